@@ -1,0 +1,149 @@
+//! Sign-up, sign-in and sign-out.
+
+use std::net::SocketAddr;
+
+use axum::{
+    Form,
+    extract::{ConnectInfo, Query, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::{
+    MaybeUser, clean_name, normalize_email, password, queries,
+    session::{sign_in, sign_out},
+    views::{LoginView, SignupErrors, SignupView},
+};
+use crate::{
+    db::WorkspaceTx,
+    error::{AppError, AppResult},
+    state::AppState,
+    tenancy,
+    web::{Layout, invalid_form, page, redirect::to_local_or_home},
+};
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn view_login(layout: Layout, MaybeUser(user): MaybeUser, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    if user.is_some() {
+        return Ok(to_local_or_home(q.next.as_deref()).into_response());
+    }
+    page(LoginView { layout, email: String::new(), next: q.next.unwrap_or_default(), error: None })
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    session: Session,
+    layout: Layout,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let email = form.email.trim().to_lowercase();
+    state.check_auth_rate(&peer, "login", &email)?;
+    let user = queries::by_email(&state.db, &email).await?;
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let matches = password::verify(form.password, stored).await?;
+    match user {
+        Some(user) if matches => {
+            sign_in(&session, &user).await?;
+            Ok(to_local_or_home(Some(&form.next)).into_response())
+        }
+        _ => invalid_form(LoginView {
+            layout,
+            email: form.email,
+            next: form.next,
+            error: Some("That email and password do not match an account.".into()),
+        }),
+    }
+}
+
+pub async fn view_signup(layout: Layout, MaybeUser(user): MaybeUser, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    if user.is_some() {
+        return Ok(to_local_or_home(q.next.as_deref()).into_response());
+    }
+    let next = q.next.unwrap_or_default();
+    page(SignupView { layout, name: String::new(), email: String::new(), next, errors: SignupErrors::default() })
+}
+
+pub async fn signup(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    session: Session,
+    layout: Layout,
+    Form(form): Form<SignupForm>,
+) -> AppResult<Response> {
+    let name = clean_name(&form.name);
+    let email = normalize_email(&form.email);
+    let mut errors = SignupErrors {
+        name: name.as_ref().err().map(|e| e.to_string()),
+        email: email.as_ref().err().map(|e| e.to_string()),
+        password: password::problem(&form.password),
+    };
+    let (Ok(name), Ok(email), false) = (name, email, errors.any()) else {
+        return invalid_form(signup_again(layout, form, errors));
+    };
+    state.check_auth_rate(&peer, "signup", &email)?;
+    let hash = password::hash(form.password.clone()).await?;
+    let mut tx = state.db.begin_write().await?;
+    let user = match queries::create(&mut tx, &email, &name, Some(&hash)).await {
+        Ok(user) => user,
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            errors.email = Some("An account with this email already exists. Sign in instead.".into());
+            return invalid_form(signup_again(layout, form, errors));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let mut tx = WorkspaceTx::for_new_workspace(tx).await?;
+    tenancy::queries::create(&mut tx, &format!("{name}'s studio"), user.id).await?;
+    let workspace_id = tx.workspace_id();
+    tx.commit().await?;
+    sign_in(&session, &user).await?;
+    tenancy::make_active(&session, workspace_id).await?;
+    Ok(to_local_or_home(Some(&form.next)).into_response())
+}
+
+fn signup_again(layout: Layout, form: SignupForm, errors: SignupErrors) -> SignupView {
+    SignupView { layout, name: form.name, email: form.email, next: form.next, errors }
+}
+
+pub async fn logout(session: Session) -> AppResult<Redirect> {
+    sign_out(&session).await?;
+    Ok(Redirect::to("/login"))
+}
+
+impl AppState {
+    /// Counts an attempt at a door (`login`, `signup`, …) per address and per
+    /// email; past either limit the answer is a 429 page.
+    pub fn check_auth_rate(&self, peer: &SocketAddr, door: &str, email: &str) -> AppResult<()> {
+        let limits = &self.config.auth_limits;
+        let by_address = self.rate_limiter.allow(&format!("{door}:ip:{}", peer.ip()), limits.per_address);
+        let by_email = self.rate_limiter.allow(&format!("{door}:email:{email}"), limits.per_email);
+        if by_address && by_email { Ok(()) } else { Err(AppError::TooManyRequests) }
+    }
+}

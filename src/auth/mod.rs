@@ -1,0 +1,80 @@
+//! People and signing in: accounts, passwords, sessions.
+
+mod handlers;
+pub mod password;
+pub mod queries;
+pub mod session;
+mod views;
+
+use axum::{Router, routing::get};
+
+pub use session::{CurrentUser, MaybeUser};
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/signup", get(handlers::view_signup).post(handlers::signup))
+        .route("/login", get(handlers::view_login).post(handlers::login))
+        .route("/logout", axum::routing::post(handlers::logout))
+}
+
+/// An email as Easel stores it (trimmed, lower-cased), or why it is not one.
+pub fn normalize_email(raw: &str) -> Result<String, &'static str> {
+    let email = raw.trim().to_lowercase();
+    let invalid = "Enter an email address like name@example.com.";
+    if email.is_empty() {
+        return Err("Enter your email address.");
+    }
+    if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid);
+    }
+    let Some((local, domain)) = email.rsplit_once('@') else { return Err(invalid) };
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !domain.contains('@');
+    if local.is_empty() || local.contains('@') || !domain_ok {
+        return Err(invalid);
+    }
+    Ok(email)
+}
+
+/// A person's display name, or why it cannot be one.
+pub fn clean_name(raw: &str) -> Result<String, &'static str> {
+    let name = raw.trim();
+    if name.is_empty() {
+        Err("Enter your name.")
+    } else if name.chars().count() > 100 {
+        Err("Use at most 100 characters.")
+    } else if name.chars().any(char::is_control) {
+        Err("Use letters, numbers and punctuation only.")
+    } else {
+        Ok(name.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lower_cased() {
+        assert_eq!(normalize_email("  Ada@Example.COM ").as_deref(), Ok("ada@example.com"));
+    }
+
+    #[test]
+    fn malformed_emails_are_refused() {
+        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "ada@@example.com", "ada@.com"] {
+            assert!(normalize_email(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert_eq!(clean_name("  Ada Lovelace ").as_deref(), Ok("Ada Lovelace"));
+        assert!(clean_name("   ").is_err());
+        assert!(clean_name(&"x".repeat(101)).is_err());
+    }
+}

@@ -1,0 +1,197 @@
+//! Typed configuration read once from the environment (and an optional `.env`).
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use url::Url;
+
+/// Everything Easel needs to know about where it runs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub base_url: Url,
+    pub data_dir: PathBuf,
+    pub uploads_dir: PathBuf,
+    pub allow_rls_bypass: bool,
+    pub session: SessionPolicy,
+    pub auth_limits: AuthLimits,
+}
+
+/// How long a sign-in lasts.
+#[derive(Clone, Debug)]
+pub struct SessionPolicy {
+    /// A session unused for this long ends.
+    pub idle: Duration,
+    /// A session ends this long after sign-in, however busy it is.
+    pub absolute: Duration,
+    /// How often expired sessions are purged from the database.
+    pub purge_every: Duration,
+}
+
+/// Attempts allowed at sign-in and sign-up before a friendly 429.
+#[derive(Clone, Debug)]
+pub struct AuthLimits {
+    pub per_address: u32,
+    pub per_email: u32,
+    pub window: Duration,
+}
+
+/// A configuration value that cannot be used, named after its variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {why}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub why: String,
+}
+
+impl Config {
+    /// Reads the process environment, after loading `.env` when one exists.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds a configuration from any source of variables (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let data_dir = PathBuf::from(get("EASEL_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let uploads_dir = PathBuf::from(get("EASEL_UPLOADS_DIR").unwrap_or_else(|| "uploads".into()));
+        let database_url = match get("DATABASE_URL") {
+            Some(url) => check_database_url(url)?,
+            None => format!("sqlite://{}", data_dir.join("easel.db").display()),
+        };
+        let bind = match get("EASEL_BIND") {
+            Some(v) => v.trim().parse().map_err(|_| ConfigError {
+                var: "EASEL_BIND",
+                why: format!("'{v}' is not an address and port such as 127.0.0.1:3000"),
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let base_url = match get("EASEL_BASE_URL") {
+            Some(v) => check_base_url(&v)?,
+            None => check_base_url(&format!("http://{bind}"))?,
+        };
+        let allow_rls_bypass = match get("EASEL_ALLOW_RLS_BYPASS").as_deref() {
+            None | Some("0") | Some("false") => false,
+            Some("1") | Some("true") => true,
+            Some(other) => {
+                return Err(ConfigError {
+                    var: "EASEL_ALLOW_RLS_BYPASS",
+                    why: format!("'{other}' must be 1 or 0"),
+                });
+            }
+        };
+        Ok(Self {
+            database_url,
+            bind,
+            base_url,
+            data_dir,
+            uploads_dir,
+            allow_rls_bypass,
+            session: SessionPolicy::default(),
+            auth_limits: AuthLimits::default(),
+        })
+    }
+
+    /// Cookies are marked `Secure` only when Easel is reached over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.scheme() == "https"
+    }
+
+    /// `scheme://host[:port]` of the base URL, as browsers send it in `Origin`.
+    pub fn origin(&self) -> String {
+        self.base_url.origin().ascii_serialization()
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+}
+
+fn check_database_url(url: String) -> Result<String, ConfigError> {
+    let known = ["sqlite:", "postgres://", "postgresql://"];
+    if known.iter().any(|p| url.starts_with(p)) {
+        Ok(url)
+    } else {
+        Err(ConfigError {
+            var: "DATABASE_URL",
+            why: "must start with sqlite:, postgres:// or postgresql://".into(),
+        })
+    }
+}
+
+fn check_base_url(value: &str) -> Result<Url, ConfigError> {
+    let bad = |why: &str| ConfigError {
+        var: "EASEL_BASE_URL",
+        why: format!("'{value}' {why}"),
+    };
+    let url = Url::parse(value.trim()).map_err(|_| bad("is not a URL such as https://easel.example.com"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(bad("must be an http or https URL with a host"));
+    }
+    Ok(url)
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            idle: Duration::from_secs(7 * 24 * 3600),
+            absolute: Duration::from_secs(30 * 24 * 3600),
+            purge_every: Duration::from_secs(3600),
+        }
+    }
+}
+
+impl Default for AuthLimits {
+    fn default() -> Self {
+        Self {
+            per_address: 30,
+            per_email: 10,
+            window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.database_url, "sqlite://data/easel.db");
+        assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = config(&[("EASEL_BIND", "everywhere")]).unwrap_err();
+        assert_eq!(err.var, "EASEL_BIND");
+        let err = config(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert_eq!(err.var, "DATABASE_URL");
+        let err = config(&[("EASEL_BASE_URL", "ftp://x")]).unwrap_err();
+        assert_eq!(err.var, "EASEL_BASE_URL");
+        let err = config(&[("EASEL_ALLOW_RLS_BYPASS", "maybe")]).unwrap_err();
+        assert_eq!(err.var, "EASEL_ALLOW_RLS_BYPASS");
+    }
+
+    #[test]
+    fn https_base_url_means_secure_cookies() {
+        let c = config(&[("EASEL_BASE_URL", "https://easel.example.com/")]).expect("valid");
+        assert!(c.secure_cookies());
+        assert_eq!(c.origin(), "https://easel.example.com");
+    }
+
+    #[test]
+    fn the_database_follows_the_data_folder() {
+        let c = config(&[("EASEL_DATA_DIR", "/var/lib/easel")]).expect("valid");
+        assert_eq!(c.database_url, "sqlite:///var/lib/easel/easel.db");
+    }
+}

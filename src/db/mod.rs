@@ -1,0 +1,121 @@
+//! The database: the backend chosen at run time, migrations, and transactions.
+//!
+//! Every query is written once, in SQL both SQLite and PostgreSQL accept, and
+//! run through the macros in [`query`], which dispatch on the backend.
+
+pub mod query;
+mod sessions;
+mod tx;
+
+use std::{str::FromStr, time::Duration};
+
+use sqlx::{
+    PgPool, SqlitePool,
+    migrate::Migrator,
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+
+pub use query::Target;
+pub use sessions::SessionStore;
+pub use tx::{Tx, WorkspaceTx};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// A pool of connections to whichever backend `DATABASE_URL` names.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Db {
+    /// Connects, creating the SQLite file and its folder on first run.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5));
+            if let Some(parent) = options.get_filename().parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(options)
+                .await?;
+            Ok(Self::Sqlite(pool))
+        } else {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(options)
+                .await?;
+            Ok(Self::Postgres(pool))
+        }
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Self::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn target(&self) -> Target<'_> {
+        match self {
+            Self::Sqlite(pool) => Target::SqlitePool(pool),
+            Self::Postgres(pool) => Target::PostgresPool(pool),
+        }
+    }
+
+    /// A transaction for reads (and writes that need no lock up front).
+    pub async fn begin(&self) -> sqlx::Result<Tx> {
+        Tx::begin(self, false).await
+    }
+
+    /// A transaction that will write. On SQLite it takes the write lock at
+    /// once, so it waits for other writers instead of failing half-way.
+    pub async fn begin_write(&self) -> sqlx::Result<Tx> {
+        Tx::begin(self, true).await
+    }
+
+    /// True when the database answers a trivial query in time.
+    pub async fn is_healthy(&self) -> bool {
+        let ping = async { query::fetch_scalar!(self, i32, "SELECT 1") };
+        matches!(tokio::time::timeout(Duration::from_secs(3), ping).await, Ok(Ok(1)))
+    }
+
+    /// Row-level security means nothing to a superuser or a BYPASSRLS role,
+    /// so Easel refuses to run as one unless the operator insists.
+    pub async fn check_rls_role(&self, allow_bypass: bool) -> anyhow::Result<()> {
+        let Self::Postgres(pool) = self else { return Ok(()) };
+        let (superuser, bypass): (bool, bool) =
+            sqlx::query_as("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+                .fetch_one(pool)
+                .await?;
+        if !(superuser || bypass) {
+            return Ok(());
+        }
+        if allow_bypass {
+            tracing::warn!(
+                "the database role is a superuser or has BYPASSRLS: row-level security is NOT protecting workspaces (EASEL_ALLOW_RLS_BYPASS=1)"
+            );
+            Ok(())
+        } else {
+            anyhow::bail!(
+                "DATABASE_URL: the role is a superuser or has BYPASSRLS, which switches off row-level security; use an ordinary role (see README), or set EASEL_ALLOW_RLS_BYPASS=1 to run anyway"
+            )
+        }
+    }
+
+    pub fn session_store(&self) -> SessionStore {
+        SessionStore::for_db(self)
+    }
+}

@@ -1,0 +1,141 @@
+//! Easel: a multi-tenant content planner for visual artists and agencies.
+//!
+//! `prepare` readies the database, `app` builds the router, and `launch`
+//! serves it until a shutdown signal; `main.rs` and the tests both use them.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod home;
+pub mod settings;
+pub mod state;
+pub mod tenancy;
+pub mod web;
+
+use std::{future::Future, net::SocketAddr};
+
+use axum::{
+    Router,
+    extract::{Request, State},
+    http::{HeaderName, HeaderValue, StatusCode, header},
+    middleware,
+    response::IntoResponse,
+    routing::get,
+};
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
+};
+use tower_sessions::{Expiry, ExpiredDeletion, SessionManagerLayer, cookie::SameSite};
+
+use crate::{config::Config, db::Db, error::AppError, state::AppState};
+
+/// Connects to the database, checks its role, runs migrations and creates
+/// the data folders: everything `serve` needs before it listens.
+pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    std::fs::create_dir_all(&config.uploads_dir)?;
+    let db = Db::connect(&config.database_url).await?;
+    db.check_rls_role(config.allow_rls_bypass).await?;
+    db.migrate().await?;
+    db.session_store().migrate().await?;
+    auth::password::prepare();
+    Ok(AppState::new(db, config))
+}
+
+/// Serves Easel on `listener` until `shutdown` resolves, then lets requests
+/// in flight finish.
+pub async fn launch(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = state.db.session_store();
+    let purge = tokio::spawn(store.clone().continuously_delete_expired(state.config.session.purge_every));
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    purge.abort();
+    Ok(served?)
+}
+
+/// Scripts and styles come from Easel itself, never inline, never a CDN.
+const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
+                   frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+
+/// The whole route table, with its layers.
+pub fn app(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/", get(home::view_home))
+        .route("/healthz", get(healthz))
+        .route("/static/{name}", get(web::assets::serve))
+        .merge(auth::routes())
+        .merge(tenancy::routes())
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), web::csrf::guard))
+        .layer(session_layer(&state))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+                    tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+                }))
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+                .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+                .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+                .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+                .layer(middleware::from_fn(web::errors::render))
+                .layer(CatchPanicLayer::new()),
+        )
+        .with_state(state)
+}
+
+fn session_layer(state: &AppState) -> SessionManagerLayer<db::SessionStore> {
+    let secure = state.config.secure_cookies();
+    let idle = time::Duration::try_from(state.config.session.idle).unwrap_or(time::Duration::days(7));
+    SessionManagerLayer::new(state.db.session_store())
+        .with_name(if secure { "__Host-easel" } else { "easel" })
+        .with_secure(secure)
+        .with_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle))
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.db.is_healthy().await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,70 @@
+//! The `easel` command: serve (the default) and migrate.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use easel::config::Config;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "easel", version, about = "Easel: a content planner for visual artists and their agencies")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app (the default).
+    Serve,
+    /// Run database migrations, then exit.
+    Migrate,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("easel: configuration error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("easel=info,tower_http=info")))
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("easel: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("easel: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Migrate => {
+            easel::prepare(config).await?;
+            println!("migrations are up to date");
+            Ok(())
+        }
+        Command::Serve => {
+            let bind = config.bind;
+            let base_url = config.base_url.clone();
+            let state = easel::prepare(config).await?;
+            let listener = tokio::net::TcpListener::bind(bind)
+                .await
+                .map_err(|e| anyhow::anyhow!("EASEL_BIND: cannot listen on {bind}: {e}"))?;
+            tracing::info!("Easel is serving on http://{bind} (base URL {base_url})");
+            easel::launch(listener, state, easel::shutdown_signal()).await
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! The `Workspace` extractor: the only way a handler learns which workspace
+//! it works in (DESIGN §3).
+
+use axum::{
+    extract::FromRequestParts,
+    http::{Method, request::Parts},
+};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::{
+    permissions::{Permission, Role},
+    queries::{self, Membership},
+};
+use crate::{
+    auth::{CurrentUser, session::session_of},
+    db::{Db, WorkspaceTx},
+    error::{AppError, AppResult},
+    state::AppState,
+    web::csrf::PageWorkspace,
+};
+
+const KEY: &str = "workspace";
+
+/// The active workspace of the signed-in person, whose membership was checked
+/// in the database for this request.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    id: Uuid,
+    name: String,
+    role: Role,
+    user: CurrentUser,
+}
+
+impl Workspace {
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    pub fn user(&self) -> &CurrentUser {
+        &self.user
+    }
+
+    /// `Ok` when the member's role holds `permission`, else a 403.
+    pub fn require(&self, permission: Permission) -> AppResult<()> {
+        if self.role.can(permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("Your role in this workspace does not allow that."))
+        }
+    }
+
+    /// A read transaction that sees this workspace's rows only.
+    pub async fn read(&self, db: &Db) -> AppResult<WorkspaceTx> {
+        Ok(WorkspaceTx::enter(db.begin().await?, self.id).await?)
+    }
+
+    /// A write transaction that touches this workspace's rows only.
+    pub async fn write(&self, db: &Db) -> AppResult<WorkspaceTx> {
+        Ok(WorkspaceTx::enter(db.begin_write().await?, self.id).await?)
+    }
+}
+
+impl FromRequestParts<AppState> for Workspace {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let workspace = resolve(parts, state, &user).await?.ok_or(AppError::NoWorkspace)?;
+        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            refuse_stale_page(parts, workspace.id)?;
+        }
+        Ok(workspace)
+    }
+}
+
+/// A write from a page rendered for another workspace (an old tab) must not
+/// land in the one now active.
+fn refuse_stale_page(parts: &Parts, active: Uuid) -> AppResult<()> {
+    match parts.extensions.get::<PageWorkspace>() {
+        Some(PageWorkspace(Some(page))) if *page == active => Ok(()),
+        _ => Err(AppError::StaleWorkspace),
+    }
+}
+
+/// The active workspace, falling back to the person's first membership when
+/// the session names none they still belong to. `None` when they have none.
+pub async fn resolve(parts: &mut Parts, state: &AppState, user: &CurrentUser) -> AppResult<Option<Workspace>> {
+    if let Some(cached) = parts.extensions.get::<Workspace>() {
+        return Ok(Some(cached.clone()));
+    }
+    let session = session_of(parts)?;
+    let wanted: Option<Uuid> = session.get(KEY).await?;
+    let mut membership = match wanted {
+        Some(id) => queries::membership(&state.db, user.id, id).await?,
+        None => None,
+    };
+    if membership.is_none() {
+        membership = queries::first_membership(&state.db, user.id).await?;
+        if let Some(found) = &membership {
+            make_active(&session, found.workspace_id).await?;
+        }
+    }
+    let workspace = membership.map(|m: Membership| Workspace {
+        id: m.workspace_id,
+        name: m.name,
+        role: m.role,
+        user: user.clone(),
+    });
+    if let Some(found) = &workspace {
+        parts.extensions.insert(found.clone());
+    }
+    Ok(workspace)
+}
+
+/// Records the active workspace; callers have checked the membership.
+pub async fn make_active(session: &Session, workspace_id: Uuid) -> AppResult<()> {
+    session.insert(KEY, workspace_id).await?;
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! Listing, creating and switching workspaces.
+
+use axum::{
+    Form,
+    extract::State,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::{clean_workspace_name, extractor::make_active, queries, views::WorkspacesView};
+use crate::{
+    auth::CurrentUser,
+    db::WorkspaceTx,
+    error::{AppError, AppResult},
+    state::AppState,
+    web::{Layout, flash, invalid_form, page, redirect::local_path},
+};
+
+#[derive(Deserialize)]
+pub struct CreateForm {
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Deserialize)]
+pub struct SwitchForm {
+    #[serde(default)]
+    workspace_id: String,
+    #[serde(default)]
+    back: String,
+}
+
+pub async fn view_workspaces(State(state): State<AppState>, user: CurrentUser, layout: Layout) -> AppResult<Response> {
+    let workspaces = queries::workspaces_of(&state.db, user.id).await?;
+    page(WorkspacesView { layout, workspaces, name: String::new(), error: None })
+}
+
+pub async fn create_workspace(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    session: Session,
+    layout: Layout,
+    Form(form): Form<CreateForm>,
+) -> AppResult<Response> {
+    let name = match clean_workspace_name(&form.name) {
+        Ok(name) => name,
+        Err(why) => {
+            let workspaces = queries::workspaces_of(&state.db, user.id).await?;
+            return invalid_form(WorkspacesView { layout, workspaces, name: form.name, error: Some(why.into()) });
+        }
+    };
+    let mut tx = WorkspaceTx::for_new_workspace(state.db.begin_write().await?).await?;
+    queries::create(&mut tx, &name, user.id).await?;
+    let id = tx.workspace_id();
+    tx.commit().await?;
+    make_active(&session, id).await?;
+    flash::success(&session, format!("Created {name}. It is now your active workspace.")).await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+/// Makes another of the person's workspaces active and goes back to the page
+/// they were on, or home when that page showed something of the old workspace.
+pub async fn switch_workspace(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    session: Session,
+    Form(form): Form<SwitchForm>,
+) -> AppResult<Redirect> {
+    let id = Uuid::parse_str(form.workspace_id.trim()).map_err(|_| AppError::NotFound)?;
+    let membership = queries::membership(&state.db, user.id, id).await?.ok_or(AppError::NotFound)?;
+    make_active(&session, membership.workspace_id).await?;
+    flash::success(&session, format!("Switched to {}.", membership.name)).await?;
+    Ok(Redirect::to(&landing_after_switch(&form.back)))
+}
+
+/// Every object id is unique across workspaces, so a page whose path names
+/// one cannot exist in the workspace just switched to; anything else can.
+fn landing_after_switch(back: &str) -> String {
+    match local_path(back) {
+        Some(path) if !names_an_object(path) => path.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+fn names_an_object(path: &str) -> bool {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    path.split('/').any(|segment| Uuid::parse_str(segment).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn switching_keeps_list_pages_and_leaves_object_pages() {
+        assert_eq!(landing_after_switch("/workspaces"), "/workspaces");
+        assert_eq!(landing_after_switch("/images?page=2"), "/images?page=2");
+        assert_eq!(landing_after_switch("/images/0190a1b2-0000-7000-8000-000000000000"), "/");
+        assert_eq!(landing_after_switch("//evil.example"), "/");
+        assert_eq!(landing_after_switch(""), "/");
+    }
+}

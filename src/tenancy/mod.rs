@@ -1,0 +1,35 @@
+//! Workspaces: the `Workspace` extractor, roles and permissions, the list of
+//! a person's workspaces, creating one, and switching between them.
+
+mod extractor;
+mod handlers;
+pub mod permissions;
+pub mod queries;
+mod views;
+
+use axum::{Router, routing::get};
+
+pub use extractor::{Workspace, make_active, resolve};
+pub use permissions::{Permission, Role};
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/workspaces", get(handlers::view_workspaces).post(handlers::create_workspace))
+        .route("/workspaces/switch", axum::routing::post(handlers::switch_workspace))
+}
+
+/// A workspace name, or why it cannot be one.
+pub fn clean_workspace_name(raw: &str) -> Result<String, &'static str> {
+    let name = raw.trim();
+    if name.is_empty() {
+        Err("Give the workspace a name.")
+    } else if name.chars().count() > 100 {
+        Err("Use at most 100 characters.")
+    } else if name.chars().any(char::is_control) {
+        Err("Use letters, numbers and punctuation only.")
+    } else {
+        Ok(name.to_owned())
+    }
+}

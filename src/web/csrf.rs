@@ -1,0 +1,168 @@
+//! Forged-request defence (DESIGN §7) and the stale-tab marker (DESIGN §3).
+//!
+//! Every unsafe request must come from our own origin (by `Sec-Fetch-Site`,
+//! else `Origin`) and carry the session's token, in the `X-CSRF-Token`
+//! header (HTMX) or the `csrf_token` form field. The same pass reads which
+//! workspace the page was rendered for (`X-Easel-Workspace` or
+//! `page_workspace`) for the `Workspace` extractor to compare.
+
+use axum::{
+    body::{Body, to_bytes},
+    extract::{Request, State},
+    http::{HeaderMap, Method, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use rand::RngCore;
+use tower_sessions::Session;
+use url::form_urlencoded;
+use uuid::Uuid;
+
+use crate::{
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+const SESSION_KEY: &str = "csrf";
+pub const TOKEN_FIELD: &str = "csrf_token";
+pub const TOKEN_HEADER: &str = "x-csrf-token";
+pub const WORKSPACE_FIELD: &str = "page_workspace";
+pub const WORKSPACE_HEADER: &str = "x-easel-workspace";
+/// Forms are small; uploads are multipart and never buffered here.
+const FORM_LIMIT: usize = 1024 * 1024;
+
+/// The workspace a submitted page was rendered for, if it said.
+#[derive(Clone, Copy, Debug)]
+pub struct PageWorkspace(pub Option<Uuid>);
+
+/// The session's token, created on first use.
+pub async fn token(session: &Session) -> AppResult<String> {
+    if let Some(token) = session.get::<String>(SESSION_KEY).await? {
+        return Ok(token);
+    }
+    renew(session).await
+}
+
+/// A fresh token, e.g. at sign-in, so a token seen before it is worthless.
+pub async fn renew(session: &Session) -> AppResult<String> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    session.insert(SESSION_KEY, &token).await?;
+    Ok(token)
+}
+
+pub async fn guard(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    match check(&state, &session, request).await {
+        Ok(request) => next.run(request).await,
+        Err(err) => err.into_response(),
+    }
+}
+
+async fn check(state: &AppState, session: &Session, request: Request) -> AppResult<Request> {
+    if !same_origin(request.headers(), &state.config.origin()) {
+        return Err(AppError::Forbidden(
+            "This request came from another site, so Easel refused it. Nothing was changed.",
+        ));
+    }
+    let (mut parts, body) = request.into_parts();
+    let mut sent_token = header_str(&parts.headers, TOKEN_HEADER).map(str::to_owned);
+    let mut page_workspace = header_str(&parts.headers, WORKSPACE_HEADER).map(str::to_owned);
+    let body = if is_urlencoded(&parts.headers) {
+        let bytes = to_bytes(body, FORM_LIMIT)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge("This form is larger than Easel accepts.".into()))?;
+        for (key, value) in form_urlencoded::parse(&bytes) {
+            match key.as_ref() {
+                TOKEN_FIELD if sent_token.is_none() => sent_token = Some(value.into_owned()),
+                WORKSPACE_FIELD if page_workspace.is_none() => page_workspace = Some(value.into_owned()),
+                _ => {}
+            }
+        }
+        Body::from(bytes)
+    } else {
+        body
+    };
+    let expected = session.get::<String>(SESSION_KEY).await?;
+    match (expected, sent_token) {
+        (Some(expected), Some(sent)) if constant_time_eq(expected.as_bytes(), sent.as_bytes()) => {}
+        _ => {
+            return Err(AppError::Forbidden(
+                "This form has expired or did not come from Easel. Reload the page and try again; nothing was changed.",
+            ));
+        }
+    }
+    let page_workspace = page_workspace.and_then(|id| Uuid::parse_str(id.trim()).ok());
+    parts.extensions.insert(PageWorkspace(page_workspace));
+    Ok(Request::from_parts(parts, body))
+}
+
+/// `Sec-Fetch-Site` when the browser sends it, else `Origin`; a client that
+/// sends neither is not a browser being tricked, and still needs the token.
+fn same_origin(headers: &HeaderMap, our_origin: &str) -> bool {
+    if let Some(site) = header_str(headers, "sec-fetch-site") {
+        return matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = header_str(headers, header::ORIGIN.as_str()) else {
+        return true;
+    };
+    if origin == our_origin {
+        return true;
+    }
+    let host = header_str(headers, header::HOST.as_str()).unwrap_or_default();
+    !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
+}
+
+fn is_urlencoded(headers: &HeaderMap) -> bool {
+    header_str(headers, header::CONTENT_TYPE.as_str())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"))
+}
+
+fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, v.parse().expect("header value"));
+        }
+        map
+    }
+
+    #[test]
+    fn fetch_metadata_decides_first() {
+        let ours = "http://127.0.0.1:3000";
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")]), ours));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")]), ours));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site"), ("origin", ours)]), ours));
+    }
+
+    #[test]
+    fn origin_must_be_ours_or_the_host() {
+        let ours = "http://127.0.0.1:3000";
+        assert!(same_origin(&headers(&[("origin", "http://127.0.0.1:3000")]), ours));
+        assert!(same_origin(&headers(&[("origin", "http://localhost:3000"), ("host", "localhost:3000")]), ours));
+        assert!(!same_origin(&headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")]), ours));
+        assert!(!same_origin(&headers(&[("origin", "null")]), ours));
+    }
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}

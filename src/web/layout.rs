@@ -1,0 +1,106 @@
+//! What every full page shows around its content: the navbar with the
+//! workspace switcher and user menu, flash messages, and the form guards.
+
+use axum::{extract::FromRequestParts, http::request::Parts};
+use uuid::Uuid;
+
+use super::{
+    assets,
+    csrf,
+    flash::{self, Flash},
+};
+use crate::{
+    auth::{MaybeUser, session::session_of},
+    error::AppError,
+    state::AppState,
+    tenancy::{self, Role, Workspace},
+};
+
+/// The chrome of a page, gathered once per request.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    pub csrf_token: String,
+    pub user_name: Option<String>,
+    pub user_email: String,
+    pub active: Option<WorkspaceBadge>,
+    /// The person's other workspaces, for the switcher.
+    pub others: Vec<WorkspaceBadge>,
+    pub flashes: Vec<Flash>,
+    /// This page's path and query, so switching workspace can come back here.
+    pub here: String,
+    pub asset_version: &'static str,
+}
+
+#[derive(Clone, Debug)]
+pub struct WorkspaceBadge {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
+}
+
+impl Layout {
+    /// The chrome of a page that knows nothing about its visitor (error pages).
+    pub fn bare() -> Self {
+        Self { asset_version: assets::version(), ..Self::default() }
+    }
+
+    /// The id written into forms and `hx-headers` for the stale-tab guard.
+    pub fn page_workspace(&self) -> String {
+        self.active.as_ref().map(|w| w.id.to_string()).unwrap_or_default()
+    }
+
+    /// The `hx-headers` JSON on `<body>`: every HTMX request carries the
+    /// CSRF token and the workspace this page was rendered for.
+    pub fn hx_headers(&self) -> String {
+        serde_json::json!({
+            csrf::TOKEN_HEADER: self.csrf_token,
+            csrf::WORKSPACE_HEADER: self.page_workspace(),
+        })
+        .to_string()
+    }
+
+    pub fn user_initial(&self) -> String {
+        initial(self.user_name.as_deref().unwrap_or_default())
+    }
+}
+
+impl WorkspaceBadge {
+    pub fn initial(&self) -> String {
+        initial(&self.name)
+    }
+}
+
+/// The first letter of a name, for avatar tiles.
+pub fn initial(name: &str) -> String {
+    name.chars().find(|c| c.is_alphanumeric()).map(|c| c.to_uppercase().collect()).unwrap_or_else(|| "·".into())
+}
+
+impl FromRequestParts<AppState> for Layout {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let session = session_of(parts)?;
+        let mut layout = Self {
+            csrf_token: csrf::token(&session).await?,
+            flashes: flash::take(&session).await?,
+            here: parts.uri.path_and_query().map(|pq| pq.as_str().to_owned()).unwrap_or_default(),
+            asset_version: assets::version(),
+            ..Self::default()
+        };
+        let MaybeUser(Some(user)) = MaybeUser::from_request_parts(parts, state).await? else {
+            return Ok(layout);
+        };
+        let active: Option<Workspace> = tenancy::resolve(parts, state, &user).await?;
+        let all = tenancy::queries::workspaces_of(&state.db, user.id).await?;
+        layout.user_name = Some(user.name);
+        layout.user_email = user.email;
+        layout.active = active.map(|w| WorkspaceBadge { id: w.id(), name: w.name().to_owned(), role: w.role() });
+        let active_id = layout.active.as_ref().map(|w| w.id);
+        layout.others = all
+            .into_iter()
+            .filter(|w| Some(w.id) != active_id)
+            .map(|w| WorkspaceBadge { id: w.id, name: w.name, role: w.role })
+            .collect();
+        Ok(layout)
+    }
+}

@@ -75,10 +75,7 @@ impl Config {
             None | Some("0") | Some("false") => false,
             Some("1") | Some("true") => true,
             Some(other) => {
-                return Err(ConfigError {
-                    var: "EASEL_ALLOW_RLS_BYPASS",
-                    why: format!("'{other}' must be 1 or 0"),
-                });
+                return Err(ConfigError { var: "EASEL_ALLOW_RLS_BYPASS", why: format!("'{other}' must be 1 or 0") });
             }
         };
         Ok(Self {
@@ -113,18 +110,12 @@ fn check_database_url(url: String) -> Result<String, ConfigError> {
     if known.iter().any(|p| url.starts_with(p)) {
         Ok(url)
     } else {
-        Err(ConfigError {
-            var: "DATABASE_URL",
-            why: "must start with sqlite:, postgres:// or postgresql://".into(),
-        })
+        Err(ConfigError { var: "DATABASE_URL", why: "must start with sqlite:, postgres:// or postgresql://".into() })
     }
 }
 
 fn check_base_url(value: &str) -> Result<Url, ConfigError> {
-    let bad = |why: &str| ConfigError {
-        var: "EASEL_BASE_URL",
-        why: format!("'{value}' {why}"),
-    };
+    let bad = |why: &str| ConfigError { var: "EASEL_BASE_URL", why: format!("'{value}' {why}") };
     let url = Url::parse(value.trim()).map_err(|_| bad("is not a URL such as https://easel.example.com"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(bad("must be an http or https URL with a host"));
@@ -144,11 +135,7 @@ impl Default for SessionPolicy {
 
 impl Default for AuthLimits {
     fn default() -> Self {
-        Self {
-            per_address: 30,
-            per_email: 10,
-            window: Duration::from_secs(15 * 60),
-        }
+        Self { per_address: 30, per_email: 10, window: Duration::from_secs(15 * 60) }
     }
 }
 

@@ -58,7 +58,10 @@ impl AppError {
         match self {
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
-                page("Not found", "There is nothing here. It may have been deleted, or it belongs to another workspace."),
+                page(
+                    "Not found",
+                    "There is nothing here. It may have been deleted, or it belongs to another workspace.",
+                ),
             ),
             Self::Forbidden(why) => (StatusCode::FORBIDDEN, page("Not allowed", why)),
             Self::StaleWorkspace => (

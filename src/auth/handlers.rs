@@ -83,7 +83,11 @@ pub async fn login(
     }
 }
 
-pub async fn view_signup(layout: Layout, MaybeUser(user): MaybeUser, Query(q): Query<NextQuery>) -> AppResult<Response> {
+pub async fn view_signup(
+    layout: Layout,
+    MaybeUser(user): MaybeUser,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
     if user.is_some() {
         return Ok(to_local_or_home(q.next.as_deref()).into_response());
     }

@@ -22,10 +22,7 @@ fn argon2() -> Argon2<'static> {
 /// email cost the same time as a wrong password.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
     let salt = SaltString::generate(&mut OsRng);
-    argon2()
-        .hash_password(b"not a password anyone has", &salt)
-        .map(|h| h.to_string())
-        .unwrap_or_default()
+    argon2().hash_password(b"not a password anyone has", &salt).map(|h| h.to_string()).unwrap_or_default()
 });
 
 /// Why a new password is not acceptable, if it is not.
@@ -71,9 +68,7 @@ pub fn prepare() {
 }
 
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("password worker: {e}")))?
+    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(anyhow::anyhow!("password worker: {e}")))?
 }
 
 #[cfg(test)]

@@ -39,12 +39,7 @@ pub struct CurrentUser {
 pub async fn sign_in(session: &Session, user: &User) -> AppResult<()> {
     session.cycle_id().await?;
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    let record = SignedIn {
-        user_id: user.id,
-        generation: user.session_generation,
-        since: now,
-        touched: now,
-    };
+    let record = SignedIn { user_id: user.id, generation: user.session_generation, since: now, touched: now };
     session.insert(KEY, record).await?;
     csrf::renew(session).await?;
     Ok(())

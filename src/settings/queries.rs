@@ -29,3 +29,16 @@ pub async fn get(tx: &mut WorkspaceTx) -> sqlx::Result<Settings> {
     let id = tx.workspace_id();
     fetch_one!(tx, Settings, "SELECT display_name, time_zone FROM workspace_settings WHERE workspace_id = $1", id)
 }
+
+pub async fn update(tx: &mut WorkspaceTx, display_name: &str, time_zone: &str) -> sqlx::Result<()> {
+    let id = tx.workspace_id();
+    execute!(
+        tx,
+        "UPDATE workspace_settings SET display_name = $2, time_zone = $3, updated_at = $4 WHERE workspace_id = $1",
+        id,
+        display_name,
+        time_zone,
+        OffsetDateTime::now_utc(),
+    )
+    .map(drop)
+}

@@ -33,12 +33,7 @@ struct ToastView {
 
 pub async fn render(request: Request, next: Next) -> Response {
     let htmx = request.headers().contains_key("hx-request");
-    let request_id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let response = next.run(request).await;
     if let Some(FullPageRedirect(location)) = response.extensions().get::<FullPageRedirect>() {
         return if htmx { hx_redirect(location) } else { response };
@@ -54,8 +49,14 @@ pub async fn render(request: Request, next: Next) -> Response {
         parts.headers.insert("hx-reswap", HeaderValue::from_static("beforeend"));
         ToastView { title: page.title, message: page.message, request_id }.render()
     } else {
-        ErrorView { layout: Layout::bare(), status: status.as_u16(), title: page.title, message: page.message, request_id }
-            .render()
+        ErrorView {
+            layout: Layout::bare(),
+            status: status.as_u16(),
+            title: page.title,
+            message: page.message,
+            request_id,
+        }
+        .render()
     };
     let body = body.unwrap_or_else(|_| "Something went wrong.".to_owned());
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));

@@ -5,8 +5,7 @@ use axum::{extract::FromRequestParts, http::request::Parts};
 use uuid::Uuid;
 
 use super::{
-    assets,
-    csrf,
+    assets, csrf,
     flash::{self, Flash},
 };
 use crate::{

@@ -1,0 +1,297 @@
+//! The test harness: the real app on 127.0.0.1:0 with a fresh database (on
+//! SQLite or PostgreSQL) and a cookie-keeping client that reads the HTML.
+
+pub mod postgres;
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+};
+
+use easel::{config::Config, db::Db};
+use reqwest::{Method, cookie::Jar, header::HeaderMap, redirect::Policy};
+use scraper::{Html, Selector};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates `mod <test> { sqlite, postgres }` for each `async fn <test>(Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::harness::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::harness::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub database_url: String,
+    /// The app's own pool.
+    pub db: Db,
+    /// For looking behind the app's back: on PostgreSQL a superuser, whom
+    /// row-level security does not hide anything from.
+    inspector: Db,
+    _dir: TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts the app after `tweak` has adjusted its configuration.
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::Builder::new().prefix("easel-test-").tempdir().expect("temp dir");
+        let (database_url, inspector_url) = match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", dir.path().join("easel.db").display());
+                (url.clone(), url)
+            }
+            Backend::Postgres => {
+                let cluster = postgres::cluster();
+                let database = cluster.create_database().await;
+                (cluster.app_url(&database), cluster.admin_url(&database))
+            }
+        };
+        let vars = HashMap::from([
+            ("DATABASE_URL".to_owned(), database_url.clone()),
+            ("EASEL_DATA_DIR".to_owned(), dir.path().join("data").display().to_string()),
+            ("EASEL_UPLOADS_DIR".to_owned(), dir.path().join("uploads").display().to_string()),
+        ]);
+        let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        config.bind = addr;
+        config.base_url = format!("http://{addr}").parse().expect("base url");
+        tweak(&mut config);
+        let state = easel::prepare(config).await.expect("prepare the app");
+        let db = state.db.clone();
+        let inspector = Db::connect(&inspector_url).await.expect("inspector connection");
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let shutdown = async {
+                let _ = rx.await;
+            };
+            easel::launch(listener, state, shutdown).await.expect("serve");
+        });
+        Self { addr, database_url, db, inspector, _dir: dir, shutdown: Some(tx) }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(self.url(""))
+    }
+
+    /// A person who signed up (and so owns "<name>'s studio", now active).
+    pub async fn signed_up(&self, name: &str, email: &str) -> Client {
+        let client = self.client();
+        client.get("/signup").await.assert_status(200);
+        let page =
+            client.post("/signup", &[("name", name), ("email", email), ("password", "correct horse battery")]).await;
+        assert_eq!(page.status, 303, "signup should redirect: {}", page.body);
+        client.get("/").await.assert_status(200);
+        client
+    }
+
+    /// Counts rows, in every workspace, with a query that takes no parameters.
+    pub async fn count(&self, sql: &str) -> i64 {
+        match &self.inspector {
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect("count"),
+            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect("count"),
+        }
+    }
+}
+
+impl TestApp {
+    /// Puts the person with `email` into a workspace with `role`, behind the app's back.
+    pub async fn add_member(&self, workspace_id: &str, email: &str, role: &str) {
+        let sql = "INSERT INTO memberships (workspace_id, user_id, role, created_at) \
+                   SELECT $1, id, $2, $3 FROM users WHERE email = $4";
+        let id = uuid::Uuid::parse_str(workspace_id).expect("workspace id");
+        let now = time::OffsetDateTime::now_utc();
+        let done = match &self.db {
+            Db::Sqlite(p) => {
+                sqlx::query(sql).bind(id).bind(role).bind(now).bind(email).execute(p).await.map(|r| r.rows_affected())
+            }
+            Db::Postgres(p) => {
+                sqlx::query(sql).bind(id).bind(role).bind(now).bind(email).execute(p).await.map(|r| r.rows_affected())
+            }
+        };
+        assert_eq!(done.expect("add member"), 1);
+    }
+
+    /// Deletes a membership behind the app's back.
+    pub async fn remove_member(&self, workspace_id: &str, email: &str) {
+        let sql =
+            "DELETE FROM memberships WHERE workspace_id = $1 AND user_id = (SELECT id FROM users WHERE email = $2)";
+        let id = uuid::Uuid::parse_str(workspace_id).expect("workspace id");
+        let done = match &self.db {
+            Db::Sqlite(p) => sqlx::query(sql).bind(id).bind(email).execute(p).await.map(|r| r.rows_affected()),
+            Db::Postgres(p) => sqlx::query(sql).bind(id).bind(email).execute(p).await.map(|r| r.rows_affected()),
+        };
+        assert_eq!(done.expect("remove member"), 1);
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A browser stand-in: keeps cookies, does not follow redirects, and
+/// remembers the form guards of the last page it read.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    pub jar: Arc<Jar>,
+    guards: Arc<Mutex<Guards>>,
+}
+
+#[derive(Default, Clone, Debug)]
+pub struct Guards {
+    pub csrf_token: String,
+    pub page_workspace: String,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Client {
+    pub fn new(base: String) -> Self {
+        let jar = Arc::new(Jar::default());
+        let http = reqwest::Client::builder()
+            .redirect(Policy::none())
+            .cookie_provider(jar.clone())
+            .build()
+            .expect("http client");
+        Self { http, base, jar, guards: Arc::default() }
+    }
+
+    pub fn guards(&self) -> Guards {
+        self.guards.lock().expect("guards").clone()
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        self.send(Method::GET, path, None, &[]).await
+    }
+
+    /// A form post carrying the guards of the last page read, as a browser would.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let guards = self.guards();
+        let mut all: Vec<(&str, &str)> =
+            vec![("csrf_token", &guards.csrf_token), ("page_workspace", &guards.page_workspace)];
+        all.extend_from_slice(fields);
+        self.post_exactly(path, &all, &[]).await
+    }
+
+    /// A form post with exactly these fields and extra headers.
+    pub async fn post_exactly(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
+        self.send(Method::POST, path, Some(fields), headers).await
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        form: Option<&[(&str, &str)]>,
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut request = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(fields) = form {
+            request = request.form(fields);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("body");
+        let page = Page { status, headers, body };
+        if let Some(guards) = page.guards() {
+            *self.guards.lock().expect("guards") = guards;
+        }
+        page
+    }
+}
+
+impl Page {
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(self.status, status, "unexpected status; body:\n{}", self.body);
+        self
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get("location").and_then(|v| v.to_str().ok())
+    }
+
+    pub fn assert_redirect(&self, to: &str) -> &Self {
+        assert!(matches!(self.status, 302 | 303), "expected a redirect, got {}: {}", self.status, self.body);
+        assert_eq!(self.location(), Some(to));
+        self
+    }
+
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    /// The text of every element matching `css`, trimmed.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        let selector = Selector::parse(css).expect("selector");
+        self.html()
+            .select(&selector)
+            .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    }
+
+    pub fn text(&self, css: &str) -> String {
+        self.texts(css).into_iter().next().unwrap_or_else(|| panic!("no {css} in:\n{}", self.body))
+    }
+
+    /// The `attr` of every element matching `css`.
+    pub fn attrs(&self, css: &str, attr: &str) -> Vec<String> {
+        let selector = Selector::parse(css).expect("selector");
+        self.html().select(&selector).filter_map(|e| e.value().attr(attr).map(str::to_owned)).collect()
+    }
+
+    fn guards(&self) -> Option<Guards> {
+        if !self.headers.get("content-type")?.to_str().ok()?.starts_with("text/html") {
+            return None;
+        }
+        // Every full page carries its guards in `hx-headers` on <body>.
+        let json = self.attrs("body", "hx-headers").into_iter().next()?;
+        let headers: serde_json::Value = serde_json::from_str(&json).ok()?;
+        Some(Guards {
+            csrf_token: headers["x-csrf-token"].as_str().filter(|t| !t.is_empty())?.to_owned(),
+            page_workspace: headers["x-easel-workspace"].as_str().unwrap_or_default().to_owned(),
+        })
+    }
+}

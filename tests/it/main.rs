@@ -1,0 +1,10 @@
+//! Easel's integration tests: one binary, one PostgreSQL cluster, and every
+//! test on both backends.
+
+mod harness;
+
+mod accounts;
+mod basics;
+mod forged_requests;
+mod row_level_security;
+mod workspaces;

@@ -51,10 +51,17 @@ impl Cluster {
     }
 }
 
+/// `binary` from PATH, else from Debian's versioned folder (newest first).
 fn find(binary: &str) -> PathBuf {
+    let mut debian: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|dirs| dirs.filter_map(|d| d.ok()).map(|d| d.path().join("bin")).collect())
+        .unwrap_or_default();
+    debian
+        .sort_by_key(|p| std::cmp::Reverse(p.to_string_lossy().split('/').nth(4).and_then(|v| v.parse::<u32>().ok())));
     let found = std::env::var_os("PATH")
         .into_iter()
         .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .chain(debian)
         .map(|dir| dir.join(binary))
         .find(|p| p.is_file());
     found.unwrap_or_else(|| {

@@ -13,6 +13,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub uploads_dir: PathBuf,
     pub allow_rls_bypass: bool,
+    /// The largest file one upload may carry.
+    pub max_upload_bytes: u64,
     pub session: SessionPolicy,
     pub auth_limits: AuthLimits,
 }
@@ -78,6 +80,13 @@ impl Config {
                 return Err(ConfigError { var: "EASEL_ALLOW_RLS_BYPASS", why: format!("'{other}' must be 1 or 0") });
             }
         };
+        let max_upload_mb = match get("EASEL_MAX_UPLOAD_MB") {
+            Some(v) => v.trim().parse::<u64>().ok().filter(|mb| (1..=4096).contains(mb)).ok_or_else(|| ConfigError {
+                var: "EASEL_MAX_UPLOAD_MB",
+                why: format!("'{v}' must be a whole number of megabytes from 1 to 4096"),
+            })?,
+            None => 50,
+        };
         Ok(Self {
             database_url,
             bind,
@@ -85,6 +94,7 @@ impl Config {
             data_dir,
             uploads_dir,
             allow_rls_bypass,
+            max_upload_bytes: max_upload_mb * 1024 * 1024,
             session: SessionPolicy::default(),
             auth_limits: AuthLimits::default(),
         })
@@ -167,6 +177,8 @@ mod tests {
         assert_eq!(err.var, "EASEL_BASE_URL");
         let err = config(&[("EASEL_ALLOW_RLS_BYPASS", "maybe")]).unwrap_err();
         assert_eq!(err.var, "EASEL_ALLOW_RLS_BYPASS");
+        let err = config(&[("EASEL_MAX_UPLOAD_MB", "lots")]).unwrap_err();
+        assert_eq!(err.var, "EASEL_MAX_UPLOAD_MB");
     }
 
     #[test]

@@ -4,13 +4,17 @@
 //! serves it until a shutdown signal; `main.rs` and the tests both use them.
 
 pub mod auth;
+pub mod collections;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod home;
+pub mod images;
 pub mod settings;
 pub mod state;
+pub mod storage;
 pub mod tenancy;
+pub mod usage;
 pub mod web;
 
 use std::{future::Future, net::SocketAddr};
@@ -45,7 +49,9 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     db.migrate().await?;
     db.session_store().migrate().await?;
     auth::password::prepare();
-    Ok(AppState::new(db, config))
+    let state = AppState::new(db, config);
+    storage::sweeper::sweep(&state.db, &state.storage).await?;
+    Ok(state)
 }
 
 /// Serves Easel on `listener` until `shutdown` resolves, then lets requests
@@ -77,6 +83,8 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(tenancy::routes())
         .merge(settings::routes())
+        .merge(images::routes())
+        .merge(collections::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::guard))
         .layer(session_layer(&state))

@@ -28,3 +28,191 @@
     document.querySelectorAll("[data-toast]").forEach(armToast);
   });
 })();
+
+// The page's guards, for requests made from script.
+function easelGuards() {
+  try {
+    return JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+  } catch (e) {
+    return {};
+  }
+}
+
+// Uploads: one request per file, each with its own progress bar and result.
+(function () {
+  "use strict";
+  var CONCURRENT = 2;
+
+  function setup(form) {
+    var input = form.querySelector("input[type=file]");
+    var list = form.querySelector("[data-upload-list]");
+    var submit = form.querySelector("[data-uploader-submit]");
+    var maxBytes = Number(form.dataset.maxBytes || 0);
+    if (!input || !list) return;
+    if (submit) submit.hidden = true;
+    form.classList.add("is-enhanced");
+
+    var queue = [];
+    var running = 0;
+    var finished = 0;
+
+    function enqueue(files) {
+      Array.prototype.forEach.call(files, function (file) {
+        var item = document.createElement("li");
+        item.className = "upload-result upload-pending";
+        var name = document.createElement("span");
+        name.className = "upload-name";
+        name.textContent = file.name;
+        var bar = document.createElement("progress");
+        bar.max = 100;
+        bar.value = 0;
+        bar.setAttribute("aria-label", "Uploading " + file.name);
+        var status = document.createElement("span");
+        status.className = "upload-status";
+        status.textContent = "Waiting…";
+        item.append(name, bar, status);
+        list.appendChild(item);
+        queue.push({ file: file, item: item, bar: bar, status: status });
+      });
+      pump();
+    }
+
+    function pump() {
+      while (running < CONCURRENT && queue.length) {
+        running += 1;
+        send(queue.shift());
+      }
+    }
+
+    function done(job, html, ok, message) {
+      running -= 1;
+      finished += 1;
+      if (ok && html) {
+        var holder = document.createElement("template");
+        holder.innerHTML = html.trim();
+        var line = holder.content.querySelector("[data-upload-result]");
+        if (line) job.item.replaceWith(line);
+      } else {
+        job.item.className = "upload-result upload-refused";
+        job.bar.remove();
+        job.status.textContent = message;
+      }
+      pump();
+      if (running === 0 && queue.length === 0 && window.htmx) {
+        window.htmx.ajax("GET", window.location.pathname + window.location.search, {
+          target: "#gallery", select: "#gallery", swap: "outerHTML"
+        });
+      }
+    }
+
+    function send(job) {
+      if (maxBytes && job.file.size > maxBytes) {
+        done(job, null, false, "Refused: larger than " + Math.round(maxBytes / 1048576) + " MB");
+        return;
+      }
+      var guards = easelGuards();
+      var data = new FormData();
+      data.append("files", job.file, job.file.name);
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("X-CSRF-Token", guards["x-csrf-token"] || "");
+      xhr.setRequestHeader("X-Easel-Workspace", guards["x-easel-workspace"] || "");
+      xhr.setRequestHeader("X-Easel-Uploader", "1");
+      xhr.setRequestHeader("HX-Request", "true");
+      job.status.textContent = "Uploading…";
+      xhr.upload.addEventListener("progress", function (event) {
+        if (event.lengthComputable) job.bar.value = Math.round((event.loaded / event.total) * 100);
+      });
+      xhr.upload.addEventListener("load", function () {
+        job.bar.value = 100;
+        job.status.textContent = "Processing…";
+      });
+      xhr.addEventListener("load", function () {
+        if (xhr.status === 200) {
+          done(job, xhr.responseText, true);
+        } else {
+          var text = new DOMParser().parseFromString(xhr.responseText, "text/html").body.textContent || "";
+          done(job, null, false, "Refused: " + (text.trim().replace(/\s+/g, " ") || "error " + xhr.status));
+        }
+      });
+      xhr.addEventListener("error", function () {
+        done(job, null, false, "Upload failed: the connection was lost. Nothing was stored.");
+      });
+      xhr.send(data);
+    }
+
+    input.addEventListener("change", function () {
+      enqueue(input.files);
+      input.value = "";
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      enqueue(input.files);
+      input.value = "";
+    });
+    ["dragenter", "dragover"].forEach(function (type) {
+      form.addEventListener(type, function (event) {
+        event.preventDefault();
+        form.classList.add("is-dragging");
+      });
+    });
+    ["dragleave", "drop"].forEach(function (type) {
+      form.addEventListener(type, function () { form.classList.remove("is-dragging"); });
+    });
+    form.addEventListener("drop", function (event) {
+      event.preventDefault();
+      if (event.dataTransfer && event.dataTransfer.files.length) enqueue(event.dataTransfer.files);
+    });
+  }
+
+  document.querySelectorAll("form[data-uploader]").forEach(setup);
+})();
+
+// Drag-and-drop ordering (the arrow buttons do the same without a mouse).
+(function () {
+  "use strict";
+  function setup(list) {
+    var dragged = null;
+    list.addEventListener("dragstart", function (event) {
+      dragged = event.target.closest("li[data-id]");
+      if (!dragged) return;
+      dragged.classList.add("is-dragged");
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", dragged.dataset.id);
+    });
+    list.addEventListener("dragover", function (event) {
+      var over = event.target.closest("li[data-id]");
+      if (!dragged || !over || over === dragged) return;
+      event.preventDefault();
+      var box = over.getBoundingClientRect();
+      var after = (event.clientX - box.left) > box.width / 2;
+      over.parentNode.insertBefore(dragged, after ? over.nextSibling : over);
+    });
+    list.addEventListener("dragend", function () {
+      if (!dragged) return;
+      dragged.classList.remove("is-dragged");
+      dragged = null;
+      save();
+    });
+    list.addEventListener("drop", function (event) { event.preventDefault(); });
+
+    function save() {
+      var guards = easelGuards();
+      var body = new URLSearchParams();
+      list.querySelectorAll("li[data-id]").forEach(function (li) { body.append("ids", li.dataset.id); });
+      fetch(list.dataset.orderUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          "X-CSRF-Token": guards["x-csrf-token"] || "",
+          "X-Easel-Workspace": guards["x-easel-workspace"] || ""
+        },
+        body: body.toString()
+      }).then(function (response) {
+        if (!response.ok) window.location.reload();
+      }, function () { window.location.reload(); });
+    }
+  }
+  document.querySelectorAll("[data-sortable]").forEach(setup);
+})();

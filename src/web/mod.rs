@@ -5,6 +5,8 @@ pub mod assets;
 pub mod csrf;
 pub mod errors;
 pub mod flash;
+pub mod form;
+pub mod ids;
 pub mod layout;
 pub mod rate_limit;
 pub mod redirect;

@@ -24,6 +24,8 @@ use crate::{
     state::AppState,
 };
 
+mod multipart;
+
 const SESSION_KEY: &str = "csrf";
 pub const TOKEN_FIELD: &str = "csrf_token";
 pub const TOKEN_HEADER: &str = "x-csrf-token";
@@ -72,7 +74,17 @@ async fn check(state: &AppState, session: &Session, request: Request) -> AppResu
     let (mut parts, body) = request.into_parts();
     let mut sent_token = header_str(&parts.headers, TOKEN_HEADER).map(str::to_owned);
     let mut page_workspace = header_str(&parts.headers, WORKSPACE_HEADER).map(str::to_owned);
-    let body = if is_urlencoded(&parts.headers) {
+    let body = if let Some(boundary) = multipart_boundary(&parts.headers).filter(|_| sent_token.is_none()) {
+        let (fields, body) = multipart::leading_fields(body, &boundary).await?;
+        for (key, value) in fields {
+            match key.as_str() {
+                TOKEN_FIELD => sent_token = Some(value),
+                WORKSPACE_FIELD if page_workspace.is_none() => page_workspace = Some(value),
+                _ => {}
+            }
+        }
+        body
+    } else if is_urlencoded(&parts.headers) {
         let bytes = to_bytes(body, FORM_LIMIT)
             .await
             .map_err(|_| AppError::PayloadTooLarge("This form is larger than Easel accepts.".into()))?;
@@ -120,6 +132,15 @@ fn same_origin(headers: &HeaderMap, our_origin: &str) -> bool {
 fn is_urlencoded(headers: &HeaderMap) -> bool {
     header_str(headers, header::CONTENT_TYPE.as_str())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// The boundary of a `multipart/form-data` body.
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let content_type = header_str(headers, header::CONTENT_TYPE.as_str())?;
+    if !content_type.to_ascii_lowercase().starts_with("multipart/form-data") {
+        return None;
+    }
+    content_type.split(';').find_map(|p| p.trim().strip_prefix("boundary=")).map(|b| b.trim_matches('"').to_owned())
 }
 
 fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {

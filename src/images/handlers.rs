@@ -1,0 +1,318 @@
+//! The library's pages and actions.
+
+use axum::{
+    Form,
+    extract::{Multipart, Path, Query, State},
+    http::HeaderMap,
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use askama::Template;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::{
+    parse_tags,
+    queries::{self, Details, Filter},
+    upload,
+    views::{
+        AVAILABILITY, BulkDeleteView, DetailsErrors, DetailsForm, GalleryParams, GridPageView, ImageView, LibraryView,
+        UploadResultItems, UploadResultsView,
+    },
+};
+use crate::{
+    collections,
+    error::{AppError, AppResult},
+    state::AppState,
+    storage::Folder,
+    tenancy::{Permission, Workspace},
+    usage,
+    web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},
+};
+
+const PAGE_SIZE: i64 = 48;
+
+pub async fn view_library(
+    State(state): State<AppState>,
+    ws: Workspace,
+    layout: Layout,
+    Query(params): Query<GalleryParams>,
+) -> AppResult<Response> {
+    ws.require(Permission::ViewContent)?;
+    let filter = Filter {
+        search: params.q.trim().to_owned(),
+        tag: params.tag.trim().to_lowercase(),
+        collection: Uuid::parse_str(&params.collection).ok(),
+        before: Uuid::parse_str(&params.before).ok(),
+        limit: PAGE_SIZE + 1,
+    };
+    let mut tx = ws.read(&state.db).await?;
+    let mut cards = queries::gallery(&mut tx, &filter).await?;
+    let next_page = (cards.len() as i64 > PAGE_SIZE).then(|| {
+        cards.truncate(PAGE_SIZE as usize);
+        cards.last().map(|c| params.next_page(c.id))
+    });
+    let next_page = next_page.flatten();
+    let can_edit = ws.role().can(Permission::EditContent);
+    if params.part == "grid" {
+        tx.commit().await?;
+        return page(GridPageView { cards, next_page, can_edit });
+    }
+    let tags = queries::all_tags(&mut tx).await?;
+    let collections = collections::queries::cards(&mut tx).await?;
+    let storage = usage::storage(&mut tx).await?;
+    tx.commit().await?;
+    page(LibraryView {
+        layout,
+        cards,
+        next_page,
+        params,
+        tags,
+        collections: collections
+            .into_iter()
+            .map(|c| collections::queries::Collection { id: c.id, name: c.name, description: c.description })
+            .collect(),
+        can_edit,
+        max_upload_mb: state.config.max_upload_bytes / (1024 * 1024),
+        image_count: storage.image_count,
+    })
+}
+
+/// Receives one or many files. The uploader script sends one file per
+/// request and gets back its result line; a plain form gets a results page.
+pub async fn upload_images(
+    State(state): State<AppState>,
+    ws: Workspace,
+    headers: HeaderMap,
+    layout: Layout,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    ws.require(Permission::EditContent)?;
+    let received = upload::receive(&state, &ws, multipart).await?;
+    if received.is_empty() {
+        return Err(AppError::bad_request("Choose at least one image to upload."));
+    }
+    let mut results = Vec::with_capacity(received.len());
+    for file in received {
+        results.push(upload::ingest(&state, &ws, file).await?);
+    }
+    if headers.contains_key("x-easel-uploader") {
+        return Ok(Html(UploadResultItems { results }.render()?).into_response());
+    }
+    page(UploadResultsView { layout, results })
+}
+
+pub async fn view_image(
+    State(state): State<AppState>,
+    ws: Workspace,
+    layout: Layout,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    ws.require(Permission::ViewContent)?;
+    let id = parse_id(&id)?;
+    let mut tx = ws.read(&state.db).await?;
+    let image = queries::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let tags = queries::tags_of(&mut tx, id).await?;
+    let collections = collections::queries::containing(&mut tx, id).await?;
+    tx.commit().await?;
+    let form = DetailsForm {
+        title: image.title.clone(),
+        description: image.description.clone(),
+        medium: image.medium.clone(),
+        dimensions: image.dimensions.clone(),
+        year: image.year.map(|y| y.to_string()).unwrap_or_default(),
+        price: image.price.clone(),
+        availability: image.availability.clone(),
+        tags: tags.join(", "),
+        alt_text: image.alt_text.clone(),
+    };
+    let can_edit = ws.role().can(Permission::EditContent);
+    page(ImageView { layout, image, form, errors: DetailsErrors::default(), collections, can_edit })
+}
+
+pub async fn save_image(
+    State(state): State<AppState>,
+    ws: Workspace,
+    session: Session,
+    layout: Layout,
+    Path(id): Path<String>,
+    Form(form): Form<DetailsForm>,
+) -> AppResult<Response> {
+    ws.require(Permission::EditContent)?;
+    let id = parse_id(&id)?;
+    let mut tx = ws.write(&state.db).await?;
+    let image = queries::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let (details, tags) = match validate(&form) {
+        Ok(valid) => valid,
+        Err(errors) => {
+            let collections = collections::queries::containing(&mut tx, id).await?;
+            return invalid_form(ImageView { layout, image, form, errors, collections, can_edit: true });
+        }
+    };
+    queries::update_details(&mut tx, id, &details).await?;
+    queries::replace_tags(&mut tx, id, &tags).await?;
+    tx.commit().await?;
+    flash::success(&session, "Saved.").await?;
+    Ok(Redirect::to(&format!("/images/{id}")).into_response())
+}
+
+fn validate(form: &DetailsForm) -> Result<(Details, Vec<String>), DetailsErrors> {
+    let mut errors = DetailsErrors::default();
+    let text = |value: &str, max: usize, error: &mut Option<&'static str>, message: &'static str| {
+        let value = value.trim();
+        if value.chars().count() > max {
+            *error = Some(message);
+        }
+        value.to_owned()
+    };
+    let title = text(&form.title, 200, &mut errors.title, "Keep the title under 200 characters.");
+    if title.is_empty() {
+        errors.title = Some("Give the piece a title.");
+    }
+    let description = text(&form.description, 5000, &mut errors.description, "Keep the description under 5,000 characters.");
+    let medium = text(&form.medium, 200, &mut errors.medium, "Keep the medium under 200 characters.");
+    let dimensions = text(&form.dimensions, 100, &mut errors.dimensions, "Keep the dimensions under 100 characters.");
+    let price = text(&form.price, 40, &mut errors.price, "Keep the price under 40 characters.");
+    let alt_text = text(&form.alt_text, 1000, &mut errors.alt_text, "Keep the alt text under 1,000 characters.");
+    let year = match form.year.trim() {
+        "" => None,
+        y => match y.parse::<i32>() {
+            Ok(y) if (1000..=2200).contains(&y) => Some(y),
+            _ => {
+                errors.year = Some("Enter a year such as 2024, or leave it empty.");
+                None
+            }
+        },
+    };
+    if !AVAILABILITY.iter().any(|(v, _)| *v == form.availability) {
+        errors.availability = Some("Choose available, sold or not for sale.");
+    }
+    let tags = parse_tags(&form.tags).unwrap_or_else(|e| {
+        errors.tags = Some(e);
+        Vec::new()
+    });
+    let any = [
+        errors.title,
+        errors.description,
+        errors.medium,
+        errors.dimensions,
+        errors.year,
+        errors.price,
+        errors.availability,
+        errors.tags,
+        errors.alt_text,
+    ]
+    .iter()
+    .any(Option::is_some);
+    if any {
+        return Err(errors);
+    }
+    let availability = form.availability.clone();
+    Ok((Details { title, description, medium, dimensions, year, price, availability, alt_text }, tags))
+}
+
+pub async fn delete_image(
+    State(state): State<AppState>,
+    ws: Workspace,
+    session: Session,
+    Path(id): Path<String>,
+) -> AppResult<Redirect> {
+    ws.require(Permission::EditContent)?;
+    let id = parse_id(&id)?;
+    let deleted = delete_images(&state, &ws, &[id]).await?;
+    if deleted == 0 {
+        return Err(AppError::NotFound);
+    }
+    flash::success(&session, "The image was deleted.").await?;
+    Ok(Redirect::to("/images"))
+}
+
+/// Deletes the rows in one transaction, then their files. A crash between
+/// the two leaves only files without rows, which the sweeper removes.
+async fn delete_images(state: &AppState, ws: &Workspace, ids: &[Uuid]) -> AppResult<usize> {
+    let mut tx = ws.write(&state.db).await?;
+    let mut gone = Vec::new();
+    for id in ids {
+        if let Some(image) = queries::delete(&mut tx, *id).await? {
+            gone.push(image);
+        }
+    }
+    let bytes: i64 = gone.iter().map(|i| i.stored_bytes).sum();
+    usage::record_storage(&mut tx, -(gone.len() as i64), -bytes).await?;
+    tx.commit().await?;
+    let files: Vec<(Folder, String)> = gone
+        .iter()
+        .flat_map(|i| {
+            [
+                (Folder::Originals, format!("{}.{}", i.id, i.extension)),
+                (Folder::Large, format!("{}.jpg", i.id)),
+                (Folder::Thumbs, format!("{}.jpg", i.id)),
+            ]
+        })
+        .collect();
+    let (storage, workspace) = (state.storage.clone(), ws.id());
+    tokio::task::spawn_blocking(move || storage.remove(workspace, &files))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("removing files: {e}")))?;
+    Ok(gone.len())
+}
+
+/// Several selected images at once: add to a collection, tag, or delete
+/// (after a confirmation page).
+pub async fn bulk_action(
+    State(state): State<AppState>,
+    ws: Workspace,
+    session: Session,
+    layout: Layout,
+    form: FormFields,
+) -> AppResult<Response> {
+    ws.require(Permission::EditContent)?;
+    let mut tx = ws.write(&state.db).await?;
+    let ids = queries::existing(&mut tx, &form.ids("ids")).await?;
+    if ids.is_empty() {
+        return Err(AppError::bad_request("Select at least one image first."));
+    }
+    let message = match form.get("action") {
+        "collect" => {
+            let collection = parse_id(form.get("collection_id"))?;
+            collections::queries::get(&mut tx, collection).await?.ok_or(AppError::NotFound)?;
+            let added = collections::queries::add_images(&mut tx, collection, &ids).await?;
+            format!("Added {added} image(s) to the collection.")
+        }
+        "tag" => {
+            let tags = parse_tags(form.get("tags")).map_err(AppError::bad_request)?;
+            if tags.is_empty() {
+                return Err(AppError::bad_request("Type at least one tag to add."));
+            }
+            for id in &ids {
+                queries::add_tags(&mut tx, *id, &tags).await?;
+            }
+            format!("Tagged {} image(s).", ids.len())
+        }
+        "delete" if form.get("confirm") == "yes" => {
+            tx.commit().await?;
+            let deleted = delete_images(&state, &ws, &ids).await?;
+            flash::success(&session, format!("Deleted {deleted} image(s).")).await?;
+            return Ok(Redirect::to("/images").into_response());
+        }
+        "delete" => {
+            let mut cards = Vec::new();
+            for id in &ids {
+                if let Some(image) = queries::get(&mut tx, *id).await? {
+                    cards.push(queries::ImageCard {
+                        id: image.id,
+                        title: image.title,
+                        alt_text: image.alt_text,
+                        width: image.width,
+                        height: image.height,
+                    });
+                }
+            }
+            tx.commit().await?;
+            return page(BulkDeleteView { layout, cards });
+        }
+        _ => return Err(AppError::bad_request("Choose what to do with the selected images.")),
+    };
+    tx.commit().await?;
+    flash::success(&session, message).await?;
+    Ok(Redirect::to("/images").into_response())
+}

@@ -1,0 +1,212 @@
+//! Recognising artwork by its bytes, and making its large preview and
+//! gallery thumbnail. Blocking work: run it on a blocking thread.
+
+use std::{
+    fs::File,
+    io::{BufReader, Read, Seek, SeekFrom},
+    path::Path,
+};
+
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage, codecs::jpeg::JpegEncoder};
+
+/// The most pixels an accepted image may have.
+pub const MAX_PIXELS: u64 = 100_000_000;
+/// The longest edge of the large preview and of the gallery thumbnail.
+pub const LARGE_EDGE: u32 = 1600;
+pub const THUMB_EDGE: u32 = 480;
+const JPEG_QUALITY: u8 = 82;
+
+/// The kinds of file Easel accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Jpeg,
+    Png,
+    WebP,
+    Gif,
+    Tiff,
+}
+
+impl Kind {
+    fn format(self) -> ImageFormat {
+        match self {
+            Self::Jpeg => ImageFormat::Jpeg,
+            Self::Png => ImageFormat::Png,
+            Self::WebP => ImageFormat::WebP,
+            Self::Gif => ImageFormat::Gif,
+            Self::Tiff => ImageFormat::Tiff,
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+            Self::WebP => "image/webp",
+            Self::Gif => "image/gif",
+            Self::Tiff => "image/tiff",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+            Self::WebP => "webp",
+            Self::Gif => "gif",
+            Self::Tiff => "tiff",
+        }
+    }
+}
+
+/// Why a file is not accepted, in words for the person who sent it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("{0}")]
+    NotAnImage(&'static str),
+    #[error("this image is {width} × {height} pixels; the limit is 100 megapixels")]
+    TooManyPixels { width: u32, height: u32 },
+    #[error("this image is damaged or incomplete and cannot be read")]
+    Unreadable,
+}
+
+/// A decoded image and the generated sizes, as JPEG bytes.
+pub struct Processed {
+    pub kind: Kind,
+    pub width: u32,
+    pub height: u32,
+    pub large: Vec<u8>,
+    pub thumb: Vec<u8>,
+}
+
+/// Recognises the file by its first bytes, never by its name or declared type.
+pub fn sniff(head: &[u8]) -> Result<Kind, Refusal> {
+    let text_start = String::from_utf8_lossy(&head[..head.len().min(256)]).trim_start().to_ascii_lowercase();
+    if text_start.starts_with("<svg") || text_start.starts_with("<?xml") {
+        return Err(Refusal::NotAnImage("SVG files are not accepted; export the artwork as PNG or JPEG"));
+    }
+    if text_start.starts_with("<!doctype") || text_start.starts_with("<html") {
+        return Err(Refusal::NotAnImage("this is a web page (HTML), not an image"));
+    }
+    if head.starts_with(b"%PDF") {
+        return Err(Refusal::NotAnImage("this is a PDF, not an image; export the artwork as PNG or JPEG"));
+    }
+    match image::guess_format(head) {
+        Ok(ImageFormat::Jpeg) => Ok(Kind::Jpeg),
+        Ok(ImageFormat::Png) => Ok(Kind::Png),
+        Ok(ImageFormat::WebP) => Ok(Kind::WebP),
+        Ok(ImageFormat::Gif) => Ok(Kind::Gif),
+        Ok(ImageFormat::Tiff) => Ok(Kind::Tiff),
+        Ok(_) => Err(Refusal::NotAnImage("this image format is not supported; use JPEG, PNG, WebP, GIF or TIFF")),
+        Err(_) => Err(Refusal::NotAnImage("this is not an image Easel can read (JPEG, PNG, WebP, GIF or TIFF)")),
+    }
+}
+
+/// Checks, decodes (upright, by its EXIF orientation) and resizes the file.
+/// The generated sizes carry no metadata at all.
+pub fn process(path: &Path) -> Result<Processed, Refusal> {
+    let mut file = File::open(path).map_err(|_| Refusal::Unreadable)?;
+    let mut head = [0u8; 512];
+    let read = read_up_to(&mut file, &mut head).map_err(|_| Refusal::Unreadable)?;
+    let kind = sniff(&head[..read])?;
+    if kind == Kind::Jpeg && !jpeg_is_complete(&mut file)? {
+        return Err(Refusal::Unreadable);
+    }
+    let (width, height) = reader(path, kind)?.into_dimensions().map_err(|_| Refusal::Unreadable)?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(Refusal::TooManyPixels { width, height });
+    }
+    let mut decoder = reader(path, kind)?.into_decoder().map_err(|_| Refusal::Unreadable)?;
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|_| Refusal::Unreadable)?;
+    image.apply_orientation(orientation);
+    let large = fit_within(&image, LARGE_EDGE);
+    let thumb = fit_within(&large, THUMB_EDGE);
+    Ok(Processed {
+        kind,
+        width: image.width(),
+        height: image.height(),
+        large: encode_jpeg(&large)?,
+        thumb: encode_jpeg(&thumb)?,
+    })
+}
+
+fn reader(path: &Path, kind: Kind) -> Result<ImageReader<BufReader<File>>, Refusal> {
+    let file = File::open(path).map_err(|_| Refusal::Unreadable)?;
+    let mut reader = ImageReader::with_format(BufReader::new(file), kind.format());
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(1 << 30);
+    reader.limits(limits);
+    Ok(reader)
+}
+
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// JPEG decoders fill a cut-off file with grey instead of failing, so look
+/// for the end-of-image marker near the end (it cannot occur inside the
+/// compressed data, where every 0xFF byte is escaped).
+fn jpeg_is_complete(file: &mut File) -> Result<bool, Refusal> {
+    const TAIL: u64 = 64 * 1024;
+    let len = file.metadata().map_err(|_| Refusal::Unreadable)?.len();
+    file.seek(SeekFrom::Start(len.saturating_sub(TAIL))).map_err(|_| Refusal::Unreadable)?;
+    let mut tail = Vec::with_capacity(TAIL as usize);
+    file.read_to_end(&mut tail).map_err(|_| Refusal::Unreadable)?;
+    Ok(tail.windows(2).any(|w| w == [0xFF, 0xD9]))
+}
+
+/// Shrinks to fit `edge` × `edge`; never enlarges.
+fn fit_within(image: &DynamicImage, edge: u32) -> DynamicImage {
+    if image.width() <= edge && image.height() <= edge { image.clone() } else { image.thumbnail(edge, edge) }
+}
+
+/// JPEG has no transparency: transparent pixels become white, as on paper.
+fn encode_jpeg(image: &DynamicImage) -> Result<Vec<u8>, Refusal> {
+    let rgb: RgbImage = if image.color().has_alpha() {
+        let rgba = image.to_rgba8();
+        RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+            let [r, g, b, a] = rgba.get_pixel(x, y).0;
+            let over_white = |c: u8| ((u16::from(c) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
+            image::Rgb([over_white(r), over_white(g), over_white(b)])
+        })
+    } else {
+        image.to_rgb8()
+    };
+    let mut out = Vec::new();
+    JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY).encode_image(&rgb).map_err(|_| Refusal::Unreadable)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_recognised_by_their_bytes() {
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n....").ok(), Some(Kind::Png));
+        assert_eq!(sniff(b"\xFF\xD8\xFF\xE0....").ok(), Some(Kind::Jpeg));
+        assert_eq!(sniff(b"GIF89a....").ok(), Some(Kind::Gif));
+        assert!(sniff(b"  <svg xmlns=...>").is_err());
+        assert!(sniff(b"<?xml version=\"1.0\"?><svg>").is_err());
+        assert!(sniff(b"<!DOCTYPE html><html>").is_err());
+        assert!(sniff(b"%PDF-1.7").is_err());
+        assert!(sniff(b"just some text").is_err());
+        assert!(sniff(b"BM....").is_err(), "BMP is not among the accepted formats");
+    }
+
+    #[test]
+    fn sizes_never_grow() {
+        let small = DynamicImage::new_rgb8(100, 50);
+        assert_eq!(fit_within(&small, 480).width(), 100);
+        let big = DynamicImage::new_rgb8(4000, 2000);
+        let fitted = fit_within(&big, 480);
+        assert_eq!((fitted.width(), fitted.height()), (480, 240));
+    }
+}

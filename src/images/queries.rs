@@ -1,0 +1,235 @@
+//! SQL of the artwork library. Every function runs in the workspace's
+//! transaction and names its id in every statement.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::db::{
+    WorkspaceTx,
+    query::{execute, fetch_all, fetch_optional},
+};
+
+/// What the gallery grid shows of an image.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ImageCard {
+    pub id: Uuid,
+    pub title: String,
+    pub alt_text: String,
+    pub width: i64,
+    pub height: i64,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Image {
+    pub id: Uuid,
+    pub sha256: String,
+    pub original_name: String,
+    pub content_type: String,
+    pub extension: String,
+    pub byte_size: i64,
+    pub stored_bytes: i64,
+    pub width: i64,
+    pub height: i64,
+    pub title: String,
+    pub description: String,
+    pub medium: String,
+    pub dimensions: String,
+    pub year: Option<i32>,
+    pub price: String,
+    pub availability: String,
+    pub alt_text: String,
+    pub created_at: OffsetDateTime,
+}
+
+const IMAGE_COLUMNS: &str = "id, sha256, original_name, content_type, extension, byte_size, stored_bytes, width, \
+     height, title, description, medium, dimensions, year, price, availability, alt_text, created_at";
+
+pub struct NewImage<'a> {
+    pub id: Uuid,
+    pub sha256: &'a str,
+    pub original_name: &'a str,
+    pub content_type: &'a str,
+    pub extension: &'a str,
+    pub byte_size: i64,
+    pub stored_bytes: i64,
+    pub width: i64,
+    pub height: i64,
+    pub title: &'a str,
+}
+
+/// The editable description of a piece.
+pub struct Details {
+    pub title: String,
+    pub description: String,
+    pub medium: String,
+    pub dimensions: String,
+    pub year: Option<i32>,
+    pub price: String,
+    pub availability: String,
+    pub alt_text: String,
+}
+
+/// Filters of the gallery; empty strings and `None` mean "any".
+#[derive(Default)]
+pub struct Filter {
+    pub search: String,
+    pub tag: String,
+    pub collection: Option<Uuid>,
+    pub before: Option<Uuid>,
+    pub limit: i64,
+}
+
+pub async fn id_by_sha256(tx: &mut WorkspaceTx, sha256: &str) -> sqlx::Result<Option<Uuid>> {
+    let ws = tx.workspace_id();
+    let row: Option<(Uuid,)> =
+        fetch_optional!(tx, (Uuid,), "SELECT id FROM images WHERE workspace_id = $1 AND sha256 = $2", ws, sha256)?;
+    Ok(row.map(|(id,)| id))
+}
+
+pub async fn insert(tx: &mut WorkspaceTx, new: &NewImage<'_>) -> sqlx::Result<()> {
+    let ws = tx.workspace_id();
+    let now = OffsetDateTime::now_utc();
+    execute!(
+        tx,
+        "INSERT INTO images (workspace_id, id, sha256, original_name, content_type, extension, byte_size, \
+           stored_bytes, width, height, title, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+        ws,
+        new.id,
+        new.sha256,
+        new.original_name,
+        new.content_type,
+        new.extension,
+        new.byte_size,
+        new.stored_bytes,
+        new.width,
+        new.height,
+        new.title,
+        now,
+    )
+    .map(drop)
+}
+
+pub async fn get(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<Image>> {
+    let ws = tx.workspace_id();
+    let sql = format!("SELECT {IMAGE_COLUMNS} FROM images WHERE workspace_id = $1 AND id = $2");
+    fetch_optional!(tx, Image, &sql, ws, id)
+}
+
+pub async fn update_details(tx: &mut WorkspaceTx, id: Uuid, d: &Details) -> sqlx::Result<u64> {
+    let ws = tx.workspace_id();
+    execute!(
+        tx,
+        "UPDATE images SET title = $3, description = $4, medium = $5, dimensions = $6, year = $7, price = $8, \
+           availability = $9, alt_text = $10, updated_at = $11 \
+         WHERE workspace_id = $1 AND id = $2",
+        ws,
+        id,
+        &d.title,
+        &d.description,
+        &d.medium,
+        &d.dimensions,
+        d.year,
+        &d.price,
+        &d.availability,
+        &d.alt_text,
+        OffsetDateTime::now_utc(),
+    )
+}
+
+/// Deletes the row (tags and collection places go with it); returns what was
+/// deleted so its files can follow.
+pub async fn delete(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<Image>> {
+    let Some(image) = get(tx, id).await? else { return Ok(None) };
+    let ws = tx.workspace_id();
+    execute!(tx, "DELETE FROM images WHERE workspace_id = $1 AND id = $2", ws, id)?;
+    Ok(Some(image))
+}
+
+pub async fn tags_of(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Vec<String>> {
+    let ws = tx.workspace_id();
+    let rows: Vec<(String,)> = fetch_all!(
+        tx,
+        (String,),
+        "SELECT tag FROM image_tags WHERE workspace_id = $1 AND image_id = $2 ORDER BY tag",
+        ws,
+        id
+    )?;
+    Ok(rows.into_iter().map(|(t,)| t).collect())
+}
+
+pub async fn replace_tags(tx: &mut WorkspaceTx, id: Uuid, tags: &[String]) -> sqlx::Result<()> {
+    let ws = tx.workspace_id();
+    execute!(tx, "DELETE FROM image_tags WHERE workspace_id = $1 AND image_id = $2", ws, id)?;
+    add_tags(tx, id, tags).await
+}
+
+pub async fn add_tags(tx: &mut WorkspaceTx, id: Uuid, tags: &[String]) -> sqlx::Result<()> {
+    let ws = tx.workspace_id();
+    for tag in tags {
+        execute!(
+            tx,
+            "INSERT INTO image_tags (workspace_id, image_id, tag) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            ws,
+            id,
+            tag
+        )?;
+    }
+    Ok(())
+}
+
+/// Every tag in use, with how many images carry it.
+pub async fn all_tags(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<(String, i64)>> {
+    let ws = tx.workspace_id();
+    fetch_all!(
+        tx,
+        (String, i64),
+        "SELECT tag, COUNT(*) FROM image_tags WHERE workspace_id = $1 GROUP BY tag ORDER BY tag",
+        ws
+    )
+}
+
+/// One page of the gallery, newest first (ids are time-ordered).
+pub async fn gallery(tx: &mut WorkspaceTx, f: &Filter) -> sqlx::Result<Vec<ImageCard>> {
+    let ws = tx.workspace_id();
+    let pattern = if f.search.is_empty() { String::new() } else { format!("%{}%", escape_like(&f.search)) };
+    fetch_all!(
+        tx,
+        ImageCard,
+        "SELECT i.id, i.title, i.alt_text, i.width, i.height FROM images i \
+         WHERE i.workspace_id = $1 \
+           AND ($2 = '' OR LOWER(i.title) LIKE $2 ESCAPE '\\' OR EXISTS (SELECT 1 FROM image_tags t \
+                WHERE t.workspace_id = i.workspace_id AND t.image_id = i.id AND t.tag LIKE $2 ESCAPE '\\')) \
+           AND ($3 = '' OR EXISTS (SELECT 1 FROM image_tags t \
+                WHERE t.workspace_id = i.workspace_id AND t.image_id = i.id AND t.tag = $3)) \
+           AND ($4 IS NULL OR EXISTS (SELECT 1 FROM collection_images c \
+                WHERE c.workspace_id = i.workspace_id AND c.image_id = i.id AND c.collection_id = $4)) \
+           AND ($5 IS NULL OR i.id < $5) \
+         ORDER BY i.id DESC LIMIT $6",
+        ws,
+        pattern,
+        &f.tag,
+        f.collection,
+        f.before,
+        f.limit,
+    )
+}
+
+/// The ids among `ids` that are images of this workspace.
+pub async fn existing(tx: &mut WorkspaceTx, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
+    let mut found = Vec::with_capacity(ids.len());
+    let ws = tx.workspace_id();
+    for id in ids {
+        let row: Option<(Uuid,)> =
+            fetch_optional!(tx, (Uuid,), "SELECT id FROM images WHERE workspace_id = $1 AND id = $2", ws, *id)?;
+        if let Some((id,)) = row {
+            found.push(id);
+        }
+    }
+    Ok(found)
+}
+
+/// `%` and `_` in a search are letters, not wildcards.
+fn escape_like(text: &str) -> String {
+    text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}

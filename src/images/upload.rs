@@ -1,0 +1,218 @@
+//! Receiving artwork: stream each file to a temporary file, recognise it,
+//! make its sizes, move everything into place, and only then record it.
+
+use axum::extract::{Multipart, multipart::Field};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{
+    processing::{self, Processed, Refusal},
+    queries::{self, NewImage},
+};
+use crate::{
+    error::{AppError, AppResult},
+    state::AppState,
+    storage::{Folder, TempFile},
+    tenancy::Workspace,
+    usage,
+};
+
+/// A file fully received into `tmp/`, not yet looked at.
+pub struct Received {
+    pub original_name: String,
+    pub temp: TempFile,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// What became of one file.
+pub enum Outcome {
+    Added { id: Uuid, title: String },
+    AlreadyThere { id: Uuid },
+    Refused { reason: String },
+}
+
+pub struct FileResult {
+    pub name: String,
+    pub outcome: Outcome,
+}
+
+/// Receives every `files` part. One file over the size limit refuses the
+/// whole request with a 413, and everything received so far is removed.
+pub async fn receive(state: &AppState, ws: &Workspace, mut multipart: Multipart) -> AppResult<Vec<Received>> {
+    let mut received = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        if field.name() != Some("files") {
+            continue;
+        }
+        let original_name = clean_file_name(field.file_name().unwrap_or_default());
+        let file = receive_one(state, ws, field, &original_name).await?;
+        if file.bytes > 0 || !original_name.is_empty() {
+            received.push(file);
+        }
+        if received.len() > MAX_FILES_PER_REQUEST {
+            return Err(AppError::bad_request(format!(
+                "Upload at most {MAX_FILES_PER_REQUEST} files at a time."
+            )));
+        }
+    }
+    Ok(received)
+}
+
+const MAX_FILES_PER_REQUEST: usize = 100;
+
+async fn receive_one(state: &AppState, ws: &Workspace, mut field: Field<'_>, name: &str) -> AppResult<Received> {
+    let limit = state.config.max_upload_bytes;
+    let mut temp = state.storage.temp_file(ws.id()).map_err(storage_error)?;
+    let mut hasher = Sha256::new();
+    let mut bytes = 0u64;
+    while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+        bytes += chunk.len() as u64;
+        if bytes > limit {
+            return Err(AppError::PayloadTooLarge(format!(
+                "“{name}” is larger than {} MB, the most Easel accepts for one file. Nothing was stored.",
+                limit / (1024 * 1024)
+            )));
+        }
+        hasher.update(&chunk);
+        temp.write_all(&chunk).map_err(storage_error)?;
+    }
+    Ok(Received { original_name: name.to_owned(), temp, sha256: hex::encode(hasher.finalize()), bytes })
+}
+
+/// Adds one received file to the library, or says why not.
+pub async fn ingest(state: &AppState, ws: &Workspace, file: Received) -> AppResult<FileResult> {
+    let name = if file.original_name.is_empty() { "(unnamed file)".to_owned() } else { file.original_name.clone() };
+    let mut tx = ws.read(&state.db).await?;
+    let existing = queries::id_by_sha256(&mut tx, &file.sha256).await?;
+    tx.commit().await?;
+    if let Some(id) = existing {
+        return Ok(FileResult { name, outcome: Outcome::AlreadyThere { id } });
+    }
+    let path = file.temp.path().to_owned();
+    let processed = tokio::task::spawn_blocking(move || processing::process(&path))
+        .await
+        .unwrap_or(Err(Refusal::Unreadable));
+    let processed = match processed {
+        Ok(processed) => processed,
+        Err(refusal) => return Ok(FileResult { name, outcome: Outcome::Refused { reason: refusal.to_string() } }),
+    };
+    store(state, ws, file, processed).await.map(|outcome| FileResult { name, outcome })
+}
+
+/// Moves the files into place, then records the row; if recording fails,
+/// the files go again, so no file outlives a missing row for long (and the
+/// sweeper catches a crash in between).
+async fn store(state: &AppState, ws: &Workspace, file: Received, processed: Processed) -> AppResult<Outcome> {
+    let id = Uuid::now_v7();
+    let original = format!("{id}.{}", processed.kind.extension());
+    let derived = format!("{id}.jpg");
+    let files = vec![(Folder::Originals, original.clone()), (Folder::Large, derived.clone()), (Folder::Thumbs, derived.clone())];
+    let stored_bytes = file.bytes + processed.large.len() as u64 + processed.thumb.len() as u64;
+    let (storage, workspace) = (state.storage.clone(), ws.id());
+    let large = processed.large;
+    let thumb = processed.thumb;
+    let temp = file.temp;
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        let mut large_temp = storage.temp_file(workspace)?;
+        large_temp.write_all(&large)?;
+        let mut thumb_temp = storage.temp_file(workspace)?;
+        thumb_temp.write_all(&thumb)?;
+        storage.persist(temp, workspace, Folder::Originals, &original)?;
+        storage.persist(large_temp, workspace, Folder::Large, &derived)?;
+        storage.persist(thumb_temp, workspace, Folder::Thumbs, &derived)?;
+        Ok(())
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("storing an upload: {e}")))?
+    .map_err(|e| {
+        state.storage.remove(ws.id(), &files);
+        storage_error(e)
+    })?;
+
+    let title = title_from_file_name(&file.original_name);
+    let new = NewImage {
+        id,
+        sha256: &file.sha256,
+        original_name: &file.original_name,
+        content_type: processed.kind.content_type(),
+        extension: processed.kind.extension(),
+        byte_size: file.bytes as i64,
+        stored_bytes: stored_bytes as i64,
+        width: i64::from(processed.width),
+        height: i64::from(processed.height),
+        title: &title,
+    };
+    match record(state, ws, &new).await {
+        Ok(true) => Ok(Outcome::Added { id, title }),
+        Ok(false) => {
+            // The same file arrived twice at once; the other one won.
+            state.storage.remove(ws.id(), &files);
+            let mut tx = ws.read(&state.db).await?;
+            let winner = queries::id_by_sha256(&mut tx, &file.sha256).await?;
+            tx.commit().await?;
+            Ok(Outcome::AlreadyThere { id: winner.ok_or(AppError::NotFound)? })
+        }
+        Err(err) => {
+            state.storage.remove(ws.id(), &files);
+            Err(err)
+        }
+    }
+}
+
+/// Inserts the row and counts its storage; `false` when the workspace
+/// already had the same file.
+async fn record(state: &AppState, ws: &Workspace, new: &NewImage<'_>) -> AppResult<bool> {
+    let mut tx = ws.write(&state.db).await?;
+    match queries::insert(&mut tx, new).await {
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(false),
+        other => other?,
+    }
+    usage::record_storage(&mut tx, 1, new.stored_bytes).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+fn unreadable(err: axum::extract::multipart::MultipartError) -> AppError {
+    AppError::bad_request(format!("The upload could not be read ({}). Nothing was stored.", err.body_text()))
+}
+
+fn storage_error(err: std::io::Error) -> AppError {
+    if err.raw_os_error() == Some(28) {
+        AppError::Unavailable("the uploads disk is full".into())
+    } else {
+        AppError::Internal(anyhow::anyhow!("writing an upload: {err}"))
+    }
+}
+
+/// The name the browser sent, without any folder, for display only: files
+/// are always stored under names Easel makes.
+fn clean_file_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    base.chars().filter(|c| !c.is_control()).take(200).collect::<String>().trim().to_owned()
+}
+
+/// "blue_heron-study.final.jpg" becomes "blue heron study.final".
+pub fn title_from_file_name(name: &str) -> String {
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let title: String = stem.replace(['_', '-'], " ").split_whitespace().collect::<Vec<_>>().join(" ");
+    if title.is_empty() { "Untitled".to_owned() } else { title.chars().take(200).collect() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_come_from_file_names() {
+        assert_eq!(title_from_file_name("blue_heron-study.jpg"), "blue heron study");
+        assert_eq!(title_from_file_name(".png"), "Untitled");
+        assert_eq!(title_from_file_name("noext"), "noext");
+    }
+
+    #[test]
+    fn file_names_lose_their_folders() {
+        assert_eq!(clean_file_name("C:\\Users\\ada\\heron.jpg"), "heron.jpg");
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
+    }
+}

@@ -81,10 +81,12 @@ impl Config {
             }
         };
         let max_upload_mb = match get("EASEL_MAX_UPLOAD_MB") {
-            Some(v) => v.trim().parse::<u64>().ok().filter(|mb| (1..=4096).contains(mb)).ok_or_else(|| ConfigError {
-                var: "EASEL_MAX_UPLOAD_MB",
-                why: format!("'{v}' must be a whole number of megabytes from 1 to 4096"),
-            })?,
+            Some(v) => {
+                v.trim().parse::<u64>().ok().filter(|mb| (1..=4096).contains(mb)).ok_or_else(|| ConfigError {
+                    var: "EASEL_MAX_UPLOAD_MB",
+                    why: format!("'{v}' must be a whole number of megabytes from 1 to 4096"),
+                })?
+            }
             None => 50,
         };
         Ok(Self {

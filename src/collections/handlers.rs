@@ -109,7 +109,16 @@ pub async fn view_collection(
     tx.commit().await?;
     let (name, description) = (collection.name.clone(), collection.description.clone());
     let can_edit = ws.role().can(Permission::EditContent);
-    page(CollectionView { layout, collection, members, can_edit, name, description, name_error: None, description_error: None })
+    page(CollectionView {
+        layout,
+        collection,
+        members,
+        can_edit,
+        name,
+        description,
+        name_error: None,
+        description_error: None,
+    })
 }
 
 pub async fn save_collection(
@@ -157,8 +166,11 @@ pub async fn delete_collection(
     let collection = find(&mut tx, &id).await?;
     queries::delete(&mut tx, collection.id).await?;
     tx.commit().await?;
-    flash::success(&session, format!("Deleted the collection {}. Its images are still in the library.", collection.name))
-        .await?;
+    flash::success(
+        &session,
+        format!("Deleted the collection {}. Its images are still in the library.", collection.name),
+    )
+    .await?;
     Ok(Redirect::to("/collections"))
 }
 

@@ -35,7 +35,8 @@ pub fn clean(name: &str, description: &str) -> Result<(String, String), (Option<
     } else {
         None
     };
-    let description_error = (description.chars().count() > 2000).then_some("Keep the description under 2,000 characters.");
+    let description_error =
+        (description.chars().count() > 2000).then_some("Keep the description under 2,000 characters.");
     match (name_error, description_error) {
         (None, None) => Ok((name.to_owned(), description.to_owned())),
         errors => Err(errors),

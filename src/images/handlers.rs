@@ -1,12 +1,12 @@
 //! The library's pages and actions.
 
+use askama::Template;
 use axum::{
     Form,
     extract::{Multipart, Path, Query, State},
     http::HeaderMap,
     response::{Html, IntoResponse, Redirect, Response},
 };
-use askama::Template;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -168,7 +168,8 @@ fn validate(form: &DetailsForm) -> Result<(Details, Vec<String>), DetailsErrors>
     if title.is_empty() {
         errors.title = Some("Give the piece a title.");
     }
-    let description = text(&form.description, 5000, &mut errors.description, "Keep the description under 5,000 characters.");
+    let description =
+        text(&form.description, 5000, &mut errors.description, "Keep the description under 5,000 characters.");
     let medium = text(&form.medium, 200, &mut errors.medium, "Keep the medium under 200 characters.");
     let dimensions = text(&form.dimensions, 100, &mut errors.dimensions, "Keep the dimensions under 100 characters.");
     let price = text(&form.price, 40, &mut errors.price, "Keep the price under 40 characters.");

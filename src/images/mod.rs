@@ -18,10 +18,7 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/images",
-            get(handlers::view_library).post(handlers::upload_images).layer(DefaultBodyLimit::disable()),
-        )
+        .route("/images", get(handlers::view_library).post(handlers::upload_images).layer(DefaultBodyLimit::disable()))
         .route("/images/bulk", post(handlers::bulk_action))
         .route("/images/{id}", get(handlers::view_image).post(handlers::save_image))
         .route("/images/{id}/delete", post(handlers::delete_image))

@@ -51,9 +51,7 @@ pub async fn receive(state: &AppState, ws: &Workspace, mut multipart: Multipart)
             received.push(file);
         }
         if received.len() > MAX_FILES_PER_REQUEST {
-            return Err(AppError::bad_request(format!(
-                "Upload at most {MAX_FILES_PER_REQUEST} files at a time."
-            )));
+            return Err(AppError::bad_request(format!("Upload at most {MAX_FILES_PER_REQUEST} files at a time.")));
         }
     }
     Ok(received)
@@ -90,9 +88,8 @@ pub async fn ingest(state: &AppState, ws: &Workspace, file: Received) -> AppResu
         return Ok(FileResult { name, outcome: Outcome::AlreadyThere { id } });
     }
     let path = file.temp.path().to_owned();
-    let processed = tokio::task::spawn_blocking(move || processing::process(&path))
-        .await
-        .unwrap_or(Err(Refusal::Unreadable));
+    let processed =
+        tokio::task::spawn_blocking(move || processing::process(&path)).await.unwrap_or(Err(Refusal::Unreadable));
     let processed = match processed {
         Ok(processed) => processed,
         Err(refusal) => return Ok(FileResult { name, outcome: Outcome::Refused { reason: refusal.to_string() } }),
@@ -107,7 +104,11 @@ async fn store(state: &AppState, ws: &Workspace, file: Received, processed: Proc
     let id = Uuid::now_v7();
     let original = format!("{id}.{}", processed.kind.extension());
     let derived = format!("{id}.jpg");
-    let files = vec![(Folder::Originals, original.clone()), (Folder::Large, derived.clone()), (Folder::Thumbs, derived.clone())];
+    let files = vec![
+        (Folder::Originals, original.clone()),
+        (Folder::Large, derived.clone()),
+        (Folder::Thumbs, derived.clone()),
+    ];
     let stored_bytes = file.bytes + processed.large.len() as u64 + processed.thumb.len() as u64;
     let (storage, workspace) = (state.storage.clone(), ws.id());
     let large = processed.large;

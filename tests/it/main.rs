@@ -6,5 +6,6 @@ mod harness;
 mod accounts;
 mod basics;
 mod forged_requests;
+mod library;
 mod row_level_security;
 mod workspaces;

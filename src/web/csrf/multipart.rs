@@ -20,7 +20,8 @@ pub async fn leading_fields(body: Body, boundary: &str) -> AppResult<(Vec<(Strin
         let parsed = parse(&prefix, boundary);
         if parsed.finished || prefix.len() >= PREFIX_LIMIT {
             let rest = body.into_data_stream();
-            let stream = futures_util::stream::once(async move { Ok::<_, axum::Error>(Bytes::from(prefix)) }).chain(rest);
+            let stream =
+                futures_util::stream::once(async move { Ok::<_, axum::Error>(Bytes::from(prefix)) }).chain(rest);
             return Ok((parsed.fields, Body::from_stream(stream)));
         }
         match body.frame().await {

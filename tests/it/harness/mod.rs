@@ -1,6 +1,7 @@
 //! The test harness: the real app on 127.0.0.1:0 with a fresh database (on
 //! SQLite or PostgreSQL) and a cookie-keeping client that reads the HTML.
 
+pub mod art;
 pub mod postgres;
 
 use std::{
@@ -48,7 +49,7 @@ pub struct TestApp {
     /// For looking behind the app's back: on PostgreSQL a superuser, whom
     /// row-level security does not hide anything from.
     inspector: Db,
-    _dir: TempDir,
+    pub dir: TempDir,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -92,11 +93,30 @@ impl TestApp {
             };
             easel::launch(listener, state, shutdown).await.expect("serve");
         });
-        Self { addr, database_url, db, inspector, _dir: dir, shutdown: Some(tx) }
+        Self { addr, database_url, db, inspector, dir, shutdown: Some(tx) }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn uploads(&self) -> std::path::PathBuf {
+        self.dir.path().join("uploads")
+    }
+
+    /// Every file under a workspace's folder, as `folder/name`, sorted.
+    pub fn files_of(&self, workspace: &str) -> Vec<String> {
+        let root = self.uploads().join(workspace);
+        let mut found = Vec::new();
+        for folder in ["originals", "large", "thumbs", "tmp"] {
+            if let Ok(entries) = std::fs::read_dir(root.join(folder)) {
+                for entry in entries.flatten() {
+                    found.push(format!("{folder}/{}", entry.file_name().to_string_lossy()));
+                }
+            }
+        }
+        found.sort();
+        found
     }
 
     pub fn client(&self) -> Client {
@@ -182,6 +202,7 @@ pub struct Page {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Client {
@@ -217,6 +238,20 @@ impl Client {
         self.send(Method::POST, path, Some(fields), headers).await
     }
 
+    /// A multipart upload laid out like the plain HTML form: the guards
+    /// first, then each file as a `files` part.
+    pub async fn upload(&self, path: &str, files: &[(&str, Vec<u8>)]) -> Page {
+        let guards = self.guards();
+        let mut form = reqwest::multipart::Form::new()
+            .text("csrf_token", guards.csrf_token)
+            .text("page_workspace", guards.page_workspace);
+        for (name, bytes) in files {
+            form = form.part("files", reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()));
+        }
+        let response = self.http.post(format!("{}{}", self.base, path)).multipart(form).send().await.expect("upload");
+        Self::read(response).await
+    }
+
     pub async fn send(
         &self,
         method: Method,
@@ -232,14 +267,19 @@ impl Client {
             request = request.header(*name, *value);
         }
         let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.text().await.expect("body");
-        let page = Page { status, headers, body };
+        let page = Self::read(response).await;
         if let Some(guards) = page.guards() {
             *self.guards.lock().expect("guards") = guards;
         }
         page
+    }
+
+    async fn read(response: reqwest::Response) -> Page {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body").to_vec();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        Page { status, headers, body, bytes }
     }
 }
 
@@ -247,6 +287,10 @@ impl Page {
     pub fn assert_status(&self, status: u16) -> &Self {
         assert_eq!(self.status, status, "unexpected status; body:\n{}", self.body);
         self
+    }
+
+    pub fn header(&self, name: &str) -> String {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
     }
 
     pub fn location(&self) -> Option<&str> {

@@ -10,7 +10,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{
-    clean, queries,
+    CollectionErrors, clean, queries,
     views::{CollectionView, CollectionsView, PickerView},
 };
 use crate::{
@@ -54,8 +54,7 @@ pub async fn view_collections(State(state): State<AppState>, ws: Workspace, layo
         can_edit,
         name: String::new(),
         description: String::new(),
-        name_error: None,
-        description_error: None,
+        errors: CollectionErrors::default(),
     })
 }
 
@@ -70,7 +69,7 @@ pub async fn create_collection(
     let mut tx = ws.write(&state.db).await?;
     let (name, description) = match clean(&form.name, &form.description) {
         Ok(valid) => valid,
-        Err((name_error, description_error)) => {
+        Err(errors) => {
             let cards = queries::cards(&mut tx).await?;
             let view = CollectionsView {
                 layout,
@@ -78,8 +77,7 @@ pub async fn create_collection(
                 can_edit: true,
                 name: form.name,
                 description: form.description,
-                name_error,
-                description_error,
+                errors,
             };
             return invalid_form(view);
         }
@@ -116,8 +114,7 @@ pub async fn view_collection(
         can_edit,
         name,
         description,
-        name_error: None,
-        description_error: None,
+        errors: CollectionErrors::default(),
     })
 }
 
@@ -134,7 +131,7 @@ pub async fn save_collection(
     let collection = find(&mut tx, &id).await?;
     let (name, description) = match clean(&form.name, &form.description) {
         Ok(valid) => valid,
-        Err((name_error, description_error)) => {
+        Err(errors) => {
             let members = queries::members(&mut tx, collection.id).await?;
             let view = CollectionView {
                 layout,
@@ -143,8 +140,7 @@ pub async fn save_collection(
                 can_edit: true,
                 name: form.name,
                 description: form.description,
-                name_error,
-                description_error,
+                errors,
             };
             return invalid_form(view);
         }

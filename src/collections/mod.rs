@@ -24,8 +24,15 @@ pub fn routes() -> Router<AppState> {
         .route("/collections/{id}/cover", post(handlers::choose_cover))
 }
 
+/// What is wrong with a collection's name or description.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CollectionErrors {
+    pub name: Option<&'static str>,
+    pub description: Option<&'static str>,
+}
+
 /// A collection's name and description, or which is wrong.
-pub fn clean(name: &str, description: &str) -> Result<(String, String), (Option<&'static str>, Option<&'static str>)> {
+pub fn clean(name: &str, description: &str) -> Result<(String, String), CollectionErrors> {
     let name = name.trim();
     let description = description.trim();
     let name_error = if name.is_empty() {
@@ -39,6 +46,6 @@ pub fn clean(name: &str, description: &str) -> Result<(String, String), (Option<
         (description.chars().count() > 2000).then_some("Keep the description under 2,000 characters.");
     match (name_error, description_error) {
         (None, None) => Ok((name.to_owned(), description.to_owned())),
-        errors => Err(errors),
+        (name, description) => Err(CollectionErrors { name, description }),
     }
 }

@@ -2,7 +2,10 @@
 
 use askama::Template;
 
-use super::queries::{Collection, CollectionCard, Member};
+use super::{
+    CollectionErrors,
+    queries::{Collection, CollectionCard, Member},
+};
 use crate::{images::queries::ImageCard, web::Layout};
 
 #[derive(Template)]
@@ -13,8 +16,7 @@ pub struct CollectionsView {
     pub can_edit: bool,
     pub name: String,
     pub description: String,
-    pub name_error: Option<&'static str>,
-    pub description_error: Option<&'static str>,
+    pub errors: CollectionErrors,
 }
 
 #[derive(Template)]
@@ -26,8 +28,7 @@ pub struct CollectionView {
     pub can_edit: bool,
     pub name: String,
     pub description: String,
-    pub name_error: Option<&'static str>,
-    pub description_error: Option<&'static str>,
+    pub errors: CollectionErrors,
 }
 
 #[derive(Template)]

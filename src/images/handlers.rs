@@ -145,7 +145,7 @@ pub async fn save_image(
         Ok(valid) => valid,
         Err(errors) => {
             let collections = collections::queries::containing(&mut tx, id).await?;
-            return invalid_form(ImageView { layout, image, form, errors, collections, can_edit: true });
+            return invalid_form(ImageView { layout, image, form, errors: *errors, collections, can_edit: true });
         }
     };
     queries::update_details(&mut tx, id, &details).await?;
@@ -155,7 +155,7 @@ pub async fn save_image(
     Ok(Redirect::to(&format!("/images/{id}")).into_response())
 }
 
-fn validate(form: &DetailsForm) -> Result<(Details, Vec<String>), DetailsErrors> {
+fn validate(form: &DetailsForm) -> Result<(Details, Vec<String>), Box<DetailsErrors>> {
     let mut errors = DetailsErrors::default();
     let text = |value: &str, max: usize, error: &mut Option<&'static str>, message: &'static str| {
         let value = value.trim();
@@ -205,7 +205,7 @@ fn validate(form: &DetailsForm) -> Result<(Details, Vec<String>), DetailsErrors>
     .iter()
     .any(Option::is_some);
     if any {
-        return Err(errors);
+        return Err(Box::new(errors));
     }
     let availability = form.availability.clone();
     Ok((Details { title, description, medium, dimensions, year, price, availability, alt_text }, tags))
@@ -268,9 +268,14 @@ pub async fn bulk_action(
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
     let mut tx = ws.write(&state.db).await?;
-    let ids = queries::existing(&mut tx, &form.ids("ids")).await?;
-    if ids.is_empty() {
+    let wanted = form.ids("ids");
+    if wanted.is_empty() {
         return Err(AppError::bad_request("Select at least one image first."));
+    }
+    let ids = queries::existing(&mut tx, &wanted).await?;
+    if ids.len() != wanted.len() {
+        // An id that is not one of this workspace's images names nothing here.
+        return Err(AppError::NotFound);
     }
     let message = match form.get("action") {
         "collect" => {

@@ -5,7 +5,9 @@ mod harness;
 
 mod accounts;
 mod basics;
+mod collections;
 mod forged_requests;
+mod isolation;
 mod library;
 mod row_level_security;
 mod workspaces;

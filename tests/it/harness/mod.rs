@@ -174,6 +174,32 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A UUID as a literal of this backend's SQL.
+    pub fn uuid_literal(&self, id: &str) -> String {
+        match &self.db {
+            Db::Sqlite(_) => format!("X'{}'", id.replace('-', "")),
+            Db::Postgres(_) => format!("'{id}'::uuid"),
+        }
+    }
+
+    /// The first column, as text, of every row (in every workspace).
+    pub async fn strings(&self, sql: &str) -> Vec<String> {
+        match &self.inspector {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await.expect("strings"),
+            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.expect("strings"),
+        }
+    }
+
+    /// Runs a statement with the inspector's rights; the error if it fails.
+    pub async fn try_execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        match &self.inspector {
+            Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+            Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+        }
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {

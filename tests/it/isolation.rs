@@ -1,0 +1,87 @@
+//! Isolation: every route that takes an id, tried by a member of another
+//! workspace with the first workspace's ids, answers 404 and changes nothing.
+
+use crate::{
+    collections::{new_collection, upload},
+    harness::{Backend, TestApp},
+    on_both_backends,
+};
+
+on_both_backends!(another_workspaces_ids_are_404_everywhere_and_change_nothing);
+
+/// Everything of every workspace that a route could change.
+async fn snapshot(app: &TestApp, workspaces: &[&str]) -> Vec<String> {
+    let mut all = Vec::new();
+    for sql in [
+        "SELECT title || '|' || availability || '|' || alt_text FROM images ORDER BY title",
+        "SELECT tag FROM image_tags ORDER BY tag",
+        "SELECT name || '|' || description FROM collections ORDER BY name",
+        "SELECT CAST(position AS TEXT) || '|' || CAST(is_cover AS TEXT) FROM collection_images ORDER BY position",
+        "SELECT CAST(image_count AS TEXT) FROM workspace_usage ORDER BY image_count",
+    ] {
+        all.extend(app.strings(sql).await);
+    }
+    for ws in workspaces {
+        all.extend(app.files_of(ws));
+    }
+    all
+}
+
+async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let ada_ws = ada.guards().page_workspace;
+    let image = upload(&ada, "heron.png", 1).await;
+    let second = upload(&ada, "fox.png", 2).await;
+    let collection = new_collection(&ada, "Herons").await;
+    ada.post(&format!("/collections/{collection}/images"), &[("ids", &image), ("ids", &second)]).await;
+
+    let bea = app.signed_up("Bea", "bea@example.com").await;
+    let bea_ws = bea.guards().page_workspace;
+    let own_image = upload(&bea, "own.png", 3).await;
+    let own_collection = new_collection(&bea, "Mine").await;
+    bea.post(&format!("/collections/{own_collection}/images"), &[("ids", &own_image)]).await;
+    bea.get("/").await;
+
+    let before = snapshot(&app, &[&ada_ws, &bea_ws]).await;
+    let reads = [
+        format!("/images/{image}"),
+        format!("/media/{image}/original"),
+        format!("/media/{image}/large"),
+        format!("/media/{image}/thumb"),
+        format!("/collections/{collection}"),
+        format!("/collections/{collection}/add"),
+    ];
+    for path in &reads {
+        let page = bea.get(path).await;
+        assert_eq!(page.status, 404, "GET {path}");
+        assert!(!page.body.contains("heron"), "GET {path} leaked a title");
+    }
+    let c = &collection;
+    let writes: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (format!("/images/{image}"), vec![("title", "Stolen"), ("availability", "sold")]),
+        (format!("/images/{image}/delete"), vec![]),
+        ("/images/bulk".into(), vec![("action", "tag"), ("tags", "stolen"), ("ids", &image)]),
+        ("/images/bulk".into(), vec![("action", "delete"), ("confirm", "yes"), ("ids", &image)]),
+        ("/images/bulk".into(), vec![("action", "collect"), ("collection_id", c), ("ids", &own_image)]),
+        (format!("/collections/{c}"), vec![("name", "Stolen")]),
+        (format!("/collections/{c}/delete"), vec![]),
+        (format!("/collections/{c}/images"), vec![("ids", &own_image)]),
+        (format!("/collections/{c}/images/{image}/remove"), vec![]),
+        (format!("/collections/{c}/images/{image}/move"), vec![("direction", "down")]),
+        (format!("/collections/{c}/order"), vec![("ids", &second), ("ids", &image)]),
+        (format!("/collections/{c}/cover"), vec![("image_id", &second)]),
+        // The other workspace's image, fed to one's own collection.
+        (format!("/collections/{own_collection}/images"), vec![("ids", &image)]),
+        (format!("/collections/{own_collection}/cover"), vec![("image_id", &image)]),
+        (format!("/collections/{own_collection}/images/{image}/remove"), vec![]),
+    ];
+    for (path, fields) in &writes {
+        let page = bea.post(path, fields).await;
+        assert_eq!(page.status, 404, "POST {path} {fields:?}: {}", page.body);
+    }
+    assert_eq!(snapshot(&app, &[&ada_ws, &bea_ws]).await, before, "nothing may change");
+    // Ada still sees all of hers.
+    ada.get(&format!("/images/{image}")).await.assert_status(200);
+    ada.get(&format!("/collections/{collection}")).await.assert_status(200);
+}

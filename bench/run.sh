@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Load figures for Easel, against the release binary on loopback.
+#
+#   bench/run.sh [sqlite|postgres]      (default sqlite)
+#
+# Seeds 100 workspaces (one with 10,000 images) over HTTP, times the ingest
+# of a 24-megapixel JPEG, then measures with wrk at 32 connections. Needs
+# wrk (apt-get install wrk); for postgres, initdb/postgres as for the tests.
+# Everything runs on 127.0.0.1 and stops by itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+backend=${1:-sqlite}
+workspaces=${BENCH_WORKSPACES:-100}
+images=${BENCH_IMAGES:-10000}
+duration=${BENCH_DURATION:-10s}
+connections=32
+port=${BENCH_PORT:-3900}
+work=$(mktemp -d /tmp/easel-bench.XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+cargo build --release --quiet --bin easel --example seed
+
+case "$backend" in
+  sqlite) database_url="sqlite://$work/easel.db" ;;
+  postgres)
+    pg_bin=$(dirname "$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n1)")
+    as_pg=()
+    if [ "$(id -u)" = 0 ]; then as_pg=(runuser -u postgres --); chown postgres "$work"; fi
+    "${as_pg[@]}" "$pg_bin/initdb" -D "$work/pg" -U postgres --auth=trust --no-sync >/dev/null
+    pg_port=$((port + 1))
+    "${as_pg[@]}" "$pg_bin/postgres" -D "$work/pg" -p "$pg_port" -h 127.0.0.1 -k "$work" -c fsync=off >"$work/pg.log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 100); do pg_isready -q -h 127.0.0.1 -p "$pg_port" && break; sleep 0.1; done
+    psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE ROLE easel LOGIN PASSWORD 'easel'" \
+         -c "CREATE DATABASE easel OWNER easel"
+    database_url="postgres://easel:easel@127.0.0.1:$pg_port/easel"
+    ;;
+  *) echo "usage: bench/run.sh [sqlite|postgres]" >&2; exit 2 ;;
+esac
+
+DATABASE_URL="$database_url" EASEL_BIND="127.0.0.1:$port" EASEL_DATA_DIR="$work/data" \
+  EASEL_UPLOADS_DIR="$work/uploads" RUST_LOG=warn target/release/easel serve &
+server=$!
+pids+=($server)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+
+echo "== seeding $workspaces workspaces, $images images ($backend)"
+target/release/examples/seed "http://127.0.0.1:$port" "$workspaces" "$images" > "$work/seed.out"
+cat "$work/seed.out" | grep -v '^cookie=' || true
+cookie=$(grep '^cookie=' "$work/seed.out" | cut -d= -f2-)
+image=$(grep '^image_id=' "$work/seed.out" | cut -d= -f2-)
+
+measure() {
+  local name=$1 path=$2
+  local out
+  out=$(wrk -t2 -c"$connections" -d"$duration" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port$path")
+  local rps p50 p99 non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ {print $4}' <<<"$out")
+  printf '| %-22s | %10s | %8s | %8s | %s\n' "$name" "$rps" "$p50" "$p99" "${non2xx:+non-2xx: $non2xx}"
+}
+
+echo "== wrk, $connections connections, $duration each"
+printf '| %-22s | %10s | %8s | %8s |\n' "page" "req/s" "p50" "p99"
+measure "gallery (first page)" "/images"
+measure "gallery (search)" "/images?q=piece+01"
+measure "thumbnail" "/media/$image/thumb"
+measure "image page" "/images/$image"
+echo "peak memory of the server: $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)"

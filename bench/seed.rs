@@ -62,9 +62,8 @@ fn field(html: &str, name: &str) -> String {
 /// A small, unique picture: the index is written into its pixels.
 fn small_png(index: usize) -> Vec<u8> {
     let bytes = (index as u32).to_be_bytes();
-    let image = RgbImage::from_fn(96, 72, |x, y| {
-        Rgb([bytes[(x % 4) as usize], bytes[(y % 4) as usize], (x * 2 + y) as u8])
-    });
+    let image =
+        RgbImage::from_fn(96, 72, |x, y| Rgb([bytes[(x % 4) as usize], bytes[(y % 4) as usize], (x * 2 + y) as u8]));
     encode(DynamicImage::ImageRgb8(image), ImageFormat::Png)
 }
 

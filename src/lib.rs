@@ -110,7 +110,8 @@ pub fn app(state: AppState) -> Router {
                     HeaderValue::from_static("same-origin"),
                 ))
                 .layer(middleware::from_fn(web::errors::render))
-                .layer(CatchPanicLayer::new()),
+                .layer(CatchPanicLayer::new())
+                .layer(middleware::from_fn(web::finish_despite_disconnect)),
         )
         .with_state(state)
 }

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use tokio::sync::Semaphore;
+
 use crate::{config::Config, db::Db, storage::Storage, web::rate_limit::RateLimiter};
 
 #[derive(Clone)]
@@ -9,6 +11,9 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub storage: Storage,
+    /// Decoding a large image takes hundreds of megabytes; at most this many
+    /// run at once, so a burst of uploads queues instead of exhausting memory.
+    pub image_work: Arc<Semaphore>,
     pub rate_limiter: Arc<RateLimiter>,
 }
 
@@ -16,6 +21,7 @@ impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
         let rate_limiter = Arc::new(RateLimiter::new(config.auth_limits.window));
         let storage = Storage::new(&config.uploads_dir);
-        Self { db, config: Arc::new(config), storage, rate_limiter }
+        let image_work = Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+        Self { db, config: Arc::new(config), storage, image_work, rate_limiter }
     }
 }

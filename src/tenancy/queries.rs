@@ -60,6 +60,17 @@ pub async fn first_membership(db: &Db, user_id: Uuid) -> sqlx::Result<Option<Mem
     )
 }
 
+/// Every workspace of a person, by name, for the navbar's switcher.
+pub async fn memberships_of(db: &Db, user_id: Uuid) -> sqlx::Result<Vec<Membership>> {
+    fetch_all!(
+        db,
+        Membership,
+        "SELECT m.workspace_id, w.name, m.role FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
+         WHERE m.user_id = $1 ORDER BY LOWER(w.name), w.id",
+        user_id,
+    )
+}
+
 /// Every workspace of a person, by name, with its member count.
 pub async fn workspaces_of(db: &Db, user_id: Uuid) -> sqlx::Result<Vec<WorkspaceSummary>> {
     fetch_all!(

@@ -90,15 +90,15 @@ impl FromRequestParts<AppState> for Layout {
             return Ok(layout);
         };
         let active: Option<Workspace> = tenancy::resolve(parts, state, &user).await?;
-        let all = tenancy::queries::workspaces_of(&state.db, user.id).await?;
+        let all = tenancy::queries::memberships_of(&state.db, user.id).await?;
         layout.user_name = Some(user.name);
         layout.user_email = user.email;
         layout.active = active.map(|w| WorkspaceBadge { id: w.id(), name: w.name().to_owned(), role: w.role() });
         let active_id = layout.active.as_ref().map(|w| w.id);
         layout.others = all
             .into_iter()
-            .filter(|w| Some(w.id) != active_id)
-            .map(|w| WorkspaceBadge { id: w.id, name: w.name, role: w.role })
+            .filter(|w| Some(w.workspace_id) != active_id)
+            .map(|w| WorkspaceBadge { id: w.workspace_id, name: w.name, role: w.role })
             .collect();
         Ok(layout)
     }

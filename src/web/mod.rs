@@ -21,6 +21,19 @@ pub use layout::Layout;
 
 use crate::error::AppResult;
 
+/// Runs the rest of the request in its own task, so a client that hangs up
+/// does not cancel it half-way: a transaction then always ends in a commit
+/// or a rollback, never abandoned on a pooled connection.
+pub async fn finish_despite_disconnect(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(err) => {
+            tracing::error!(error = %err, "request task failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
 /// A full page, rendered.
 pub fn page(view: impl Template) -> AppResult<Response> {
     Ok(Html(view.render()?).into_response())

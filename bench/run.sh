@@ -15,13 +15,15 @@ workspaces=${BENCH_WORKSPACES:-100}
 images=${BENCH_IMAGES:-10000}
 duration=${BENCH_DURATION:-10s}
 connections=32
-port=${BENCH_PORT:-3900}
+port=${BENCH_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 work=$(mktemp -d /tmp/easel-bench.XXXXXX)
 chmod 755 "$work"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  # runuser does not pass the signal on: stop PostgreSQL by its own pid.
+  if [ -f "$work/pg/postmaster.pid" ]; then kill -INT "$(head -n1 "$work/pg/postmaster.pid")" 2>/dev/null || true; fi
+  for _ in $(seq 50); do pgrep -f "$work" >/dev/null || break; sleep 0.1; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -36,10 +38,10 @@ case "$backend" in
     as_pg=()
     if [ "$(id -u)" = 0 ]; then as_pg=(runuser -u postgres --); chown postgres "$work"; fi
     "${as_pg[@]}" "$pg_bin/initdb" -D "$work/pg" -U postgres --auth=trust --no-sync >/dev/null
-    pg_port=$((port + 1))
+    pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     "${as_pg[@]}" "$pg_bin/postgres" -D "$work/pg" -p "$pg_port" -h 127.0.0.1 -k "$work" -c fsync=off >"$work/pg.log" 2>&1 &
     pids+=($!)
-    for _ in $(seq 100); do pg_isready -q -h 127.0.0.1 -p "$pg_port" && break; sleep 0.1; done
+    for _ in $(seq 100); do pg_isready -q -h 127.0.0.1 -p "$pg_port" -U postgres && break; sleep 0.1; done
     psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE ROLE easel LOGIN PASSWORD 'easel'" \
          -c "CREATE DATABASE easel OWNER easel"
     database_url="postgres://easel:easel@127.0.0.1:$pg_port/easel"
@@ -48,13 +50,13 @@ case "$backend" in
 esac
 
 DATABASE_URL="$database_url" EASEL_BIND="127.0.0.1:$port" EASEL_DATA_DIR="$work/data" \
-  EASEL_UPLOADS_DIR="$work/uploads" RUST_LOG=warn target/release/easel serve &
+  EASEL_UPLOADS_DIR="$work/uploads" RUST_LOG=warn target/release/easel serve >"$work/server.log" 2>&1 &
 server=$!
 pids+=($server)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
 echo "== seeding $workspaces workspaces, $images images ($backend)"
-target/release/examples/seed "http://127.0.0.1:$port" "$workspaces" "$images" > "$work/seed.out"
+target/release/examples/seed "http://127.0.0.1:$port" "$workspaces" "$images" > "$work/seed.out" || { tail -20 "$work/server.log" >&2; exit 1; }
 cat "$work/seed.out" | grep -v '^cookie=' || true
 cookie=$(grep '^cookie=' "$work/seed.out" | cut -d= -f2-)
 image=$(grep '^image_id=' "$work/seed.out" | cut -d= -f2-)

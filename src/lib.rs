@@ -4,12 +4,14 @@
 //! serves it until a shutdown signal; `main.rs` and the tests both use them.
 
 pub mod auth;
+pub mod calendars;
 pub mod collections;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod home;
 pub mod images;
+pub mod posts;
 pub mod settings;
 pub mod state;
 pub mod storage;
@@ -85,6 +87,8 @@ pub fn app(state: AppState) -> Router {
         .merge(settings::routes())
         .merge(images::routes())
         .merge(collections::routes())
+        .merge(calendars::routes())
+        .merge(posts::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::guard))
         .layer(session_layer(&state))

@@ -1,16 +1,32 @@
-//! SQL of `workspace_settings`, one row per workspace.
+//! SQL of `workspace_settings` (one row per workspace) and hashtag sets.
 
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::db::{
     WorkspaceTx,
-    query::{execute, fetch_one},
+    query::{execute, fetch_all, fetch_one},
 };
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
 pub struct Settings {
     pub display_name: String,
     pub time_zone: String,
+    pub company_name: String,
+    pub branded_hashtag: String,
+    pub content_tone: String,
+    pub shop_url: String,
+    pub instagram_hashtag_count: i64,
+    pub pinterest_hashtag_count: i64,
+    /// Comma-separated `HH:MM` times, earliest first.
+    pub posting_times: String,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct HashtagSet {
+    pub id: Uuid,
+    pub name: String,
+    pub hashtags: String,
 }
 
 pub async fn create_defaults(tx: &mut WorkspaceTx, display_name: &str) -> sqlx::Result<()> {
@@ -27,18 +43,64 @@ pub async fn create_defaults(tx: &mut WorkspaceTx, display_name: &str) -> sqlx::
 
 pub async fn get(tx: &mut WorkspaceTx) -> sqlx::Result<Settings> {
     let id = tx.workspace_id();
-    fetch_one!(tx, Settings, "SELECT display_name, time_zone FROM workspace_settings WHERE workspace_id = $1", id)
+    fetch_one!(
+        tx,
+        Settings,
+        "SELECT display_name, time_zone, company_name, branded_hashtag, content_tone, shop_url, \
+           instagram_hashtag_count, pinterest_hashtag_count, posting_times \
+         FROM workspace_settings WHERE workspace_id = $1",
+        id
+    )
 }
 
-pub async fn update(tx: &mut WorkspaceTx, display_name: &str, time_zone: &str) -> sqlx::Result<()> {
+pub async fn update(tx: &mut WorkspaceTx, s: &Settings) -> sqlx::Result<()> {
     let id = tx.workspace_id();
     execute!(
         tx,
-        "UPDATE workspace_settings SET display_name = $2, time_zone = $3, updated_at = $4 WHERE workspace_id = $1",
+        "UPDATE workspace_settings SET display_name = $2, time_zone = $3, company_name = $4, branded_hashtag = $5, \
+           content_tone = $6, shop_url = $7, instagram_hashtag_count = $8, pinterest_hashtag_count = $9, \
+           posting_times = $10, updated_at = $11 WHERE workspace_id = $1",
         id,
-        display_name,
-        time_zone,
+        &s.display_name,
+        &s.time_zone,
+        &s.company_name,
+        &s.branded_hashtag,
+        &s.content_tone,
+        &s.shop_url,
+        s.instagram_hashtag_count,
+        s.pinterest_hashtag_count,
+        &s.posting_times,
         OffsetDateTime::now_utc(),
     )
     .map(drop)
+}
+
+pub async fn hashtag_sets(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<HashtagSet>> {
+    let ws = tx.workspace_id();
+    fetch_all!(
+        tx,
+        HashtagSet,
+        "SELECT id, name, hashtags FROM hashtag_sets WHERE workspace_id = $1 ORDER BY LOWER(name), id",
+        ws
+    )
+}
+
+pub async fn create_hashtag_set(tx: &mut WorkspaceTx, name: &str, hashtags: &str) -> sqlx::Result<Uuid> {
+    let ws = tx.workspace_id();
+    let id = Uuid::now_v7();
+    execute!(
+        tx,
+        "INSERT INTO hashtag_sets (workspace_id, id, name, hashtags, created_at) VALUES ($1, $2, $3, $4, $5)",
+        ws,
+        id,
+        name,
+        hashtags,
+        OffsetDateTime::now_utc()
+    )?;
+    Ok(id)
+}
+
+pub async fn delete_hashtag_set(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<u64> {
+    let ws = tx.workspace_id();
+    execute!(tx, "DELETE FROM hashtag_sets WHERE workspace_id = $1 AND id = $2", ws, id)
 }

@@ -23,6 +23,11 @@ impl FormFields {
         self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
     }
 
+    /// Every value of `name`.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+
     /// Every value of `name` that is an id; others are ignored.
     pub fn ids(&self, name: &str) -> Vec<Uuid> {
         let mut ids: Vec<Uuid> =

@@ -58,6 +58,11 @@ impl Layout {
         .to_string()
     }
 
+    /// Whether the active role may change content (for showing write buttons).
+    pub fn can_edit(&self) -> bool {
+        self.active.as_ref().is_some_and(|w| w.role.can(crate::tenancy::Permission::EditContent))
+    }
+
     pub fn user_initial(&self) -> String {
         initial(self.user_name.as_deref().unwrap_or_default())
     }

@@ -1,0 +1,71 @@
+-- Content calendars: brand settings, hashtag sets, calendars, posts and the
+-- artwork assigned to them.
+
+ALTER TABLE workspace_settings ADD COLUMN company_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE workspace_settings ADD COLUMN branded_hashtag TEXT NOT NULL DEFAULT '';
+ALTER TABLE workspace_settings ADD COLUMN content_tone TEXT NOT NULL DEFAULT '';
+ALTER TABLE workspace_settings ADD COLUMN shop_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE workspace_settings ADD COLUMN instagram_hashtag_count INTEGER NOT NULL DEFAULT 20;
+ALTER TABLE workspace_settings ADD COLUMN pinterest_hashtag_count INTEGER NOT NULL DEFAULT 5;
+ALTER TABLE workspace_settings ADD COLUMN posting_times TEXT NOT NULL DEFAULT '09:00';
+
+CREATE TABLE hashtag_sets (
+    workspace_id BLOB NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    id           BLOB NOT NULL,
+    name         TEXT NOT NULL,
+    hashtags     TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+);
+
+CREATE TABLE calendars (
+    workspace_id     BLOB NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    id               BLOB NOT NULL,
+    name             TEXT NOT NULL,
+    colour           TEXT NOT NULL,
+    default_platform TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+);
+
+-- A post is stored as a calendar event. starts_at is UTC, whole seconds.
+CREATE TABLE events (
+    workspace_id BLOB NOT NULL,
+    id           BLOB NOT NULL,
+    calendar_id  BLOB NOT NULL,
+    starts_at    TEXT NOT NULL,
+    platform     TEXT NOT NULL,
+    caption      TEXT NOT NULL DEFAULT '',
+    hashtags     TEXT NOT NULL DEFAULT '',
+    notes        TEXT NOT NULL DEFAULT '',
+    status       TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'ready', 'scheduled', 'published', 'failed')),
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, id),
+    FOREIGN KEY (workspace_id, calendar_id) REFERENCES calendars (workspace_id, id) ON DELETE CASCADE
+);
+CREATE INDEX events_by_calendar ON events (workspace_id, calendar_id, starts_at);
+CREATE INDEX events_by_time ON events (workspace_id, starts_at);
+
+CREATE TABLE event_images (
+    workspace_id BLOB NOT NULL,
+    event_id     BLOB NOT NULL,
+    image_id     BLOB NOT NULL,
+    position     INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, event_id, image_id),
+    FOREIGN KEY (workspace_id, event_id) REFERENCES events (workspace_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (workspace_id, image_id) REFERENCES images (workspace_id, id) ON DELETE CASCADE
+);
+CREATE INDEX event_images_by_image ON event_images (workspace_id, image_id);
+
+-- Private iCalendar feeds: found by token alone (no session), so this table
+-- is global; it holds only the token's hash and where it points.
+CREATE TABLE calendar_feeds (
+    token_hash   TEXT PRIMARY KEY NOT NULL,
+    workspace_id BLOB NOT NULL,
+    calendar_id  BLOB NOT NULL,
+    created_at   TEXT NOT NULL,
+    FOREIGN KEY (workspace_id, calendar_id) REFERENCES calendars (workspace_id, id) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX calendar_feeds_one_per_calendar ON calendar_feeds (workspace_id, calendar_id);

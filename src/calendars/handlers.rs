@@ -1,0 +1,191 @@
+//! The calendar list and a calendar's views.
+
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use tower_sessions::Session;
+
+use super::{
+    COLOURS,
+    clock::{Clock, parse_date},
+    grid::{self, ViewKind},
+    queries::{self, CalendarFields},
+    views::{CalendarForm, CalendarView, CalendarsView},
+};
+use crate::{
+    db::WorkspaceTx,
+    error::{AppError, AppResult},
+    posts::{platforms, queries as posts},
+    settings,
+    state::AppState,
+    tenancy::{Permission, Workspace},
+    web::{Layout, flash, ids::parse_id, invalid_form, page},
+};
+
+#[derive(Deserialize, Default)]
+pub struct ViewQuery {
+    #[serde(default)]
+    view: String,
+    #[serde(default)]
+    date: String,
+}
+
+pub async fn view_calendars(State(state): State<AppState>, ws: Workspace, layout: Layout) -> AppResult<Response> {
+    ws.require(Permission::ViewContent)?;
+    let mut tx = ws.read(&state.db).await?;
+    let calendars = queries::summaries(&mut tx, OffsetDateTime::now_utc()).await?;
+    tx.commit().await?;
+    let can_edit = ws.role().can(Permission::EditContent);
+    page(CalendarsView { layout, calendars, can_edit, form: CalendarForm::default(), error: None })
+}
+
+/// A calendar's name, colour and platform, or what is wrong with them.
+fn check(form: &CalendarForm) -> Result<CalendarFields<'_>, &'static str> {
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err("Give the calendar a name of up to 80 characters.");
+    }
+    if !COLOURS.iter().any(|(hex, _)| *hex == form.colour) {
+        return Err("Choose one of the colours.");
+    }
+    if platforms::find(&form.default_platform).is_none() {
+        return Err("Choose a platform from the list.");
+    }
+    Ok(CalendarFields { name, colour: &form.colour, default_platform: &form.default_platform })
+}
+
+pub async fn create_calendar(
+    State(state): State<AppState>,
+    ws: Workspace,
+    session: Session,
+    layout: Layout,
+    Form(form): Form<CalendarForm>,
+) -> AppResult<Response> {
+    ws.require(Permission::EditContent)?;
+    let mut tx = ws.write(&state.db).await?;
+    let fields = match check(&form) {
+        Ok(fields) => fields,
+        Err(error) => {
+            let calendars = queries::summaries(&mut tx, OffsetDateTime::now_utc()).await?;
+            return invalid_form(CalendarsView { layout, calendars, can_edit: true, form, error: Some(error) });
+        }
+    };
+    let id = queries::create(&mut tx, &fields).await?;
+    tx.commit().await?;
+    flash::success(&session, format!("Created the calendar {}.", fields.name)).await?;
+    Ok(Redirect::to(&format!("/calendars/{id}")).into_response())
+}
+
+pub(super) async fn find(tx: &mut WorkspaceTx, raw_id: &str) -> AppResult<queries::Calendar> {
+    let id = parse_id(raw_id)?;
+    queries::get(tx, id).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn view_calendar(
+    State(state): State<AppState>,
+    ws: Workspace,
+    layout: Layout,
+    Path(id): Path<String>,
+    Query(q): Query<ViewQuery>,
+) -> AppResult<Response> {
+    ws.require(Permission::ViewContent)?;
+    let mut tx = ws.read(&state.db).await?;
+    let calendar = find(&mut tx, &id).await?;
+    let view = render(&mut tx, &ws, layout, calendar, &q).await?;
+    tx.commit().await?;
+    page(view)
+}
+
+/// Builds the calendar page for the view and date asked for.
+async fn render(
+    tx: &mut WorkspaceTx,
+    ws: &Workspace,
+    layout: Layout,
+    calendar: queries::Calendar,
+    q: &ViewQuery,
+) -> AppResult<CalendarView> {
+    let time_zone = settings::queries::get(tx).await?.time_zone;
+    let clock = Clock::new(&time_zone);
+    let today = clock.today();
+    let anchor = parse_date(&q.date).unwrap_or(today);
+    let kind = ViewKind::parse(&q.view);
+    let span = grid::span(kind, anchor);
+    let after_last = span.last.tomorrow().unwrap_or(span.last);
+    let cards = posts::cards_between(tx, Some(calendar.id), clock.start_of(span.first), clock.start_of(after_last)).await?;
+    let days = grid::days(&span, kind, anchor, today, &clock, cards);
+    let has_feed = queries::has_feed(tx, calendar.id).await?;
+    let link = |date: jiff::civil::Date| format!("/calendars/{}?view={}&date={date}", calendar.id, kind.key());
+    Ok(CalendarView {
+        previous: link(span.previous),
+        next: link(span.next),
+        title: span.title,
+        layout,
+        kind,
+        days,
+        time_zone,
+        can_edit: ws.role().can(Permission::EditContent),
+        has_feed,
+        new_feed_url: None,
+        settings_error: None,
+        calendar,
+    })
+}
+
+pub async fn save_calendar(
+    State(state): State<AppState>,
+    ws: Workspace,
+    session: Session,
+    layout: Layout,
+    Path(id): Path<String>,
+    Form(form): Form<CalendarForm>,
+) -> AppResult<Response> {
+    ws.require(Permission::EditContent)?;
+    let mut tx = ws.write(&state.db).await?;
+    let calendar = find(&mut tx, &id).await?;
+    let fields = match check(&form) {
+        Ok(fields) => fields,
+        Err(error) => {
+            let mut view = render(&mut tx, &ws, layout, calendar, &ViewQuery::default()).await?;
+            view.settings_error = Some(error);
+            return invalid_form(view);
+        }
+    };
+    queries::update(&mut tx, calendar.id, &fields).await?;
+    tx.commit().await?;
+    flash::success(&session, "Calendar saved.").await?;
+    Ok(Redirect::to(&format!("/calendars/{}", calendar.id)).into_response())
+}
+
+pub async fn delete_calendar(
+    State(state): State<AppState>,
+    ws: Workspace,
+    session: Session,
+    Path(id): Path<String>,
+) -> AppResult<Redirect> {
+    ws.require(Permission::EditContent)?;
+    let mut tx = ws.write(&state.db).await?;
+    let calendar = find(&mut tx, &id).await?;
+    queries::delete(&mut tx, calendar.id).await?;
+    tx.commit().await?;
+    flash::success(&session, format!("Deleted the calendar {} and its posts.", calendar.name)).await?;
+    Ok(Redirect::to("/calendars"))
+}
+
+/// Shows the calendar with a feed address that will not be shown again.
+pub(super) async fn view_with_new_feed(
+    state: &AppState,
+    ws: &Workspace,
+    layout: Layout,
+    calendar: queries::Calendar,
+    feed_url: String,
+) -> AppResult<Response> {
+    let mut tx = ws.read(&state.db).await?;
+    let mut view = render(&mut tx, ws, layout, calendar, &ViewQuery::default()).await?;
+    tx.commit().await?;
+    view.new_feed_url = Some(feed_url);
+    page(view)
+}

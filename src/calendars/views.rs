@@ -1,0 +1,85 @@
+//! Calendar pages.
+
+use askama::Template;
+
+use super::{
+    COLOURS,
+    grid::{Day, ViewKind},
+    queries::{Calendar, CalendarSummary},
+};
+use crate::{collections::queries::Collection, web::Layout};
+
+#[derive(Template)]
+#[template(path = "calendars/index.html")]
+pub struct CalendarsView {
+    pub layout: Layout,
+    pub calendars: Vec<CalendarSummary>,
+    pub can_edit: bool,
+    pub form: CalendarForm,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct CalendarForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub colour: String,
+    #[serde(default)]
+    pub default_platform: String,
+}
+
+#[derive(Template)]
+#[template(path = "calendars/show.html")]
+pub struct CalendarView {
+    pub layout: Layout,
+    pub calendar: Calendar,
+    pub kind: ViewKind,
+    pub title: String,
+    pub days: Vec<Day>,
+    pub previous: String,
+    pub next: String,
+    pub time_zone: String,
+    pub can_edit: bool,
+    pub has_feed: bool,
+    /// A feed address shown once, right after it was made.
+    pub new_feed_url: Option<String>,
+    pub settings_error: Option<&'static str>,
+}
+
+impl CalendarView {
+    pub fn is(&self, kind: &str) -> bool {
+        self.kind.key() == kind
+    }
+
+    pub fn post_total(&self) -> usize {
+        self.days.iter().map(|d| d.posts.len()).sum()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "calendars/autoschedule.html")]
+pub struct AutoscheduleView {
+    pub layout: Layout,
+    pub calendar: Calendar,
+    pub collections: Vec<Collection>,
+    pub form: super::autoschedule::PlanForm,
+    pub errors: Vec<&'static str>,
+    pub plan: Option<Vec<super::autoschedule::PlannedPost>>,
+    pub fingerprint: String,
+    pub skipped: usize,
+    pub time_zone: String,
+}
+
+impl AutoscheduleView {
+    pub fn weekday_checked(&self, day: &str) -> bool {
+        self.form.weekdays.iter().any(|d| d == day)
+    }
+}
+
+pub const WEEKDAYS: [(&str, &str); 7] =
+    [("1", "Mon"), ("2", "Tue"), ("3", "Wed"), ("4", "Thu"), ("5", "Fri"), ("6", "Sat"), ("7", "Sun")];
+
+pub fn colour_name(hex: &str) -> &'static str {
+    COLOURS.iter().find(|(h, _)| *h == hex).map_or("Custom", |(_, n)| n)
+}

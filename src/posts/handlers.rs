@@ -1,0 +1,427 @@
+//! The post editor's pages and actions.
+
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::{
+    platforms::{self, normalize_hashtags},
+    queries::{self, Post, PostFields, STATUSES},
+    views::{PickerView, PostErrors, PostForm, PostView},
+};
+use crate::{
+    calendars::{
+        clock::{Clock, hhmm, parse_date, parse_time},
+        queries::{self as calendars, Calendar},
+    },
+    collections::queries as collections,
+    db::WorkspaceTx,
+    error::{AppError, AppResult},
+    images::queries::{self as images, Filter},
+    settings,
+    state::AppState,
+    tenancy::{Permission, Workspace},
+    web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},
+};
+
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    #[serde(default)]
+    date: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PickerQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    collection: String,
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    direction: String,
+}
+
+async fn calendar(tx: &mut WorkspaceTx, raw_id: &str) -> AppResult<Calendar> {
+    calendars::get(tx, parse_id(raw_id)?).await?.ok_or(AppError::NotFound)
+}
+
+async fn post(tx: &mut WorkspaceTx, raw_id: &str) -> AppResult<Post> {
+    queries::get(tx, parse_id(raw_id)?).await?.ok_or(AppError::NotFound)
+}
+
+async fn clock(tx: &mut WorkspaceTx) -> AppResult<(Clock, settings::queries::Settings)> {
+    let settings = settings::queries::get(tx).await?;
+    Ok((Clock::new(&settings.time_zone), settings))
+}
+
+/// Everything the editor shows besides the form itself.
+async fn editor(
+    tx: &mut WorkspaceTx,
+    ws: &Workspace,
+    layout: Layout,
+    calendar: Calendar,
+    post_id: Option<Uuid>,
+    form: PostForm,
+    errors: PostErrors,
+) -> AppResult<PostView> {
+    let images = match post_id {
+        Some(id) => queries::images(tx, id).await?,
+        None => Vec::new(),
+    };
+    let hashtag_sets = settings::queries::hashtag_sets(tx).await?;
+    let time_zone = settings::queries::get(tx).await?.time_zone;
+    let can_edit = ws.role().can(Permission::EditContent);
+    Ok(PostView { layout, post_id, calendar, form, errors, images, hashtag_sets, can_edit, time_zone })
+}
+
+pub async fn view_new_post(
+    State(state): State<AppState>,
+    ws: Workspace,
+    layout: Layout,
+    Path(id): Path<String>,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
+    ws.require(Permission::EditContent)?;
+    let mut tx = ws.read(&state.db).await?;
+    let calendar = calendar(&mut tx, &id).await?;
+    let (clock, settings) = clock(&mut tx).await?;
+    let date = parse_date(&q.date).unwrap_or_else(|| clock.today());
+    let form = PostForm {
+        date: date.to_string(),
+        time: settings.posting_times.split(',').next().unwrap_or("09:00").to_owned(),
+        platform: calendar.default_platform.clone(),
+        status: "draft".into(),
+        ..PostForm::default()
+    };
+    let view = editor(&mut tx, &ws, layout, calendar, None, form, PostErrors::default()).await?;
+    tx.commit().await?;
+    page(view)
+}
+
+/// The form checked, with a chosen hashtag set merged in.
+fn check(form: &mut PostForm, sets: &[settings::queries::HashtagSet], clock: &Clock) -> Result<PostFieldsOwned, PostErrors> {
+    let mut errors = PostErrors::default();
+    let date = parse_date(&form.date);
+    if date.is_none() {
+        errors.date = Some("Enter a real date.");
+    }
+    let time = parse_time(&form.time);
+    if time.is_none() {
+        errors.time = Some("Enter a time such as 09:30.");
+    }
+    if platforms::find(&form.platform).is_none() {
+        errors.platform = Some("Choose a platform.");
+    }
+    if !STATUSES.iter().any(|(k, _)| *k == form.status) {
+        errors.status = Some("Choose a status.");
+    }
+    if let Some(set) = sets.iter().find(|s| s.id.to_string() == form.add_hashtag_set) {
+        form.hashtags = format!("{} {}", form.hashtags, set.hashtags);
+    }
+    form.hashtags = normalize_hashtags(&form.hashtags);
+    form.add_hashtag_set.clear();
+    if form.caption.chars().count() > 10_000 {
+        errors.caption = Some("Keep the caption under 10,000 characters.");
+    }
+    if form.hashtags.chars().count() > 3_000 {
+        errors.hashtags = Some("Keep the hashtags under 3,000 characters.");
+    }
+    if form.notes.chars().count() > 5_000 {
+        errors.notes = Some("Keep the notes under 5,000 characters.");
+    }
+    match (date, time, errors.any()) {
+        (Some(date), Some(time), false) => Ok(PostFieldsOwned {
+            starts_at: clock.instant(date, time),
+            platform: form.platform.clone(),
+            caption: form.caption.trim().to_owned(),
+            hashtags: form.hashtags.clone(),
+            notes: form.notes.trim().to_owned(),
+            status: form.status.clone(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+struct PostFieldsOwned {
+    starts_at: time::OffsetDateTime,
+    platform: String,
+    caption: String,
+    hashtags: String,
+    notes: String,
+    status: String,
+}
+
+impl PostFieldsOwned {
+    fn fields(&self) -> PostFields<'_> {
+        PostFields {
+            starts_at: self.starts_at,
+            platform: &self.platform,
+            caption: &self.caption,
+            hashtags: &self.hashtags,
+            notes: &self.notes,
+            status: &self.status,
+        }
+    }
+}
+
+pub async fn create_post(
+    State(state): State<AppState>,
+    ws: Workspace,
+    session: Session,
+    layout: Layout,
+    Path(id): Path<String>,
+    Form(mut form): Form<PostForm>,
+) -> AppResult<Response> {
+    ws.require(Permission::EditContent)?;
+    let mut tx = ws.write(&state.db).await?;
+    let calendar = calendar(&mut tx, &id).await?;
+    let (clock, _) = clock(&mut tx).await?;
+    let sets = settings::queries::hashtag_sets(&mut tx).await?;
+    let fields = match check(&mut form, &sets, &clock) {
+        Ok(fields) => fields,
+        Err(errors) => return invalid_form(editor(&mut tx, &ws, layout, calendar, None, form, errors).await?),
+    };
+    let id = queries::insert(&mut tx, calendar.id, &fields.fields()).await?;
+    tx.commit().await?;
+    flash::success(&session, "Post created. Add artwork to it below.").await?;
+    Ok(Redirect::to(&format!("/events/{id}")).into_response())
+}
+
+pub async fn view_post(
+    State(state): State<AppState>,
+    ws: Workspace,
+    layout: Layout,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    ws.require(Permission::ViewContent)?;
+    let mut tx = ws.read(&state.db).await?;
+    let post = post(&mut tx, &id).await?;
+    let calendar = calendars::get(&mut tx, post.calendar_id).await?.ok_or(AppError::NotFound)?;
+    let (clock, _) = clock(&mut tx).await?;
+    let (date, time) = clock.local(post.starts_at);
+    let form = PostForm {
+        date: date.to_string(),
+        time: hhmm(time),
+        platform: post.platform,
+        caption: post.caption,
+        hashtags: post.hashtags,
+        notes: post.notes,
+        status: post.status,
+        add_hashtag_set: String::new(),
+    };
+    let view = editor(&mut tx, &ws, layout, calendar, Some(post.id), form, PostErrors::default()).await?;
+    tx.commit().await?;
+    page(view)
+}
+
+pub async fn save_post(
+    State(state): State<AppState>,
+    ws: Workspace,
+    session: Session,
+    layout: Layout,
+    Path(id): Path<String>,
+    Form(mut form): Form<PostForm>,
+) -> AppResult<Response> {
+    ws.require(Permission::EditContent)?;
+    let mut tx = ws.write(&state.db).await?;
+    let post = post(&mut tx, &id).await?;
+    let calendar = calendars::get(&mut tx, post.calendar_id).await?.ok_or(AppError::NotFound)?;
+    let (clock, _) = clock(&mut tx).await?;
+    let sets = settings::queries::hashtag_sets(&mut tx).await?;
+    let fields = match check(&mut form, &sets, &clock) {
+        Ok(fields) => fields,
+        Err(errors) => return invalid_form(editor(&mut tx, &ws, layout, calendar, Some(post.id), form, errors).await?),
+    };
+    queries::update(&mut tx, post.id, &fields.fields()).await?;
+    tx.commit().await?;
+    flash::success(&session, "Post saved.").await?;
+    Ok(Redirect::to(&format!("/events/{}", post.id)).into_response())
+}
+
+pub async fn duplicate_post(
+    State(state): State<AppState>,
+    ws: Workspace,
+    session: Session,
+    Path(id): Path<String>,
+) -> AppResult<Redirect> {
+    ws.require(Permission::EditContent)?;
+    let mut tx = ws.write(&state.db).await?;
+    let post = post(&mut tx, &id).await?;
+    let images: Vec<Uuid> = queries::images(&mut tx, post.id).await?.into_iter().map(|i| i.id).collect();
+    let fields = PostFields {
+        starts_at: post.starts_at,
+        platform: &post.platform,
+        caption: &post.caption,
+        hashtags: &post.hashtags,
+        notes: &post.notes,
+        status: "draft",
+    };
+    let copy = queries::insert(&mut tx, post.calendar_id, &fields).await?;
+    queries::add_images(&mut tx, copy, &images).await?;
+    tx.commit().await?;
+    flash::success(&session, "This is the copy, saved as a draft.").await?;
+    Ok(Redirect::to(&format!("/events/{copy}")))
+}
+
+pub async fn delete_post(
+    State(state): State<AppState>,
+    ws: Workspace,
+    session: Session,
+    Path(id): Path<String>,
+) -> AppResult<Redirect> {
+    ws.require(Permission::EditContent)?;
+    let mut tx = ws.write(&state.db).await?;
+    let post = post(&mut tx, &id).await?;
+    queries::delete(&mut tx, post.id).await?;
+    tx.commit().await?;
+    flash::success(&session, "Post deleted.").await?;
+    Ok(Redirect::to(&format!("/calendars/{}", post.calendar_id)))
+}
+
+/// Moves a post to another day at the same local time (drag and drop, or
+/// the date field without JavaScript).
+pub async fn move_post(
+    State(state): State<AppState>,
+    ws: Workspace,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<MoveForm>,
+) -> AppResult<Response> {
+    ws.require(Permission::EditContent)?;
+    let date = parse_date(&form.date).ok_or_else(|| AppError::bad_request("Choose a real date to move the post to."))?;
+    let mut tx = ws.write(&state.db).await?;
+    let post = post(&mut tx, &id).await?;
+    let (clock, _) = clock(&mut tx).await?;
+    let (_, time) = clock.local(post.starts_at);
+    queries::reschedule(&mut tx, post.id, clock.instant(date, time)).await?;
+    tx.commit().await?;
+    flash::success(&session, format!("Moved to {date} at {}.", hhmm(time))).await?;
+    Ok(Redirect::to(&format!("/calendars/{}?date={date}", post.calendar_id)).into_response())
+}
+
+pub async fn view_picker(
+    State(state): State<AppState>,
+    ws: Workspace,
+    layout: Layout,
+    Path(id): Path<String>,
+    Query(q): Query<PickerQuery>,
+) -> AppResult<Response> {
+    ws.require(Permission::EditContent)?;
+    let mut tx = ws.read(&state.db).await?;
+    let post = post(&mut tx, &id).await?;
+    let filter = Filter {
+        search: q.q.trim().to_owned(),
+        collection: Uuid::parse_str(&q.collection).ok(),
+        limit: 200,
+        ..Filter::default()
+    };
+    let cards = images::gallery(&mut tx, &filter).await?;
+    let collections = collections::cards(&mut tx)
+        .await?
+        .into_iter()
+        .map(|c| collections::Collection { id: c.id, name: c.name, description: c.description })
+        .collect();
+    let scheduled = queries::scheduled_image_ids(&mut tx, None).await?;
+    let in_post = queries::images(&mut tx, post.id).await?.into_iter().map(|i| i.id).collect();
+    tx.commit().await?;
+    page(PickerView { layout, post_id: post.id, cards, collections, q: q.q, collection: q.collection, scheduled, in_post })
+}
+
+pub async fn add_images(
+    State(state): State<AppState>,
+    ws: Workspace,
+    session: Session,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> AppResult<Redirect> {
+    ws.require(Permission::EditContent)?;
+    let mut tx = ws.write(&state.db).await?;
+    let post = post(&mut tx, &id).await?;
+    let wanted = form.ids("ids");
+    let found = images::existing(&mut tx, &wanted).await?;
+    if found.is_empty() || found.len() != wanted.len() {
+        // An image that is not this workspace's (or no longer exists) names nothing here.
+        return Err(AppError::NotFound);
+    }
+    let added = queries::add_images(&mut tx, post.id, &found).await?;
+    tx.commit().await?;
+    flash::success(&session, format!("Added {added} image(s).")).await?;
+    Ok(Redirect::to(&format!("/events/{}", post.id)))
+}
+
+/// The post and one of its images, both of this workspace.
+async fn post_image(tx: &mut WorkspaceTx, id: &str, image_id: &str) -> AppResult<(Post, Vec<Uuid>, Uuid)> {
+    let post = post(tx, id).await?;
+    let image = parse_id(image_id)?;
+    let order: Vec<Uuid> = queries::images(tx, post.id).await?.into_iter().map(|i| i.id).collect();
+    if !order.contains(&image) {
+        return Err(AppError::NotFound);
+    }
+    Ok((post, order, image))
+}
+
+pub async fn remove_image(
+    State(state): State<AppState>,
+    ws: Workspace,
+    Path((id, image_id)): Path<(String, String)>,
+) -> AppResult<Redirect> {
+    ws.require(Permission::EditContent)?;
+    let mut tx = ws.write(&state.db).await?;
+    let (post, _, image) = post_image(&mut tx, &id, &image_id).await?;
+    queries::remove_image(&mut tx, post.id, image).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/events/{}#artwork", post.id)))
+}
+
+pub async fn move_image(
+    State(state): State<AppState>,
+    ws: Workspace,
+    Path((id, image_id)): Path<(String, String)>,
+    Form(form): Form<MoveForm>,
+) -> AppResult<Redirect> {
+    ws.require(Permission::EditContent)?;
+    let mut tx = ws.write(&state.db).await?;
+    let (post, mut order, image) = post_image(&mut tx, &id, &image_id).await?;
+    let at = order.iter().position(|i| *i == image).ok_or(AppError::NotFound)?;
+    let to = match form.direction.as_str() {
+        "up" => at.saturating_sub(1),
+        "down" => (at + 1).min(order.len() - 1),
+        _ => return Err(AppError::bad_request("Move the image up or down.")),
+    };
+    order.swap(at, to);
+    queries::set_image_order(&mut tx, post.id, &order).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/events/{}#artwork", post.id)))
+}
+
+pub async fn reorder_images(
+    State(state): State<AppState>,
+    ws: Workspace,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> AppResult<Redirect> {
+    ws.require(Permission::EditContent)?;
+    let mut tx = ws.write(&state.db).await?;
+    let post = post(&mut tx, &id).await?;
+    let order = form.ids("ids");
+    let mut current: Vec<Uuid> = queries::images(&mut tx, post.id).await?.into_iter().map(|i| i.id).collect();
+    let mut proposed = order.clone();
+    current.sort();
+    proposed.sort();
+    if current != proposed {
+        return Err(AppError::bad_request("The post changed meanwhile. Reload the page and try again."));
+    }
+    queries::set_image_order(&mut tx, post.id, &order).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/events/{}#artwork", post.id)))
+}

@@ -1,0 +1,30 @@
+//! Posts on a calendar (stored as calendar events): the editor with caption
+//! limits and a preview, assigned artwork in carousel order, rescheduling,
+//! duplicating and deleting.
+
+mod handlers;
+pub mod platforms;
+pub mod queries;
+mod views;
+
+use axum::{
+    Router,
+    routing::{get, post},
+};
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/calendars/{id}/posts/new", get(handlers::view_new_post))
+        .route("/calendars/{id}/posts", post(handlers::create_post))
+        .route("/events/{id}", get(handlers::view_post).post(handlers::save_post))
+        .route("/events/{id}/duplicate", post(handlers::duplicate_post))
+        .route("/events/{id}/delete", post(handlers::delete_post))
+        .route("/events/{id}/move", post(handlers::move_post))
+        .route("/events/{id}/images/add", get(handlers::view_picker))
+        .route("/events/{id}/images", post(handlers::add_images))
+        .route("/events/{id}/images/{image_id}/remove", post(handlers::remove_image))
+        .route("/events/{id}/images/{image_id}/move", post(handlers::move_image))
+        .route("/events/{id}/order", post(handlers::reorder_images))
+}

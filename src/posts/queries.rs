@@ -1,0 +1,253 @@
+//! SQL of posts (stored as calendar events) and the artwork assigned to them.
+//! Times are UTC instants in whole seconds, so they compare correctly as
+//! SQLite text too.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{
+    db::{
+        WorkspaceTx,
+        query::{execute, fetch_all, fetch_optional, fetch_scalar},
+    },
+    images::queries::ImageCard,
+};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Post {
+    pub id: Uuid,
+    pub calendar_id: Uuid,
+    pub starts_at: OffsetDateTime,
+    pub platform: String,
+    pub caption: String,
+    pub hashtags: String,
+    pub notes: String,
+    pub status: String,
+}
+
+/// What a calendar day or the home page shows of a post.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PostCard {
+    pub id: Uuid,
+    pub calendar_id: Uuid,
+    pub calendar_name: String,
+    pub colour: String,
+    pub starts_at: OffsetDateTime,
+    pub platform: String,
+    pub status: String,
+    pub caption: String,
+    pub first_image: Option<Uuid>,
+    pub image_count: i64,
+}
+
+/// The fields a person edits.
+pub struct PostFields<'a> {
+    pub starts_at: OffsetDateTime,
+    pub platform: &'a str,
+    pub caption: &'a str,
+    pub hashtags: &'a str,
+    pub notes: &'a str,
+    pub status: &'a str,
+}
+
+pub const STATUSES: [(&str, &str); 5] = [
+    ("draft", "Draft"),
+    ("ready", "Ready"),
+    ("scheduled", "Scheduled"),
+    ("published", "Published"),
+    ("failed", "Failed"),
+];
+
+const CARD_SELECT: &str = "SELECT e.id, e.calendar_id, c.name AS calendar_name, c.colour, e.starts_at, e.platform, \
+       e.status, e.caption, \
+       (SELECT x.image_id FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id \
+         ORDER BY x.position LIMIT 1) AS first_image, \
+       (SELECT COUNT(*) FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id) AS image_count \
+     FROM events e JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id";
+
+pub async fn insert(tx: &mut WorkspaceTx, calendar: Uuid, f: &PostFields<'_>) -> sqlx::Result<Uuid> {
+    let ws = tx.workspace_id();
+    let id = Uuid::now_v7();
+    let now = OffsetDateTime::now_utc();
+    execute!(
+        tx,
+        "INSERT INTO events (workspace_id, id, calendar_id, starts_at, platform, caption, hashtags, notes, status, \
+           created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        ws,
+        id,
+        calendar,
+        f.starts_at,
+        f.platform,
+        f.caption,
+        f.hashtags,
+        f.notes,
+        f.status,
+        now
+    )?;
+    Ok(id)
+}
+
+pub async fn get(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<Post>> {
+    let ws = tx.workspace_id();
+    fetch_optional!(
+        tx,
+        Post,
+        "SELECT id, calendar_id, starts_at, platform, caption, hashtags, notes, status FROM events \
+         WHERE workspace_id = $1 AND id = $2",
+        ws,
+        id
+    )
+}
+
+pub async fn update(tx: &mut WorkspaceTx, id: Uuid, f: &PostFields<'_>) -> sqlx::Result<u64> {
+    let ws = tx.workspace_id();
+    execute!(
+        tx,
+        "UPDATE events SET starts_at = $3, platform = $4, caption = $5, hashtags = $6, notes = $7, status = $8, \
+           updated_at = $9 WHERE workspace_id = $1 AND id = $2",
+        ws,
+        id,
+        f.starts_at,
+        f.platform,
+        f.caption,
+        f.hashtags,
+        f.notes,
+        f.status,
+        OffsetDateTime::now_utc()
+    )
+}
+
+pub async fn reschedule(tx: &mut WorkspaceTx, id: Uuid, starts_at: OffsetDateTime) -> sqlx::Result<u64> {
+    let ws = tx.workspace_id();
+    execute!(
+        tx,
+        "UPDATE events SET starts_at = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2",
+        ws,
+        id,
+        starts_at,
+        OffsetDateTime::now_utc()
+    )
+}
+
+pub async fn delete(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<u64> {
+    let ws = tx.workspace_id();
+    execute!(tx, "DELETE FROM events WHERE workspace_id = $1 AND id = $2", ws, id)
+}
+
+/// Posts starting in `[from, to)`, of one calendar or of all.
+pub async fn cards_between(
+    tx: &mut WorkspaceTx,
+    calendar: Option<Uuid>,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+) -> sqlx::Result<Vec<PostCard>> {
+    let ws = tx.workspace_id();
+    let sql = format!(
+        "{CARD_SELECT} WHERE e.workspace_id = $1 AND ($2 IS NULL OR e.calendar_id = $2) \
+         AND e.starts_at >= $3 AND e.starts_at < $4 ORDER BY e.starts_at, e.id"
+    );
+    fetch_all!(tx, PostCard, &sql, ws, calendar, from, to)
+}
+
+/// Drafts that still lack a caption or artwork, soonest first.
+pub async fn drafts_needing_work(tx: &mut WorkspaceTx, limit: i64) -> sqlx::Result<Vec<PostCard>> {
+    let ws = tx.workspace_id();
+    let sql = format!(
+        "{CARD_SELECT} WHERE e.workspace_id = $1 AND e.status = 'draft' AND (e.caption = '' OR NOT EXISTS \
+         (SELECT 1 FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id)) \
+         ORDER BY e.starts_at, e.id LIMIT $2"
+    );
+    fetch_all!(tx, PostCard, &sql, ws, limit)
+}
+
+pub async fn count_upcoming(tx: &mut WorkspaceTx, now: OffsetDateTime) -> sqlx::Result<i64> {
+    let ws = tx.workspace_id();
+    fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM events WHERE workspace_id = $1 AND starts_at >= $2", ws, now)
+}
+
+/// The post's artwork, in carousel order.
+pub async fn images(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Vec<ImageCard>> {
+    let ws = tx.workspace_id();
+    fetch_all!(
+        tx,
+        ImageCard,
+        "SELECT i.id, i.title, i.alt_text, i.width, i.height FROM event_images x \
+         JOIN images i ON i.workspace_id = x.workspace_id AND i.id = x.image_id \
+         WHERE x.workspace_id = $1 AND x.event_id = $2 ORDER BY x.position, x.image_id",
+        ws,
+        id
+    )
+}
+
+/// Appends images (already checked to be this workspace's).
+pub async fn add_images(tx: &mut WorkspaceTx, id: Uuid, images: &[Uuid]) -> sqlx::Result<u64> {
+    let ws = tx.workspace_id();
+    let mut next: i64 = fetch_scalar!(
+        tx,
+        i64,
+        "SELECT COALESCE(MAX(position), -1) + 1 FROM event_images WHERE workspace_id = $1 AND event_id = $2",
+        ws,
+        id
+    )?;
+    let mut added = 0;
+    for image in images {
+        added += execute!(
+            tx,
+            "INSERT INTO event_images (workspace_id, event_id, image_id, position) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING",
+            ws,
+            id,
+            *image,
+            next
+        )?;
+        next += 1;
+    }
+    Ok(added)
+}
+
+pub async fn remove_image(tx: &mut WorkspaceTx, id: Uuid, image: Uuid) -> sqlx::Result<u64> {
+    let ws = tx.workspace_id();
+    execute!(tx, "DELETE FROM event_images WHERE workspace_id = $1 AND event_id = $2 AND image_id = $3", ws, id, image)
+}
+
+pub async fn set_image_order(tx: &mut WorkspaceTx, id: Uuid, ordered: &[Uuid]) -> sqlx::Result<()> {
+    let ws = tx.workspace_id();
+    for (position, image) in ordered.iter().enumerate() {
+        execute!(
+            tx,
+            "UPDATE event_images SET position = $4 WHERE workspace_id = $1 AND event_id = $2 AND image_id = $3",
+            ws,
+            id,
+            *image,
+            position as i64
+        )?;
+    }
+    Ok(())
+}
+
+/// Images that are in any post of the workspace (for "already scheduled").
+pub async fn scheduled_image_ids(tx: &mut WorkspaceTx, calendar: Option<Uuid>) -> sqlx::Result<Vec<Uuid>> {
+    let ws = tx.workspace_id();
+    let rows: Vec<(Uuid,)> = fetch_all!(
+        tx,
+        (Uuid,),
+        "SELECT DISTINCT x.image_id FROM event_images x JOIN events e ON e.workspace_id = x.workspace_id AND e.id = x.event_id \
+         WHERE x.workspace_id = $1 AND ($2 IS NULL OR e.calendar_id = $2)",
+        ws,
+        calendar
+    )?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Every post of a calendar, in time order (for exports).
+pub async fn of_calendar(tx: &mut WorkspaceTx, calendar: Uuid) -> sqlx::Result<Vec<Post>> {
+    let ws = tx.workspace_id();
+    fetch_all!(
+        tx,
+        Post,
+        "SELECT id, calendar_id, starts_at, platform, caption, hashtags, notes, status FROM events \
+         WHERE workspace_id = $1 AND calendar_id = $2 ORDER BY starts_at, id",
+        ws,
+        calendar
+    )
+}

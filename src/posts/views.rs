@@ -1,0 +1,138 @@
+//! The post editor and the artwork picker.
+
+use askama::Template;
+use uuid::Uuid;
+
+use super::{
+    platforms::{self, PLATFORMS, Platform},
+};
+use crate::{
+    calendars::queries::Calendar, collections::queries::Collection, images::queries::ImageCard,
+    settings::queries::HashtagSet, web::Layout,
+};
+
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct PostForm {
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub time: String,
+    #[serde(default)]
+    pub platform: String,
+    #[serde(default)]
+    pub caption: String,
+    #[serde(default)]
+    pub hashtags: String,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub add_hashtag_set: String,
+}
+
+#[derive(Default)]
+pub struct PostErrors {
+    pub date: Option<&'static str>,
+    pub time: Option<&'static str>,
+    pub platform: Option<&'static str>,
+    pub status: Option<&'static str>,
+    pub caption: Option<&'static str>,
+    pub hashtags: Option<&'static str>,
+    pub notes: Option<&'static str>,
+}
+
+impl PostErrors {
+    pub fn any(&self) -> bool {
+        [self.date, self.time, self.platform, self.status, self.caption, self.hashtags, self.notes]
+            .iter()
+            .any(Option::is_some)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "posts/editor.html")]
+pub struct PostView {
+    pub layout: Layout,
+    /// `None` while the post is being created.
+    pub post_id: Option<Uuid>,
+    pub calendar: Calendar,
+    pub form: PostForm,
+    pub errors: PostErrors,
+    pub images: Vec<ImageCard>,
+    pub hashtag_sets: Vec<HashtagSet>,
+    pub can_edit: bool,
+    pub time_zone: String,
+}
+
+impl PostView {
+    pub fn platform(&self) -> Option<&'static Platform> {
+        platforms::find(&self.form.platform)
+    }
+
+    pub fn text(&self) -> String {
+        platforms::post_text(&self.form.caption, &self.form.hashtags)
+    }
+
+    pub fn char_count(&self) -> usize {
+        self.text().chars().count()
+    }
+
+    pub fn hashtag_count(&self) -> usize {
+        platforms::count_hashtags(&self.text())
+    }
+
+    pub fn chars_over(&self) -> bool {
+        self.platform().and_then(|p| p.max_chars).is_some_and(|max| self.char_count() > max)
+    }
+
+    pub fn hashtags_over(&self) -> bool {
+        self.platform().and_then(|p| p.max_hashtags).is_some_and(|max| self.hashtag_count() > max)
+    }
+
+    pub fn max_chars_label(&self) -> String {
+        self.platform().and_then(|p| p.max_chars).map_or("no limit".into(), |m| m.to_string())
+    }
+
+    pub fn max_hashtags_label(&self) -> String {
+        self.platform().and_then(|p| p.max_hashtags).map_or("no limit".into(), |m| m.to_string())
+    }
+
+    pub fn action(&self) -> String {
+        match self.post_id {
+            Some(id) => format!("/events/{id}"),
+            None => format!("/calendars/{}/posts", self.calendar.id),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "posts/picker.html")]
+pub struct PickerView {
+    pub layout: Layout,
+    pub post_id: Uuid,
+    pub cards: Vec<ImageCard>,
+    pub collections: Vec<Collection>,
+    pub q: String,
+    pub collection: String,
+    pub scheduled: Vec<Uuid>,
+    pub in_post: Vec<Uuid>,
+}
+
+impl PickerView {
+    pub fn is_scheduled(&self, card: &ImageCard) -> bool {
+        self.scheduled.contains(&card.id)
+    }
+
+    pub fn is_in_post(&self, card: &ImageCard) -> bool {
+        self.in_post.contains(&card.id)
+    }
+}
+
+pub fn limits_json() -> String {
+    let map: serde_json::Map<String, serde_json::Value> = PLATFORMS
+        .iter()
+        .map(|p| (p.key.to_owned(), serde_json::json!({ "chars": p.max_chars, "hashtags": p.max_hashtags })))
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}

@@ -185,7 +185,8 @@ function easelGuards() {
       if (!dragged || !over || over === dragged) return;
       event.preventDefault();
       var box = over.getBoundingClientRect();
-      var after = (event.clientX - box.left) > box.width / 2;
+      var across = list.classList.contains("art-grid");
+      var after = across ? (event.clientX - box.left) > box.width / 2 : (event.clientY - box.top) > box.height / 2;
       over.parentNode.insertBefore(dragged, after ? over.nextSibling : over);
     });
     list.addEventListener("dragend", function () {
@@ -215,4 +216,102 @@ function easelGuards() {
     }
   }
   document.querySelectorAll("[data-sortable]").forEach(setup);
+})();
+
+// Calendar: drag a post to another day; its time of day is kept.
+(function () {
+  "use strict";
+  var grid = document.querySelector("[data-dropzone-calendar]");
+  if (!grid) return;
+  var dragged = null;
+  grid.addEventListener("dragstart", function (event) {
+    dragged = event.target.closest("[data-post]");
+    if (!dragged) return;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", dragged.dataset.post);
+    dragged.classList.add("is-dragged");
+  });
+  grid.addEventListener("dragend", function () {
+    if (dragged) dragged.classList.remove("is-dragged");
+    grid.querySelectorAll(".is-drop-target").forEach(function (d) { d.classList.remove("is-drop-target"); });
+  });
+  grid.addEventListener("dragover", function (event) {
+    var day = event.target.closest("[data-date]");
+    if (!dragged || !day) return;
+    event.preventDefault();
+    grid.querySelectorAll(".is-drop-target").forEach(function (d) { if (d !== day) d.classList.remove("is-drop-target"); });
+    day.classList.add("is-drop-target");
+  });
+  grid.addEventListener("drop", function (event) {
+    var day = event.target.closest("[data-date]");
+    if (!dragged || !day) return;
+    event.preventDefault();
+    var post = dragged.dataset.post;
+    day.querySelector(".post-chips").appendChild(dragged);
+    var guards = easelGuards();
+    fetch("/events/" + post + "/move", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-CSRF-Token": guards["x-csrf-token"] || "",
+        "X-Easel-Workspace": guards["x-easel-workspace"] || ""
+      },
+      body: "date=" + encodeURIComponent(day.dataset.date)
+    }).then(function (response) {
+      if (response.ok) {
+        if (window.htmx) {
+          window.htmx.ajax("GET", window.location.pathname + window.location.search, { target: "#calendar", select: "#calendar", swap: "outerHTML" });
+        }
+      } else {
+        window.location.reload();
+      }
+    }, function () { window.location.reload(); });
+  });
+})();
+
+// Post editor: live length and hashtag counts against the platform's limits,
+// a live preview, and hashtag sets added with one click.
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-post-editor]");
+  if (!form) return;
+  var limits = {};
+  try { limits = JSON.parse(form.dataset.limits || "{}"); } catch (e) { limits = {}; }
+  var caption = form.querySelector("[data-caption]");
+  var hashtags = form.querySelector("[data-hashtags]");
+  var platform = form.querySelector("[data-platform]");
+  var meter = form.querySelector("[data-meter]");
+  var preview = document.querySelector("[data-preview]");
+  var setPicker = form.querySelector("[data-hashtag-set]");
+
+  function text() {
+    var c = caption.value.trim(), h = hashtags.value.trim();
+    return c && h ? c + "\n\n" + h : c || h;
+  }
+  function update() {
+    var t = text();
+    var chars = Array.from(t).length;
+    var tags = t.split(/\s+/).filter(function (w) { return w.length > 1 && w[0] === "#"; }).length;
+    var limit = limits[platform.value] || {};
+    meter.querySelector("[data-chars]").textContent = chars;
+    meter.querySelector("[data-tags-count]").textContent = tags;
+    meter.querySelector("[data-max-chars]").textContent = limit.chars == null ? "no limit" : limit.chars;
+    meter.querySelector("[data-max-tags]").textContent = limit.hashtags == null ? "no limit" : limit.hashtags;
+    var over = (limit.chars != null && chars > limit.chars) || (limit.hashtags != null && tags > limit.hashtags);
+    meter.classList.toggle("is-over", over);
+    if (preview) preview.textContent = t;
+  }
+  [caption, hashtags].forEach(function (el) { el.addEventListener("input", update); });
+  platform.addEventListener("change", update);
+  if (setPicker) {
+    setPicker.addEventListener("change", function () {
+      var option = setPicker.options[setPicker.selectedIndex];
+      if (option && option.dataset.tags) {
+        hashtags.value = (hashtags.value.trim() + " " + option.dataset.tags).trim();
+        update();
+      }
+      setPicker.selectedIndex = 0;
+    });
+  }
 })();

@@ -5,8 +5,8 @@ ALTER TABLE workspace_settings ADD COLUMN company_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE workspace_settings ADD COLUMN branded_hashtag TEXT NOT NULL DEFAULT '';
 ALTER TABLE workspace_settings ADD COLUMN content_tone TEXT NOT NULL DEFAULT '';
 ALTER TABLE workspace_settings ADD COLUMN shop_url TEXT NOT NULL DEFAULT '';
-ALTER TABLE workspace_settings ADD COLUMN instagram_hashtag_count INTEGER NOT NULL DEFAULT 20;
-ALTER TABLE workspace_settings ADD COLUMN pinterest_hashtag_count INTEGER NOT NULL DEFAULT 5;
+ALTER TABLE workspace_settings ADD COLUMN instagram_hashtag_count BIGINT NOT NULL DEFAULT 20;
+ALTER TABLE workspace_settings ADD COLUMN pinterest_hashtag_count BIGINT NOT NULL DEFAULT 5;
 ALTER TABLE workspace_settings ADD COLUMN posting_times TEXT NOT NULL DEFAULT '09:00';
 
 CREATE TABLE hashtag_sets (

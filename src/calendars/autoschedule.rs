@@ -4,12 +4,12 @@
 
 use std::collections::HashSet;
 
+use askama::Template;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
-use askama::Template;
 use jiff::{ToSpan, civil::Date};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -150,7 +150,9 @@ pub async fn submit(
     if fields.get("action") == "create" {
         if fields.get("fingerprint") != fingerprint {
             let mut view = blank_view(&mut tx, layout, calendar, form, time_zone).await?;
-            view.errors = vec!["The collection or the calendar changed since the preview. Check the new preview, then confirm again."];
+            view.errors = vec![
+                "The collection or the calendar changed since the preview. Check the new preview, then confirm again.",
+            ];
             view.plan = Some(plan);
             view.fingerprint = fingerprint;
             view.skipped = skipped;
@@ -194,7 +196,8 @@ fn check(form: &PlanForm) -> Result<Request, Vec<&'static str>> {
     if start.is_none() || end.is_none() {
         errors.push("Enter real start and end dates.");
     }
-    let days: HashSet<i8> = form.weekdays.iter().filter_map(|d| d.parse().ok()).filter(|d| (1..=7).contains(d)).collect();
+    let days: HashSet<i8> =
+        form.weekdays.iter().filter_map(|d| d.parse().ok()).filter(|d| (1..=7).contains(d)).collect();
     if days.is_empty() {
         errors.push("Choose at least one weekday.");
     }

@@ -29,7 +29,8 @@ impl Clock {
 
     /// The local date and time of an instant.
     pub fn local(&self, at: OffsetDateTime) -> (Date, Time) {
-        let zoned = Timestamp::from_second(at.unix_timestamp()).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(self.zone.clone());
+        let zoned =
+            Timestamp::from_second(at.unix_timestamp()).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(self.zone.clone());
         (zoned.date(), zoned.time())
     }
 

@@ -69,7 +69,8 @@ pub async fn csv(State(state): State<AppState>, ws: Workspace, Path(id): Path<St
 
 /// Quotes a cell, and defuses text a spreadsheet would run as a formula.
 fn csv_cell(value: &str) -> String {
-    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
+    let defused =
+        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
     format!("\"{}\"", defused.replace('"', "\"\""))
 }
 
@@ -134,7 +135,11 @@ pub async fn ical(State(state): State<AppState>, Path(token): Path<String>) -> A
     for post in posts::of_calendar(&mut tx, calendar.id).await? {
         let images: Vec<ImageCard> = posts::images(&mut tx, post.id).await?;
         let first_line = post.caption.lines().next().unwrap_or_default().chars().take(60).collect::<String>();
-        let summary = format!("{}: {}", platforms::label(&post.platform), if first_line.is_empty() { "(no caption yet)" } else { &first_line });
+        let summary = format!(
+            "{}: {}",
+            platforms::label(&post.platform),
+            if first_line.is_empty() { "(no caption yet)" } else { &first_line }
+        );
         let mut description = platforms::post_text(&post.caption, &post.hashtags);
         description.push_str(&format!("\n\nStatus: {}", post.status));
         if !images.is_empty() {

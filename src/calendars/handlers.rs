@@ -115,7 +115,8 @@ async fn render(
     let kind = ViewKind::parse(&q.view);
     let span = grid::span(kind, anchor);
     let after_last = span.last.tomorrow().unwrap_or(span.last);
-    let cards = posts::cards_between(tx, Some(calendar.id), clock.start_of(span.first), clock.start_of(after_last)).await?;
+    let cards =
+        posts::cards_between(tx, Some(calendar.id), clock.start_of(span.first), clock.start_of(after_last)).await?;
     let days = grid::days(&span, kind, anchor, today, &clock, cards);
     let has_feed = queries::has_feed(tx, calendar.id).await?;
     let link = |date: jiff::civil::Date| format!("/calendars/{}?view={}&date={date}", calendar.id, kind.key());

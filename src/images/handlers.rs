@@ -42,6 +42,7 @@ pub async fn view_library(
         search: params.q.trim().to_owned(),
         tag: params.tag.trim().to_lowercase(),
         collection: Uuid::parse_str(&params.collection).ok(),
+        unscheduled: !params.unscheduled.is_empty(),
         before: Uuid::parse_str(&params.before).ok(),
         limit: PAGE_SIZE + 1,
     };

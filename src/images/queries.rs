@@ -75,6 +75,8 @@ pub struct Filter {
     pub search: String,
     pub tag: String,
     pub collection: Option<Uuid>,
+    /// Only images that are in no post yet.
+    pub unscheduled: bool,
     pub before: Option<Uuid>,
     pub limit: i64,
 }
@@ -205,6 +207,8 @@ pub async fn gallery(tx: &mut WorkspaceTx, f: &Filter) -> sqlx::Result<Vec<Image
            AND ($4 IS NULL OR EXISTS (SELECT 1 FROM collection_images c \
                 WHERE c.workspace_id = i.workspace_id AND c.image_id = i.id AND c.collection_id = $4)) \
            AND ($5 IS NULL OR i.id < $5) \
+           AND ($7 = FALSE OR NOT EXISTS (SELECT 1 FROM event_images x \
+                WHERE x.workspace_id = i.workspace_id AND x.image_id = i.id)) \
          ORDER BY i.id DESC LIMIT $6",
         ws,
         pattern,
@@ -212,6 +216,7 @@ pub async fn gallery(tx: &mut WorkspaceTx, f: &Filter) -> sqlx::Result<Vec<Image
         f.collection,
         f.before,
         f.limit,
+        f.unscheduled,
     )
 }
 

@@ -19,6 +19,8 @@ pub struct GalleryParams {
     #[serde(default)]
     pub collection: String,
     #[serde(default)]
+    pub unscheduled: String,
+    #[serde(default)]
     pub before: String,
     #[serde(default)]
     pub part: String,
@@ -28,7 +30,9 @@ impl GalleryParams {
     /// The query string of the next page after `last`.
     pub fn next_page(&self, last: Uuid) -> String {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
-        for (key, value) in [("q", &self.q), ("tag", &self.tag), ("collection", &self.collection)] {
+        for (key, value) in
+            [("q", &self.q), ("tag", &self.tag), ("collection", &self.collection), ("unscheduled", &self.unscheduled)]
+        {
             if !value.is_empty() {
                 query.append_pair(key, value);
             }
@@ -38,7 +42,7 @@ impl GalleryParams {
     }
 
     pub fn is_filtered(&self) -> bool {
-        !(self.q.is_empty() && self.tag.is_empty() && self.collection.is_empty())
+        !(self.q.is_empty() && self.tag.is_empty() && self.collection.is_empty() && self.unscheduled.is_empty())
     }
 }
 

@@ -109,7 +109,11 @@ pub async fn view_new_post(
 }
 
 /// The form checked, with a chosen hashtag set merged in.
-fn check(form: &mut PostForm, sets: &[settings::queries::HashtagSet], clock: &Clock) -> Result<PostFieldsOwned, PostErrors> {
+fn check(
+    form: &mut PostForm,
+    sets: &[settings::queries::HashtagSet],
+    clock: &Clock,
+) -> Result<PostFieldsOwned, PostErrors> {
     let mut errors = PostErrors::default();
     let date = parse_date(&form.date);
     if date.is_none() {
@@ -298,7 +302,8 @@ pub async fn move_post(
     Form(form): Form<MoveForm>,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let date = parse_date(&form.date).ok_or_else(|| AppError::bad_request("Choose a real date to move the post to."))?;
+    let date =
+        parse_date(&form.date).ok_or_else(|| AppError::bad_request("Choose a real date to move the post to."))?;
     let mut tx = ws.write(&state.db).await?;
     let post = post(&mut tx, &id).await?;
     let (clock, _) = clock(&mut tx).await?;
@@ -334,7 +339,16 @@ pub async fn view_picker(
     let scheduled = queries::scheduled_image_ids(&mut tx, None).await?;
     let in_post = queries::images(&mut tx, post.id).await?.into_iter().map(|i| i.id).collect();
     tx.commit().await?;
-    page(PickerView { layout, post_id: post.id, cards, collections, q: q.q, collection: q.collection, scheduled, in_post })
+    page(PickerView {
+        layout,
+        post_id: post.id,
+        cards,
+        collections,
+        q: q.q,
+        collection: q.collection,
+        scheduled,
+        in_post,
+    })
 }
 
 pub async fn add_images(

@@ -3,9 +3,7 @@
 use askama::Template;
 use uuid::Uuid;
 
-use super::{
-    platforms::{self, PLATFORMS, Platform},
-};
+use super::platforms::{self, PLATFORMS, Platform};
 use crate::{
     calendars::queries::Calendar, collections::queries::Collection, images::queries::ImageCard,
     settings::queries::HashtagSet, web::Layout,

@@ -70,8 +70,14 @@ pub async fn save_settings(
         Ok(settings) => settings,
         Err(errors) => {
             let hashtag_sets = queries::hashtag_sets(&mut tx).await?;
-            let view =
-                SettingsView { layout, form, time_zones: time_zone_names(), hashtag_sets, can_edit: true, errors: *errors };
+            let view = SettingsView {
+                layout,
+                form,
+                time_zones: time_zone_names(),
+                hashtag_sets,
+                can_edit: true,
+                errors: *errors,
+            };
             return invalid_form(view);
         }
     };
@@ -110,8 +116,12 @@ fn validate(form: &SettingsForm) -> Result<Settings, Box<SettingsErrors>> {
             0
         })
     };
-    let instagram_hashtag_count =
-        count(&form.instagram_hashtag_count, 30, &mut errors.instagram_hashtag_count, "Choose 0 to 30 (Instagram's limit).");
+    let instagram_hashtag_count = count(
+        &form.instagram_hashtag_count,
+        30,
+        &mut errors.instagram_hashtag_count,
+        "Choose 0 to 30 (Instagram's limit).",
+    );
     let pinterest_hashtag_count =
         count(&form.pinterest_hashtag_count, 20, &mut errors.pinterest_hashtag_count, "Choose 0 to 20.");
     let time_zone = canonical_time_zone(&form.time_zone).unwrap_or_else(|| {

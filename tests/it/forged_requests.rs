@@ -1,7 +1,7 @@
 //! CSRF: writes without our token, or from another site, change nothing.
 
 use crate::{
-    harness::{Backend, TestApp},
+    harness::{Backend, TestApp, settings},
     on_both_backends,
 };
 
@@ -73,14 +73,11 @@ async fn htmx_requests_carry_the_token_in_a_header(backend: Backend) {
         ("x-csrf-token", guards.csrf_token.as_str()),
         ("x-easel-workspace", guards.page_workspace.as_str()),
     ];
-    ada.post_exactly("/settings", &[("display_name", "Via HTMX"), ("time_zone", "UTC")], &headers)
-        .await
-        .assert_redirect("/settings");
+    ada.post_exactly("/settings", &settings("Via HTMX", "UTC"), &headers).await.assert_redirect("/settings");
     assert_eq!(app.count("SELECT COUNT(*) FROM workspace_settings WHERE display_name = 'Via HTMX'").await, 1);
 
     // A refused HTMX request gets a toast aimed at the toast region.
-    let page =
-        ada.post_exactly("/settings", &[("display_name", "x"), ("time_zone", "UTC")], &[("hx-request", "true")]).await;
+    let page = ada.post_exactly("/settings", &settings("x", "UTC"), &[("hx-request", "true")]).await;
     page.assert_status(403);
     assert_eq!(page.headers.get("hx-retarget").and_then(|v| v.to_str().ok()), Some("#toasts"));
     assert!(page.body.contains("data-toast"));

@@ -1,7 +1,7 @@
 //! Workspaces: listing, creating, switching, fallbacks and the stale-tab guard.
 
 use crate::{
-    harness::{Backend, TestApp},
+    harness::{Backend, TestApp, settings},
     on_both_backends,
 };
 
@@ -150,11 +150,10 @@ async fn a_write_from_a_stale_tab_is_refused(backend: Backend) {
         .post_exactly(
             "/settings",
             &[
-                ("csrf_token", &old_tab.csrf_token),
-                ("page_workspace", &old_tab.page_workspace),
-                ("display_name", "Written into the wrong client"),
-                ("time_zone", "UTC"),
-            ],
+                vec![("csrf_token", old_tab.csrf_token.as_str()), ("page_workspace", old_tab.page_workspace.as_str())],
+                settings("Written into the wrong client", "UTC"),
+            ]
+            .concat(),
             &[],
         )
         .await;
@@ -166,7 +165,7 @@ async fn a_write_from_a_stale_tab_is_refused(backend: Backend) {
     let page = ada
         .post_exactly(
             "/settings",
-            &[("csrf_token", &old_tab.csrf_token), ("display_name", "No marker"), ("time_zone", "UTC")],
+            &[vec![("csrf_token", old_tab.csrf_token.as_str())], settings("No marker", "UTC")].concat(),
             &[],
         )
         .await;
@@ -179,14 +178,12 @@ async fn settings_are_validated_and_belong_to_one_workspace(backend: Backend) {
     let ada = app.signed_up("Ada", "ada@example.com").await;
     let bea = app.signed_up("Bea", "bea@example.com").await;
     ada.get("/settings").await;
-    let page = ada.post("/settings", &[("display_name", "Ada Paints"), ("time_zone", "Mars/Olympus")]).await;
+    let page = ada.post("/settings", &settings("Ada Paints", "Mars/Olympus")).await;
     page.assert_status(422);
     assert!(!page.text("#time_zone-error").is_empty());
     assert_eq!(app.count("SELECT COUNT(*) FROM workspace_settings WHERE display_name = 'Ada Paints'").await, 0);
 
-    ada.post("/settings", &[("display_name", "Ada Paints"), ("time_zone", "Europe/Paris")])
-        .await
-        .assert_redirect("/settings");
+    ada.post("/settings", &settings("Ada Paints", "Europe/Paris")).await.assert_redirect("/settings");
     let saved = ada.get("/settings").await;
     assert_eq!(saved.attrs("#display_name", "value"), vec!["Ada Paints"]);
     assert_eq!(saved.attrs("#time_zone option[selected]", "value"), vec!["Europe/Paris"]);
@@ -206,7 +203,7 @@ async fn a_viewer_cannot_change_settings(backend: Backend) {
     let form = bea.get("/settings").await;
     form.assert_status(200);
     assert!(form.texts("button[type=submit]").iter().all(|b| b != "Save settings"));
-    let page = bea.post("/settings", &[("display_name", "Hijacked"), ("time_zone", "UTC")]).await;
+    let page = bea.post("/settings", &settings("Hijacked", "UTC")).await;
     page.assert_status(403);
     assert_eq!(app.count("SELECT COUNT(*) FROM workspace_settings WHERE display_name = 'Hijacked'").await, 0);
 }

@@ -60,6 +60,8 @@ impl TestApp {
 
     /// Starts the app after `tweak` has adjusted its configuration.
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
+        // Server logs go to the test's captured output, shown when it fails.
+        let _ = tracing_subscriber::fmt().with_env_filter("easel=info").with_test_writer().try_init();
         let dir = tempfile::Builder::new().prefix("easel-test-").tempdir().expect("temp dir");
         let (database_url, inspector_url) = match backend {
             Backend::Sqlite => {
@@ -364,4 +366,15 @@ impl Page {
             page_workspace: headers["x-easel-workspace"].as_str().unwrap_or_default().to_owned(),
         })
     }
+}
+
+/// A complete settings form with these two fields and defaults for the rest.
+pub fn settings<'a>(display_name: &'a str, time_zone: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("display_name", display_name),
+        ("time_zone", time_zone),
+        ("instagram_hashtag_count", "20"),
+        ("pinterest_hashtag_count", "5"),
+        ("posting_times", "09:00"),
+    ]
 }

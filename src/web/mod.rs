@@ -49,3 +49,8 @@ pub fn clean(value: &str) -> Option<String> {
     let trimmed = value.trim();
     (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
+
+/// String equality for templates, whatever references they hold.
+pub fn same(a: &str, b: &str) -> bool {
+    a == b
+}

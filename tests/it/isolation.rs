@@ -18,6 +18,11 @@ async fn snapshot(app: &TestApp, workspaces: &[&str]) -> Vec<String> {
         "SELECT name || '|' || description FROM collections ORDER BY name",
         "SELECT CAST(position AS TEXT) || '|' || CAST(is_cover AS TEXT) FROM collection_images ORDER BY position",
         "SELECT CAST(image_count AS TEXT) FROM workspace_usage ORDER BY image_count",
+        "SELECT name || '|' || colour || '|' || default_platform FROM calendars ORDER BY name",
+        "SELECT caption || '|' || status || '|' || CAST(starts_at AS TEXT) FROM events ORDER BY caption",
+        "SELECT CAST(position AS TEXT) FROM event_images ORDER BY position",
+        "SELECT name FROM hashtag_sets ORDER BY name",
+        "SELECT token_hash FROM calendar_feeds ORDER BY token_hash",
     ] {
         all.extend(app.strings(sql).await);
     }
@@ -36,8 +41,45 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
     let collection = new_collection(&ada, "Herons").await;
     ada.post(&format!("/collections/{collection}/images"), &[("ids", &image), ("ids", &second)]).await;
 
+    ada.get("/calendars").await;
+    let calendar = ada
+        .post("/calendars", &[("name", "Main"), ("colour", "#be123c"), ("default_platform", "instagram")])
+        .await
+        .location()
+        .expect("calendar")
+        .trim_start_matches("/calendars/")
+        .to_owned();
+    ada.get(&format!("/calendars/{calendar}/posts/new")).await;
+    let post = ada
+        .post(
+            &format!("/calendars/{calendar}/posts"),
+            &[
+                ("date", "2030-05-01"),
+                ("time", "09:00"),
+                ("platform", "instagram"),
+                ("status", "draft"),
+                ("caption", "heron"),
+            ],
+        )
+        .await
+        .location()
+        .expect("post")
+        .trim_start_matches("/events/")
+        .to_owned();
+    ada.post(&format!("/events/{post}/images"), &[("ids", &image), ("ids", &second)]).await;
+    ada.post("/settings/hashtags", &[("name", "heron set"), ("hashtags", "#heron")]).await;
+    let hashtag_set = ada.get("/settings").await.attrs(".set-list form", "action").pop().expect("set");
+
     let bea = app.signed_up("Bea", "bea@example.com").await;
     let bea_ws = bea.guards().page_workspace;
+    bea.get("/calendars").await;
+    let own_calendar = bea
+        .post("/calendars", &[("name", "Mine"), ("colour", "#0e7490"), ("default_platform", "x")])
+        .await
+        .location()
+        .expect("calendar")
+        .trim_start_matches("/calendars/")
+        .to_owned();
     let own_image = upload(&bea, "own.png", 3).await;
     let own_collection = new_collection(&bea, "Mine").await;
     bea.post(&format!("/collections/{own_collection}/images"), &[("ids", &own_image)]).await;
@@ -51,6 +93,13 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         format!("/media/{image}/thumb"),
         format!("/collections/{collection}"),
         format!("/collections/{collection}/add"),
+        format!("/calendars/{calendar}"),
+        format!("/calendars/{calendar}?view=list"),
+        format!("/calendars/{calendar}/autoschedule"),
+        format!("/calendars/{calendar}/export.csv"),
+        format!("/calendars/{calendar}/posts/new"),
+        format!("/events/{post}"),
+        format!("/events/{post}/images/add"),
     ];
     for path in &reads {
         let page = bea.get(path).await;
@@ -75,6 +124,55 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         (format!("/collections/{own_collection}/images"), vec![("ids", &image)]),
         (format!("/collections/{own_collection}/cover"), vec![("image_id", &image)]),
         (format!("/collections/{own_collection}/images/{image}/remove"), vec![]),
+        (format!("/calendars/{calendar}"), vec![("name", "Stolen"), ("colour", "#0e7490"), ("default_platform", "x")]),
+        (format!("/calendars/{calendar}/delete"), vec![]),
+        (format!("/calendars/{calendar}/feed"), vec![]),
+        (format!("/calendars/{calendar}/feed/revoke"), vec![]),
+        (
+            format!("/calendars/{calendar}/posts"),
+            vec![("date", "2030-05-02"), ("time", "09:00"), ("platform", "x"), ("status", "draft")],
+        ),
+        (
+            format!("/calendars/{calendar}/autoschedule"),
+            vec![
+                ("collection_id", c),
+                ("start", "2030-05-01"),
+                ("end", "2030-05-02"),
+                ("weekdays", "1"),
+                ("times", "09:00"),
+                ("platform", "x"),
+            ],
+        ),
+        (
+            format!("/events/{post}"),
+            vec![
+                ("date", "2030-05-02"),
+                ("time", "09:00"),
+                ("platform", "x"),
+                ("status", "draft"),
+                ("caption", "Stolen"),
+            ],
+        ),
+        (format!("/events/{post}/duplicate"), vec![]),
+        (format!("/events/{post}/delete"), vec![]),
+        (format!("/events/{post}/move"), vec![("date", "2030-06-01")]),
+        (format!("/events/{post}/images"), vec![("ids", &own_image)]),
+        (format!("/events/{post}/images/{image}/remove"), vec![]),
+        (format!("/events/{post}/images/{image}/move"), vec![("direction", "down")]),
+        (format!("/events/{post}/order"), vec![("ids", &second), ("ids", &image)]),
+        (hashtag_set.clone(), vec![]),
+        // The other workspace's collection fed to one's own calendar.
+        (
+            format!("/calendars/{own_calendar}/autoschedule"),
+            vec![
+                ("collection_id", c),
+                ("start", "2030-05-01"),
+                ("end", "2030-05-02"),
+                ("weekdays", "1"),
+                ("times", "09:00"),
+                ("platform", "x"),
+            ],
+        ),
     ];
     for (path, fields) in &writes {
         let page = bea.post(path, fields).await;
@@ -84,4 +182,5 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
     // Ada still sees all of hers.
     ada.get(&format!("/images/{image}")).await.assert_status(200);
     ada.get(&format!("/collections/{collection}")).await.assert_status(200);
+    ada.get(&format!("/events/{post}")).await.assert_status(200);
 }

@@ -5,6 +5,7 @@ mod harness;
 
 mod accounts;
 mod basics;
+mod calendars;
 mod collections;
 mod forged_requests;
 mod isolation;

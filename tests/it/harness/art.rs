@@ -23,6 +23,12 @@ pub fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
     out.into_inner()
 }
 
+/// A tiny picture made unique by a number of any size.
+pub fn unique(n: u32) -> DynamicImage {
+    let bytes = n.to_be_bytes();
+    DynamicImage::ImageRgb8(RgbImage::from_fn(8, 8, |x, y| Rgb([bytes[(x % 4) as usize], bytes[(y % 4) as usize], 7])))
+}
+
 pub fn jpeg(seed: u8) -> Vec<u8> {
     encode(&picture(64, 48, seed), ImageFormat::Jpeg)
 }

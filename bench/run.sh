@@ -60,6 +60,8 @@ target/release/examples/seed "http://127.0.0.1:$port" "$workspaces" "$images" > 
 cat "$work/seed.out" | grep -v '^cookie=' || true
 cookie=$(grep '^cookie=' "$work/seed.out" | cut -d= -f2-)
 image=$(grep '^image_id=' "$work/seed.out" | cut -d= -f2-)
+calendar=$(grep '^calendar_id=' "$work/seed.out" | cut -d= -f2-)
+post=$(grep '^post_id=' "$work/seed.out" | cut -d= -f2-)
 
 measure() {
   local name=$1 path=$2
@@ -79,4 +81,8 @@ measure "gallery (first page)" "/images"
 measure "gallery (search)" "/images?q=piece+01"
 measure "thumbnail" "/media/$image/thumb"
 measure "image page" "/images/$image"
+measure "home" "/"
+measure "calendar month (500)" "/calendars/$calendar?date=2030-06-15"
+measure "calendar week" "/calendars/$calendar?view=week&date=2030-06-12"
+measure "a post" "/events/$post"
 echo "peak memory of the server: $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)"

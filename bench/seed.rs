@@ -12,6 +12,8 @@ use reqwest::{Client, multipart};
 const EMAIL: &str = "bench@example.com";
 const PASSWORD: &str = "bench password 123";
 const BATCH: usize = 50;
+/// Posts in the benchmark calendar's month (June 2030).
+const POSTS: usize = 500;
 
 struct Session {
     http: Client,
@@ -47,6 +49,67 @@ impl Session {
         assert!(response.status().is_success(), "upload failed: {}", response.status());
         response.text().await.expect("body")
     }
+}
+
+/// The ids an upload's results page links to as added.
+fn added_ids(html: &str) -> Vec<String> {
+    html.split("Added as <a href=\"/images/").skip(1).map(|rest| rest[..36].to_owned()).collect()
+}
+
+/// A collection of the given images and a calendar with one post each in
+/// June 2030 (17 a day), made with "fill from a collection".
+async fn plan_month(s: &Session, images: &[String]) -> (String, String) {
+    let (token, workspace) = s.guards("/collections").await;
+    let created = s
+        .http
+        .post(format!("{}/collections", s.base))
+        .form(&[("csrf_token", token.as_str()), ("page_workspace", workspace.as_str()), ("name", "Bench series")])
+        .send()
+        .await
+        .expect("collection");
+    let collection = created.url().path().trim_start_matches("/collections/").to_owned();
+    let mut form = vec![("csrf_token".to_owned(), token.clone()), ("page_workspace".to_owned(), workspace.clone())];
+    form.extend(images.iter().map(|id| ("ids".to_owned(), id.clone())));
+    s.http.post(format!("{}/collections/{collection}/images", s.base)).form(&form).send().await.expect("add");
+    let created = s
+        .http
+        .post(format!("{}/calendars", s.base))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("page_workspace", workspace.as_str()),
+            ("name", "Bench calendar"),
+            ("colour", "#4f46e5"),
+            ("default_platform", "instagram"),
+        ])
+        .send()
+        .await
+        .expect("calendar");
+    let calendar = created.url().path().trim_start_matches("/calendars/").to_owned();
+    let times = "06:00 07:00 08:00 09:00 10:00 11:00 12:00 13:00 14:00 15:00 16:00 17:00 18:00 19:00 20:00 21:00 22:00";
+    let mut plan: Vec<(String, String)> = [
+        ("csrf_token", token.as_str()),
+        ("page_workspace", workspace.as_str()),
+        ("action", "preview"),
+        ("collection_id", collection.as_str()),
+        ("start", "2030-06-01"),
+        ("end", "2030-06-30"),
+        ("times", times),
+        ("platform", "instagram"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    plan.extend((1..=7).map(|d| ("weekdays".to_owned(), d.to_string())));
+    let url = format!("{}/calendars/{calendar}/autoschedule", s.base);
+    let preview = s.http.post(&url).form(&plan).send().await.expect("preview").text().await.expect("body");
+    plan.retain(|(k, _)| k != "action");
+    plan.push(("action".into(), "create".into()));
+    plan.push(("fingerprint".into(), field(&preview, "fingerprint")));
+    s.http.post(&url).form(&plan).send().await.expect("create");
+    let month = s.page(&format!("/calendars/{calendar}?date=2030-06-15")).await;
+    let post = month.split("data-post=\"").nth(1).map(|r| r[..36].to_owned()).unwrap_or_default();
+    assert!(!post.is_empty(), "the benchmark month has posts");
+    (calendar, post)
 }
 
 fn field(html: &str, name: &str) -> String {
@@ -117,9 +180,14 @@ async fn main() {
         s.upload((0..3).map(|i| (format!("client-{n}-{i}.png"), small_png(1_000_000 + n * 10 + i))).collect()).await;
     }
     s.post("/workspaces/switch", "/workspaces", &[("workspace_id", &studio), ("back", "/")]).await;
+    let mut first_ids = Vec::new();
     for batch in (0..images).collect::<Vec<_>>().chunks(BATCH) {
-        s.upload(batch.iter().map(|i| (format!("piece {i:05}.png"), small_png(*i))).collect()).await;
+        let html = s.upload(batch.iter().map(|i| (format!("piece {i:05}.png"), small_png(*i))).collect()).await;
+        if first_ids.len() < POSTS {
+            first_ids.extend(added_ids(&html));
+        }
     }
+    let (calendar, post) = plan_month(&s, &first_ids[..POSTS.min(first_ids.len())]).await;
     eprintln!("seeded {workspaces} workspaces and {images} images in {:.1} s", started.elapsed().as_secs_f64());
 
     let library = s.page("/images").await;
@@ -141,5 +209,7 @@ async fn main() {
     };
     println!("cookie={cookie}");
     println!("image_id={image_id}");
+    println!("calendar_id={calendar}");
+    println!("post_id={post}");
     println!("ingest_24mp_median_s={:.2}", ingest[1]);
 }

@@ -30,9 +30,9 @@ pub async fn serve_media(
     let image = queries::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     let (folder, name, content_type) = match size.as_str() {
-        "original" => (Folder::Originals, format!("{id}.{}", image.extension), image.content_type.clone()),
-        "large" => (Folder::Large, format!("{id}.jpg"), "image/jpeg".to_owned()),
-        "thumb" => (Folder::Thumbs, format!("{id}.jpg"), "image/jpeg".to_owned()),
+        "original" => (Folder::Originals, format!("{id}.{}", image.extension), image.content_type.as_str()),
+        "large" => (Folder::Large, format!("{id}.jpg"), "image/jpeg"),
+        "thumb" => (Folder::Thumbs, format!("{id}.jpg"), "image/jpeg"),
         _ => return Err(AppError::NotFound),
     };
     // Files never change under an id, so the content hash and size make the tag.
@@ -40,8 +40,15 @@ pub async fn serve_media(
     if request.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return Ok(with_cache_headers(StatusCode::NOT_MODIFIED.into_response(), &etag));
     }
-    let mime = content_type.parse().map_err(|_| AppError::NotFound)?;
     let path = state.storage.path(ws.id(), folder, &name);
+    if folder != Folder::Originals {
+        // Generated sizes are small: one read beats streaming them in pieces.
+        let bytes = tokio::fs::read(&path).await.map_err(|_| AppError::NotFound)?;
+        let mut response = bytes.into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+        return Ok(with_cache_headers(response, &etag));
+    }
+    let mime = content_type.parse().map_err(|_| AppError::NotFound)?;
     let response = ServeFile::new_with_mime(path, &mime)
         .oneshot(request)
         .await

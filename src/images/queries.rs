@@ -200,10 +200,9 @@ pub async fn gallery(tx: &mut WorkspaceTx, f: &Filter) -> sqlx::Result<Vec<Image
         ImageCard,
         "SELECT i.id, i.title, i.alt_text, i.width, i.height FROM images i \
          WHERE i.workspace_id = $1 \
-           AND ($2 = '' OR LOWER(i.title) LIKE $2 ESCAPE '\\' OR EXISTS (SELECT 1 FROM image_tags t \
-                WHERE t.workspace_id = i.workspace_id AND t.image_id = i.id AND t.tag LIKE $2 ESCAPE '\\')) \
-           AND ($3 = '' OR EXISTS (SELECT 1 FROM image_tags t \
-                WHERE t.workspace_id = i.workspace_id AND t.image_id = i.id AND t.tag = $3)) \
+           AND ($2 = '' OR LOWER(i.title) LIKE $2 ESCAPE '\\' OR i.id IN (SELECT t.image_id FROM image_tags t \
+                WHERE t.workspace_id = $1 AND t.tag LIKE $2 ESCAPE '\\')) \
+           AND ($3 = '' OR i.id IN (SELECT t.image_id FROM image_tags t WHERE t.workspace_id = $1 AND t.tag = $3)) \
            AND ($4 IS NULL OR EXISTS (SELECT 1 FROM collection_images c \
                 WHERE c.workspace_id = i.workspace_id AND c.image_id = i.id AND c.collection_id = $4)) \
            AND ($5 IS NULL OR i.id < $5) \

@@ -81,7 +81,18 @@ async fn editor(
     let hashtag_sets = settings::queries::hashtag_sets(tx).await?;
     let time_zone = settings::queries::get(tx).await?.time_zone;
     let can_edit = ws.role().can(Permission::EditContent);
-    Ok(PostView { layout, post_id, calendar, form, errors, images, hashtag_sets, can_edit, time_zone })
+    Ok(PostView {
+        layout,
+        post_id,
+        calendar,
+        form,
+        errors,
+        images,
+        hashtag_sets,
+        can_edit,
+        time_zone,
+        move_error: None,
+    })
 }
 
 pub async fn view_new_post(
@@ -210,8 +221,15 @@ pub async fn view_post(
     ws.require(Permission::ViewContent)?;
     let mut tx = ws.read(&state.db).await?;
     let post = post(&mut tx, &id).await?;
-    let calendar = calendars::get(&mut tx, post.calendar_id).await?.ok_or(AppError::NotFound)?;
-    let (clock, _) = clock(&mut tx).await?;
+    let view = saved_editor(&mut tx, &ws, layout, post).await?;
+    tx.commit().await?;
+    page(view)
+}
+
+/// The editor showing the post as it is stored.
+async fn saved_editor(tx: &mut WorkspaceTx, ws: &Workspace, layout: Layout, post: Post) -> AppResult<PostView> {
+    let calendar = calendars::get(tx, post.calendar_id).await?.ok_or(AppError::NotFound)?;
+    let (clock, _) = clock(tx).await?;
     let (date, time) = clock.local(post.starts_at);
     let form = PostForm {
         date: date.to_string(),
@@ -223,9 +241,7 @@ pub async fn view_post(
         status: post.status,
         add_hashtag_set: String::new(),
     };
-    let view = editor(&mut tx, &ws, layout, calendar, Some(post.id), form, PostErrors::default()).await?;
-    tx.commit().await?;
-    page(view)
+    editor(tx, ws, layout, calendar, Some(post.id), form, PostErrors::default()).await
 }
 
 pub async fn save_post(
@@ -298,14 +314,18 @@ pub async fn move_post(
     State(state): State<AppState>,
     ws: Workspace,
     session: Session,
+    layout: Layout,
     Path(id): Path<String>,
     Form(form): Form<MoveForm>,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let date =
-        parse_date(&form.date).ok_or_else(|| AppError::bad_request("Choose a real date to move the post to."))?;
     let mut tx = ws.write(&state.db).await?;
     let post = post(&mut tx, &id).await?;
+    let Some(date) = parse_date(&form.date) else {
+        let mut view = saved_editor(&mut tx, &ws, layout, post).await?;
+        view.move_error = Some("Choose a real date to move the post to.");
+        return invalid_form(view);
+    };
     let (clock, _) = clock(&mut tx).await?;
     let (_, time) = clock.local(post.starts_at);
     queries::reschedule(&mut tx, post.id, clock.instant(date, time)).await?;

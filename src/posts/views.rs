@@ -61,6 +61,8 @@ pub struct PostView {
     pub hashtag_sets: Vec<HashtagSet>,
     pub can_edit: bool,
     pub time_zone: String,
+    /// Why the "move to" date was refused, shown beside that field.
+    pub move_error: Option<&'static str>,
 }
 
 impl PostView {

@@ -15,6 +15,9 @@ use crate::{
     tenancy::{self, Role, Workspace},
 };
 
+/// How many other workspaces the navbar's switcher lists.
+const SWITCHER_SIZE: usize = 12;
+
 /// The chrome of a page, gathered once per request.
 #[derive(Clone, Debug, Default)]
 pub struct Layout {
@@ -22,8 +25,10 @@ pub struct Layout {
     pub user_name: Option<String>,
     pub user_email: String,
     pub active: Option<WorkspaceBadge>,
-    /// The person's other workspaces, for the switcher.
+    /// The person's other workspaces, for the switcher (the first few).
     pub others: Vec<WorkspaceBadge>,
+    /// How many other workspaces there are in all.
+    pub other_count: usize,
     pub flashes: Vec<Flash>,
     /// This page's path and query, so switching workspace can come back here.
     pub here: String,
@@ -100,11 +105,12 @@ impl FromRequestParts<AppState> for Layout {
         layout.user_email = user.email;
         layout.active = active.map(|w| WorkspaceBadge { id: w.id(), name: w.name().to_owned(), role: w.role() });
         let active_id = layout.active.as_ref().map(|w| w.id);
-        layout.others = all
-            .into_iter()
-            .filter(|w| Some(w.workspace_id) != active_id)
-            .map(|w| WorkspaceBadge { id: w.workspace_id, name: w.name, role: w.role })
-            .collect();
+        let others = all.into_iter().filter(|w| Some(w.workspace_id) != active_id);
+        layout.others = others.map(|w| WorkspaceBadge { id: w.workspace_id, name: w.name, role: w.role }).collect();
+        layout.other_count = layout.others.len();
+        // An agency may have hundreds of clients: the menu lists a few, the
+        // workspaces page lists them all.
+        layout.others.truncate(SWITCHER_SIZE);
         Ok(layout)
     }
 }

@@ -177,7 +177,9 @@ async fn a_post_is_created_edited_moved_duplicated_and_deleted(backend: Backend)
     let moved = ada.get(&format!("/events/{post}")).await;
     assert_eq!(moved.attrs("#date", "value"), vec!["2030-05-09"]);
     assert_eq!(moved.attrs("#time", "value"), vec!["18:45"]);
-    ada.post(&format!("/events/{post}/move"), &[("date", "2030-02-31")]).await.assert_status(400);
+    let refused = ada.post(&format!("/events/{post}/move"), &[("date", "2030-02-31")]).await;
+    refused.assert_status(422);
+    assert!(!refused.text("#move-error").is_empty());
 
     let copy = ada.post(&format!("/events/{post}/duplicate"), &[]).await;
     let copy_id = copy.location().expect("redirect").trim_start_matches("/events/").to_owned();

@@ -10,6 +10,7 @@ on_both_backends!(
     creating_a_workspace_makes_it_active,
     a_workspace_needs_a_name,
     the_navbar_offers_the_other_workspaces,
+    the_navbar_lists_a_few_of_many_workspaces,
     switching_comes_back_to_the_same_page_or_home,
     switching_to_someone_elses_workspace_is_404_and_changes_nothing,
     a_deleted_membership_takes_effect_on_the_next_request,
@@ -66,6 +67,19 @@ async fn the_navbar_offers_the_other_workspaces(backend: Backend) {
     let offered = home.texts(".switcher form.menu-form button");
     assert_eq!(offered.len(), 1);
     assert!(offered[0].contains("Ada's studio"));
+}
+
+async fn the_navbar_lists_a_few_of_many_workspaces(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    for n in 0..14 {
+        ada.get("/workspaces").await;
+        ada.post("/workspaces", &[("name", &format!("Client {n:02}"))]).await.assert_redirect("/");
+    }
+    let home = ada.get("/").await;
+    assert_eq!(home.texts(".switcher form.menu-form").len(), 12);
+    assert!(home.text(".switcher a.menu-item").contains("All 15 workspaces"));
+    assert_eq!(ada.get("/workspaces").await.texts("tbody tr").len(), 15);
 }
 
 async fn switching_comes_back_to_the_same_page_or_home(backend: Backend) {

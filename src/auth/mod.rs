@@ -43,16 +43,7 @@ pub fn normalize_email(raw: &str) -> Result<String, &'static str> {
 
 /// A person's display name, or why it cannot be one.
 pub fn clean_name(raw: &str) -> Result<String, &'static str> {
-    let name = raw.trim();
-    if name.is_empty() {
-        Err("Enter your name.")
-    } else if name.chars().count() > 100 {
-        Err("Use at most 100 characters.")
-    } else if name.chars().any(char::is_control) {
-        Err("Use letters, numbers and punctuation only.")
-    } else {
-        Ok(name.to_owned())
-    }
+    crate::web::clean_name(raw, "Enter your name.")
 }
 
 #[cfg(test)]

@@ -16,7 +16,10 @@ use super::{
 use crate::{
     db::WorkspaceTx,
     error::{AppError, AppResult},
-    images::queries::{self as images, Filter},
+    images::{
+        ordering,
+        queries::{self as images, Filter},
+    },
     state::AppState,
     tenancy::{Permission, Workspace},
     web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},
@@ -244,14 +247,8 @@ pub async fn move_image(
     ws.require(Permission::EditContent)?;
     let mut tx = ws.write(&state.db).await?;
     let (collection, image) = find_member(&mut tx, &id, &image_id).await?;
-    let mut order: Vec<Uuid> = queries::members(&mut tx, collection.id).await?.into_iter().map(|m| m.id).collect();
-    let at = order.iter().position(|m| *m == image).ok_or(AppError::NotFound)?;
-    let to = match form.direction.as_str() {
-        "up" => at.saturating_sub(1),
-        "down" => (at + 1).min(order.len() - 1),
-        _ => return Err(AppError::bad_request("Move the image up or down.")),
-    };
-    order.swap(at, to);
+    let order: Vec<Uuid> = queries::members(&mut tx, collection.id).await?.into_iter().map(|m| m.id).collect();
+    let order = ordering::step(order, image, &form.direction)?;
     queries::set_order(&mut tx, collection.id, &order).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/collections/{}#image-{image}", collection.id)))
@@ -269,13 +266,8 @@ pub async fn reorder(
     let mut tx = ws.write(&state.db).await?;
     let collection = find(&mut tx, &id).await?;
     let order = form.ids("ids");
-    let mut current: Vec<Uuid> = queries::members(&mut tx, collection.id).await?.into_iter().map(|m| m.id).collect();
-    let mut proposed = order.clone();
-    current.sort();
-    proposed.sort();
-    if current != proposed {
-        return Err(AppError::bad_request("The collection changed meanwhile. Reload the page and try again."));
-    }
+    let current: Vec<Uuid> = queries::members(&mut tx, collection.id).await?.into_iter().map(|m| m.id).collect();
+    ordering::check_same(&current, &order)?;
     queries::set_order(&mut tx, collection.id, &order).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/collections/{}", collection.id)).into_response())

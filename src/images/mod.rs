@@ -3,6 +3,7 @@
 
 mod handlers;
 mod media;
+pub mod ordering;
 pub mod processing;
 pub mod queries;
 pub mod upload;

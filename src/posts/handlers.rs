@@ -22,7 +22,10 @@ use crate::{
     collections::queries as collections,
     db::WorkspaceTx,
     error::{AppError, AppResult},
-    images::queries::{self as images, Filter},
+    images::{
+        ordering,
+        queries::{self as images, Filter},
+    },
     settings,
     state::AppState,
     tenancy::{Permission, Workspace},
@@ -425,14 +428,8 @@ pub async fn move_image(
 ) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
     let mut tx = ws.write(&state.db).await?;
-    let (post, mut order, image) = post_image(&mut tx, &id, &image_id).await?;
-    let at = order.iter().position(|i| *i == image).ok_or(AppError::NotFound)?;
-    let to = match form.direction.as_str() {
-        "up" => at.saturating_sub(1),
-        "down" => (at + 1).min(order.len() - 1),
-        _ => return Err(AppError::bad_request("Move the image up or down.")),
-    };
-    order.swap(at, to);
+    let (post, order, image) = post_image(&mut tx, &id, &image_id).await?;
+    let order = ordering::step(order, image, &form.direction)?;
     queries::set_image_order(&mut tx, post.id, &order).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/events/{}#artwork", post.id)))
@@ -448,13 +445,8 @@ pub async fn reorder_images(
     let mut tx = ws.write(&state.db).await?;
     let post = post(&mut tx, &id).await?;
     let order = form.ids("ids");
-    let mut current: Vec<Uuid> = queries::images(&mut tx, post.id).await?.into_iter().map(|i| i.id).collect();
-    let mut proposed = order.clone();
-    current.sort();
-    proposed.sort();
-    if current != proposed {
-        return Err(AppError::bad_request("The post changed meanwhile. Reload the page and try again."));
-    }
+    let current: Vec<Uuid> = queries::images(&mut tx, post.id).await?.into_iter().map(|i| i.id).collect();
+    ordering::check_same(&current, &order)?;
     queries::set_image_order(&mut tx, post.id, &order).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/events/{}#artwork", post.id)))

@@ -15,7 +15,7 @@ use crate::{
     db::WorkspaceTx,
     error::{AppError, AppResult},
     state::AppState,
-    web::{Layout, flash, invalid_form, page, redirect::local_path},
+    web::{Layout, flash, ids::parse_id, invalid_form, page, redirect::local_path},
 };
 
 #[derive(Deserialize)]
@@ -68,7 +68,7 @@ pub async fn switch_workspace(
     session: Session,
     Form(form): Form<SwitchForm>,
 ) -> AppResult<Redirect> {
-    let id = Uuid::parse_str(form.workspace_id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = parse_id(&form.workspace_id)?;
     let membership = queries::membership(&state.db, user.id, id).await?.ok_or(AppError::NotFound)?;
     make_active(&session, membership.workspace_id).await?;
     flash::success(&session, format!("Switched to {}.", membership.name)).await?;

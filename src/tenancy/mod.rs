@@ -22,14 +22,5 @@ pub fn routes() -> Router<AppState> {
 
 /// A workspace name, or why it cannot be one.
 pub fn clean_workspace_name(raw: &str) -> Result<String, &'static str> {
-    let name = raw.trim();
-    if name.is_empty() {
-        Err("Give the workspace a name.")
-    } else if name.chars().count() > 100 {
-        Err("Use at most 100 characters.")
-    } else if name.chars().any(char::is_control) {
-        Err("Use letters, numbers and punctuation only.")
-    } else {
-        Ok(name.to_owned())
-    }
+    crate::web::clean_name(raw, "Give the workspace a name.")
 }

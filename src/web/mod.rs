@@ -44,10 +44,19 @@ pub fn invalid_form(view: impl Template) -> AppResult<Response> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(view.render()?)).into_response())
 }
 
-/// A form value trimmed; `None` when nothing is left.
-pub fn clean(value: &str) -> Option<String> {
-    let trimmed = value.trim();
-    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+/// A short name typed into a form (a person's, a workspace's): trimmed,
+/// present, at most 100 characters, no control characters.
+pub fn clean_name(raw: &str, when_empty: &'static str) -> Result<String, &'static str> {
+    let name = raw.trim();
+    if name.is_empty() {
+        Err(when_empty)
+    } else if name.chars().count() > 100 {
+        Err("Use at most 100 characters.")
+    } else if name.chars().any(char::is_control) {
+        Err("Use letters, numbers and punctuation only.")
+    } else {
+        Ok(name.to_owned())
+    }
 }
 
 /// String equality for templates, whatever references they hold.

@@ -15,6 +15,9 @@ pub struct Config {
     pub allow_rls_bypass: bool,
     /// The largest file one upload may carry.
     pub max_upload_bytes: u64,
+    /// Where mail goes; `None` writes it to `outbox/` in the data folder.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
     pub session: SessionPolicy,
     pub auth_limits: AuthLimits,
 }
@@ -97,6 +100,8 @@ impl Config {
             uploads_dir,
             allow_rls_bypass,
             max_upload_bytes: max_upload_mb * 1024 * 1024,
+            smtp_url: get("EASEL_SMTP_URL"),
+            mail_from: get("EASEL_MAIL_FROM").unwrap_or_else(|| "Easel <easel@localhost>".into()),
             session: SessionPolicy::default(),
             auth_limits: AuthLimits::default(),
         })

@@ -25,6 +25,8 @@ pub enum AppError {
     NoWorkspace,
     #[error("the page belongs to another workspace")]
     StaleWorkspace,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("too many attempts")]
@@ -72,6 +74,7 @@ impl AppError {
                 ),
             ),
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, page("That did not work", message)),
+            Self::Conflict(message) => (StatusCode::CONFLICT, page("That changed meanwhile", message)),
             Self::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,
                 page("Too many attempts", "Please wait a few minutes before trying again."),

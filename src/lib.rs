@@ -3,6 +3,7 @@
 //! `prepare` readies the database, `app` builds the router, and `launch`
 //! serves it until a shutdown signal; `main.rs` and the tests both use them.
 
+pub mod audit;
 pub mod auth;
 pub mod calendars;
 pub mod collections;
@@ -11,10 +12,12 @@ pub mod db;
 pub mod error;
 pub mod home;
 pub mod images;
+pub mod mail;
 pub mod posts;
 pub mod settings;
 pub mod state;
 pub mod storage;
+pub mod team;
 pub mod tenancy;
 pub mod usage;
 pub mod web;
@@ -44,6 +47,7 @@ use crate::{config::Config, db::Db, error::AppError, state::AppState};
 /// Connects to the database, checks its role, runs migrations and creates
 /// the data folders: everything `serve` needs before it listens.
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
+    let mailer = mail::Mailer::from_config(&config)?;
     std::fs::create_dir_all(&config.data_dir)?;
     std::fs::create_dir_all(&config.uploads_dir)?;
     let db = Db::connect(&config.database_url).await?;
@@ -51,7 +55,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     db.migrate().await?;
     db.session_store().migrate().await?;
     auth::password::prepare();
-    let state = AppState::new(db, config);
+    let state = AppState::new(db, config, mailer);
     storage::sweeper::sweep(&state.db, &state.storage).await?;
     Ok(state)
 }
@@ -89,6 +93,8 @@ pub fn app(state: AppState) -> Router {
         .merge(collections::routes())
         .merge(calendars::routes())
         .merge(posts::routes())
+        .merge(audit::routes())
+        .merge(team::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::guard))
         .layer(session_layer(&state))

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
-use crate::{config::Config, db::Db, storage::Storage, web::rate_limit::RateLimiter};
+use crate::{config::Config, db::Db, mail::Mailer, storage::Storage, web::rate_limit::RateLimiter};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,13 +15,14 @@ pub struct AppState {
     /// run at once, so a burst of uploads queues instead of exhausting memory.
     pub image_work: Arc<Semaphore>,
     pub rate_limiter: Arc<RateLimiter>,
+    pub mailer: Mailer,
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config) -> Self {
+    pub fn new(db: Db, config: Config, mailer: Mailer) -> Self {
         let rate_limiter = Arc::new(RateLimiter::new(config.auth_limits.window));
         let storage = Storage::new(&config.uploads_dir);
         let image_work = Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
-        Self { db, config: Arc::new(config), storage, image_work, rate_limiter }
+        Self { db, config: Arc::new(config), storage, image_work, rate_limiter, mailer }
     }
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{
-    MaybeUser, clean_name, normalize_email, password, queries,
+    CurrentUser, MaybeUser, clean_name, normalize_email, password, queries,
     session::{sign_in, sign_out},
     views::{LoginView, SignupErrors, SignupView},
 };
@@ -19,13 +19,18 @@ use crate::{
     db::WorkspaceTx,
     error::{AppError, AppResult},
     state::AppState,
-    tenancy,
-    web::{Layout, invalid_form, page, redirect::to_local_or_home},
+    team, tenancy,
+    web::{
+        Layout, invalid_form, page,
+        redirect::{local_path, to_local_or_home},
+    },
 };
 
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
     next: Option<String>,
+    #[serde(default)]
+    invite: String,
 }
 
 #[derive(Deserialize)]
@@ -46,6 +51,15 @@ pub struct SignupForm {
     email: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    next: String,
+    /// The token of the invitation this sign-up answers, if any.
+    #[serde(default)]
+    invite: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct LogoutForm {
     #[serde(default)]
     next: String,
 }
@@ -84,6 +98,7 @@ pub async fn login(
 }
 
 pub async fn view_signup(
+    State(state): State<AppState>,
     layout: Layout,
     MaybeUser(user): MaybeUser,
     Query(q): Query<NextQuery>,
@@ -92,7 +107,13 @@ pub async fn view_signup(
         return Ok(to_local_or_home(q.next.as_deref()).into_response());
     }
     let next = q.next.unwrap_or_default();
-    page(SignupView { layout, name: String::new(), email: String::new(), next, errors: SignupErrors::default() })
+    let invited = match team::invites::usable(&state, &q.invite).await? {
+        Ok(invitation) => Some(invitation),
+        Err(_) => None,
+    };
+    let email = invited.as_ref().map(|i| i.email.clone()).unwrap_or_default();
+    let invite = if invited.is_some() { q.invite } else { String::new() };
+    page(SignupView { layout, name: String::new(), email, next, invite, errors: SignupErrors::default() })
 }
 
 pub async fn signup(
@@ -123,22 +144,40 @@ pub async fn signup(
         }
         Err(other) => return Err(other.into()),
     };
-    let mut tx = WorkspaceTx::for_new_workspace(tx).await?;
-    tenancy::queries::create(&mut tx, &format!("{name}'s studio"), user.id).await?;
-    let workspace_id = tx.workspace_id();
-    tx.commit().await?;
+    // Signing up through an invitation joins that workspace instead of
+    // making a personal studio nobody asked for.
+    let invitation = match team::invites::usable(&state, &form.invite).await? {
+        Ok(invitation) if invitation.email == email => Some(invitation),
+        _ => None,
+    };
+    let workspace_id = match &invitation {
+        Some(invitation) => {
+            let person = CurrentUser { id: user.id, email: user.email.clone(), name: user.name.clone() };
+            team::invites::join(tx, invitation, &person, &peer.ip().to_string()).await?;
+            invitation.workspace_id
+        }
+        None => {
+            let mut tx = WorkspaceTx::for_new_workspace(tx).await?;
+            tenancy::queries::create(&mut tx, &format!("{name}'s studio"), user.id).await?;
+            let workspace_id = tx.workspace_id();
+            tx.commit().await?;
+            workspace_id
+        }
+    };
     sign_in(&session, &user).await?;
     tenancy::make_active(&session, workspace_id).await?;
     Ok(to_local_or_home(Some(&form.next)).into_response())
 }
 
 fn signup_again(layout: Layout, form: SignupForm, errors: SignupErrors) -> SignupView {
-    SignupView { layout, name: form.name, email: form.email, next: form.next, errors }
+    SignupView { layout, name: form.name, email: form.email, next: form.next, invite: form.invite, errors }
 }
 
-pub async fn logout(session: Session) -> AppResult<Redirect> {
+/// Signs out, then goes to `next` when it is local (e.g. back to an
+/// invitation meant for another account), else to the sign-in page.
+pub async fn logout(session: Session, Form(form): Form<LogoutForm>) -> AppResult<Redirect> {
     sign_out(&session).await?;
-    Ok(Redirect::to("/login"))
+    Ok(Redirect::to(local_path(&form.next).unwrap_or("/login")))
 }
 
 impl AppState {

@@ -20,6 +20,8 @@ pub struct SignupView {
     pub name: String,
     pub email: String,
     pub next: String,
+    /// The invitation token this sign-up answers, if any.
+    pub invite: String,
     pub errors: SignupErrors,
 }
 

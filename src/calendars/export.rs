@@ -6,9 +6,6 @@ use axum::{
     http::{HeaderValue, header},
     response::{IntoResponse, Redirect, Response},
 };
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use time::{OffsetDateTime, macros::format_description};
 use tower_sessions::Session;
 
@@ -25,7 +22,7 @@ use crate::{
     settings,
     state::AppState,
     tenancy::{Permission, Workspace},
-    web::{Layout, flash},
+    web::{Layout, flash, tokens},
 };
 
 pub async fn csv(State(state): State<AppState>, ws: Workspace, Path(id): Path<String>) -> AppResult<Response> {
@@ -74,10 +71,6 @@ fn csv_cell(value: &str) -> String {
     format!("\"{}\"", defused.replace('"', "\"\""))
 }
 
-fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 /// Makes a new feed address (the old one stops working) and shows it once.
 pub async fn create_feed(
     State(state): State<AppState>,
@@ -86,12 +79,10 @@ pub async fn create_feed(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let (token, token_hash) = tokens::new_token();
     let mut tx = ws.write(&state.db).await?;
     let calendar = find(&mut tx, &id).await?;
-    queries::set_feed(&mut tx, calendar.id, &token_hash(&token)).await?;
+    queries::set_feed(&mut tx, calendar.id, &token_hash).await?;
     tx.commit().await?;
     let base = state.config.base_url.as_str().trim_end_matches('/');
     view_with_new_feed(&state, &ws, layout, calendar, format!("{base}/feeds/{token}.ics")).await
@@ -116,7 +107,7 @@ pub async fn revoke_feed(
 pub async fn ical(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
     let token = token.strip_suffix(".ics").unwrap_or(&token);
     let (workspace, calendar_id) =
-        queries::feed_target(&state.db, &token_hash(token)).await?.ok_or(AppError::NotFound)?;
+        queries::feed_target(&state.db, &tokens::hash(token)).await?.ok_or(AppError::NotFound)?;
     // The token named the workspace; everything after reads only its rows.
     let mut tx = WorkspaceTx::enter(state.db.begin().await?, workspace).await?;
     let calendar = queries::get(&mut tx, calendar_id).await?.ok_or(AppError::NotFound)?;

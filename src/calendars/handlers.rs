@@ -17,6 +17,7 @@ use super::{
     views::{CalendarForm, CalendarView, CalendarsView},
 };
 use crate::{
+    audit,
     db::WorkspaceTx,
     error::{AppError, AppResult},
     posts::{platforms, queries as posts},
@@ -171,6 +172,7 @@ pub async fn delete_calendar(
     let mut tx = ws.write(&state.db).await?;
     let calendar = find(&mut tx, &id).await?;
     queries::delete(&mut tx, calendar.id).await?;
+    audit::record(&mut tx, &ws, "calendar.deleted", &calendar.name, "").await?;
     tx.commit().await?;
     flash::success(&session, format!("Deleted the calendar {} and its posts.", calendar.name)).await?;
     Ok(Redirect::to("/calendars"))

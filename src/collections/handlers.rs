@@ -14,6 +14,7 @@ use super::{
     views::{CollectionView, CollectionsView, PickerView},
 };
 use crate::{
+    audit,
     db::WorkspaceTx,
     error::{AppError, AppResult},
     images::{
@@ -164,6 +165,7 @@ pub async fn delete_collection(
     let mut tx = ws.write(&state.db).await?;
     let collection = find(&mut tx, &id).await?;
     queries::delete(&mut tx, collection.id).await?;
+    audit::record(&mut tx, &ws, "collection.deleted", &collection.name, "").await?;
     tx.commit().await?;
     flash::success(
         &session,

@@ -20,7 +20,7 @@ use super::{
     },
 };
 use crate::{
-    collections,
+    audit, collections,
     error::{AppError, AppResult},
     state::AppState,
     storage::Folder,
@@ -237,6 +237,9 @@ async fn delete_images(state: &AppState, ws: &Workspace, ids: &[Uuid]) -> AppRes
         if let Some(image) = queries::delete(&mut tx, *id).await? {
             gone.push(image);
         }
+    }
+    for image in &gone {
+        audit::record(&mut tx, ws, "image.deleted", &image.title, &image.original_name).await?;
     }
     let bytes: i64 = gone.iter().map(|i| i.stored_bytes).sum();
     usage::record_storage(&mut tx, -(gone.len() as i64), -bytes).await?;

@@ -15,6 +15,7 @@ use super::{
     views::{PickerView, PostErrors, PostForm, PostView},
 };
 use crate::{
+    audit,
     calendars::{
         clock::{Clock, hhmm, parse_date, parse_time},
         queries::{self as calendars, Calendar},
@@ -306,6 +307,9 @@ pub async fn delete_post(
     let mut tx = ws.write(&state.db).await?;
     let post = post(&mut tx, &id).await?;
     queries::delete(&mut tx, post.id).await?;
+    let when = post.starts_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    audit::record(&mut tx, &ws, "post.deleted", &format!("{} post at {when}", platforms::label(&post.platform)), "")
+        .await?;
     tx.commit().await?;
     flash::success(&session, "Post deleted.").await?;
     Ok(Redirect::to(&format!("/calendars/{}", post.calendar_id)))

@@ -15,6 +15,7 @@ use super::{
     views::{SettingsErrors, SettingsForm, SettingsView},
 };
 use crate::{
+    audit,
     error::{AppError, AppResult},
     posts::platforms::normalize_hashtags,
     state::AppState,
@@ -82,6 +83,7 @@ pub async fn save_settings(
         }
     };
     queries::update(&mut tx, &settings).await?;
+    audit::record(&mut tx, &ws, "settings.changed", "Brand settings", "").await?;
     tx.commit().await?;
     flash::success(&session, "Settings saved.").await?;
     Ok(Redirect::to("/settings").into_response())
@@ -187,6 +189,7 @@ pub async fn delete_hashtag_set(
     if queries::delete_hashtag_set(&mut tx, id).await? == 0 {
         return Err(AppError::NotFound);
     }
+    audit::record(&mut tx, &ws, "hashtags.deleted", &id.to_string(), "").await?;
     tx.commit().await?;
     flash::success(&session, "Hashtag set deleted.").await?;
     Ok(Redirect::to("/settings#hashtag-sets"))

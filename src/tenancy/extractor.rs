@@ -30,6 +30,8 @@ pub struct Workspace {
     name: String,
     role: Role,
     user: CurrentUser,
+    /// The address the request came from, for the audit log.
+    client_ip: String,
 }
 
 impl Workspace {
@@ -47,6 +49,10 @@ impl Workspace {
 
     pub fn user(&self) -> &CurrentUser {
         &self.user
+    }
+
+    pub fn client_ip(&self) -> &str {
+        &self.client_ip
     }
 
     /// `Ok` when the member's role holds `permission`, else a 403.
@@ -109,11 +115,17 @@ pub async fn resolve(parts: &mut Parts, state: &AppState, user: &CurrentUser) ->
             make_active(&session, found.workspace_id).await?;
         }
     }
+    let client_ip = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
     let workspace = membership.map(|m: Membership| Workspace {
         id: m.workspace_id,
         name: m.name,
         role: m.role,
         user: user.clone(),
+        client_ip: client_ip.clone(),
     });
     if let Some(found) = &workspace {
         parts.extensions.insert(found.clone());

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod layout;
 pub mod rate_limit;
 pub mod redirect;
+pub mod tokens;
 
 use askama::Template;
 use axum::{

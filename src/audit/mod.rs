@@ -1,0 +1,37 @@
+//! The audit log: an append-only record, per workspace, of who did what,
+//! when, to what, and from which address. `GET /audit` for owners and admins.
+
+mod handlers;
+pub mod queries;
+
+use axum::{Router, routing::get};
+
+pub use queries::record;
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/audit", get(handlers::view_audit))
+}
+
+/// Everything the log records, with the words the page shows.
+pub const ACTIONS: [(&str, &str); 14] = [
+    ("member.invited", "Invited someone"),
+    ("invitation.resent", "Resent an invitation"),
+    ("invitation.revoked", "Revoked an invitation"),
+    ("invitation.accepted", "Accepted an invitation"),
+    ("member.role_changed", "Changed a role"),
+    ("member.removed", "Removed a member"),
+    ("member.left", "Left the workspace"),
+    ("ownership.transferred", "Transferred ownership"),
+    ("settings.changed", "Changed the settings"),
+    ("image.deleted", "Deleted an image"),
+    ("collection.deleted", "Deleted a collection"),
+    ("calendar.deleted", "Deleted a calendar"),
+    ("post.deleted", "Deleted a post"),
+    ("hashtags.deleted", "Deleted a hashtag set"),
+];
+
+pub fn label(action: &str) -> &'static str {
+    ACTIONS.iter().find(|(a, _)| *a == action).map_or("Other", |(_, l)| l)
+}

@@ -11,7 +11,7 @@ use tower_sessions::Session;
 
 use super::{
     queries::{self, Invitation},
-    views::{InvitationState, InvitationView},
+    views::{DeadLink, InvitationState, InvitationView},
 };
 use crate::{
     audit::{self, queries::Actor},
@@ -25,8 +25,8 @@ use crate::{
 
 /// The invitation behind a token if it can still be accepted, else the page
 /// that says why not (and nothing about the workspace).
-pub async fn usable(state: &AppState, token: &str) -> AppResult<Result<Invitation, InvitationState>> {
-    let dead = |title, message| Err(InvitationState::Dead { title, message });
+pub async fn usable(state: &AppState, token: &str) -> AppResult<Result<Invitation, DeadLink>> {
+    let dead = |title, message| Err(DeadLink { title, message });
     let Some(invitation) = queries::by_token(&state.db, &tokens::hash(token)).await? else {
         return Ok(dead("This invitation link is not valid", "Check that you copied the whole link from the mail."));
     };
@@ -51,7 +51,7 @@ pub async fn view_invitation(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let state_of_link = match usable(&state, &token).await? {
-        Err(dead) => dead,
+        Err(dead) => InvitationState::Dead(dead),
         Ok(invitation) => match user {
             None => InvitationState::SignedOut { invitation },
             Some(user) if user.email == invitation.email => InvitationState::ForYou { invitation },

@@ -107,10 +107,7 @@ pub async fn view_signup(
         return Ok(to_local_or_home(q.next.as_deref()).into_response());
     }
     let next = q.next.unwrap_or_default();
-    let invited = match team::invites::usable(&state, &q.invite).await? {
-        Ok(invitation) => Some(invitation),
-        Err(_) => None,
-    };
+    let invited = team::invites::usable(&state, &q.invite).await?.ok();
     let email = invited.as_ref().map(|i| i.email.clone()).unwrap_or_default();
     let invite = if invited.is_some() { q.invite } else { String::new() };
     page(SignupView { layout, name: String::new(), email, next, invite, errors: SignupErrors::default() })

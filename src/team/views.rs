@@ -48,20 +48,15 @@ pub struct InvitationView {
     pub token: String,
 }
 
+/// An invitation link that no longer works: says why, and nothing else.
+pub struct DeadLink {
+    pub title: &'static str,
+    pub message: &'static str,
+}
+
 pub enum InvitationState {
-    /// Unknown, withdrawn, used or expired: says which, and nothing else.
-    Dead {
-        title: &'static str,
-        message: &'static str,
-    },
-    SignedOut {
-        invitation: Invitation,
-    },
-    ForYou {
-        invitation: Invitation,
-    },
-    ForSomeoneElse {
-        invitation: Invitation,
-        your_email: String,
-    },
+    Dead(DeadLink),
+    SignedOut { invitation: Invitation },
+    ForYou { invitation: Invitation },
+    ForSomeoneElse { invitation: Invitation, your_email: String },
 }

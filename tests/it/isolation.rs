@@ -23,6 +23,9 @@ async fn snapshot(app: &TestApp, workspaces: &[&str]) -> Vec<String> {
         "SELECT CAST(position AS TEXT) FROM event_images ORDER BY position",
         "SELECT name FROM hashtag_sets ORDER BY name",
         "SELECT token_hash FROM calendar_feeds ORDER BY token_hash",
+        "SELECT email || '|' || role || '|' || token_hash FROM invitations ORDER BY email",
+        "SELECT role FROM memberships ORDER BY role",
+        "SELECT name FROM workspaces ORDER BY name",
     ] {
         all.extend(app.strings(sql).await);
     }
@@ -69,6 +72,12 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
     ada.post(&format!("/events/{post}/images"), &[("ids", &image), ("ids", &second)]).await;
     ada.post("/settings/hashtags", &[("name", "heron set"), ("hashtags", "#heron")]).await;
     let hashtag_set = ada.get("/settings").await.attrs(".set-list form", "action").pop().expect("set");
+
+    ada.get("/team").await;
+    ada.post("/team/invites", &[("email", "guest@example.com"), ("role", "viewer")]).await;
+    let invitation = ada.get("/team").await.attrs("form[action$='/revoke']", "action").pop().expect("invitation");
+    let invitation = invitation.trim_start_matches("/team/invites/").trim_end_matches("/revoke").to_owned();
+    let ada_id = ada.get("/team").await.attrs("#members tr[data-member]", "data-member").pop().expect("ada");
 
     let bea = app.signed_up("Bea", "bea@example.com").await;
     let bea_ws = bea.guards().page_workspace;
@@ -161,6 +170,12 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         (format!("/events/{post}/images/{image}/move"), vec![("direction", "down")]),
         (format!("/events/{post}/order"), vec![("ids", &second), ("ids", &image)]),
         (hashtag_set.clone(), vec![]),
+        (format!("/team/invites/{invitation}/resend"), vec![]),
+        (format!("/team/invites/{invitation}/revoke"), vec![]),
+        (format!("/team/members/{ada_id}/role"), vec![("role", "viewer")]),
+        (format!("/team/members/{ada_id}/remove"), vec![]),
+        ("/team/transfer".into(), vec![("user_id", &ada_id)]),
+        (format!("/workspaces/{ada_ws}/delete"), vec![("confirm_name", "Ada's studio")]),
         // The other workspace's collection fed to one's own calendar.
         (
             format!("/calendars/{own_calendar}/autoschedule"),

@@ -11,4 +11,5 @@ mod forged_requests;
 mod isolation;
 mod library;
 mod row_level_security;
+mod team;
 mod workspaces;

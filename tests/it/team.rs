@@ -1,0 +1,244 @@
+//! Teams: invitations, roles, leaving, transferring, deleting a workspace,
+//! and the audit log.
+
+use crate::{
+    collections::upload,
+    harness::{Backend, Client, TestApp},
+    on_both_backends,
+};
+
+on_both_backends!(
+    a_new_person_joins_through_an_invitation_without_a_stray_studio,
+    an_existing_person_accepts_with_one_click,
+    another_account_cannot_take_the_seat,
+    dead_invitation_links_say_why_and_nothing_more,
+    roles_limit_who_may_invite_change_and_remove,
+    the_last_owner_stays_and_ownership_can_move,
+    deleting_a_workspace_removes_its_rows_and_files_only,
+    the_audit_log_records_and_is_for_owners_and_admins,
+);
+
+/// Invites `email` from the team page and returns the link's token.
+async fn invite(client: &Client, email: &str, role: &str) -> String {
+    client.get("/team").await;
+    client.post("/team/invites", &[("email", email), ("role", role)]).await.assert_redirect("/team");
+    let page = client.get("/team").await;
+    let flash = page.text(".flash");
+    let at = flash.find("/invites/").unwrap_or_else(|| panic!("no link in: {flash}"));
+    flash[at + 9..at + 9 + 43].to_owned()
+}
+
+async fn a_new_person_joins_through_an_invitation_without_a_stray_studio(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let token = invite(&ada, "Bea@Example.com", "member").await;
+    let outbox = std::fs::read_dir(app.dir.path().join("data/outbox")).expect("outbox").count();
+    assert_eq!(outbox, 1, "without SMTP the mail is written to the outbox");
+
+    let bea = app.client();
+    let landing = bea.get(&format!("/invites/{token}")).await;
+    assert!(landing.text("#invitation").contains("Ada's studio"));
+    let form = bea.get(&format!("/signup?invite={token}")).await;
+    assert_eq!(form.attrs("#email", "value"), vec!["bea@example.com"]);
+    bea.post(
+        "/signup",
+        &[("name", "Bea"), ("email", "bea@example.com"), ("password", "correct horse battery"), ("invite", &token)],
+    )
+    .await
+    .assert_redirect("/");
+    let home = bea.get("/").await;
+    assert_eq!(home.text(".switcher-name"), "Ada's studio");
+    assert_eq!(app.count("SELECT COUNT(*) FROM workspaces").await, 1, "no personal studio for Bea");
+    assert_eq!(app.count("SELECT COUNT(*) FROM memberships WHERE role = 'member'").await, 1);
+    let again = app.client().get(&format!("/invites/{token}")).await;
+    assert!(again.text("h1").contains("already used"));
+}
+
+async fn an_existing_person_accepts_with_one_click(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let bea = app.signed_up("Bea", "bea@example.com").await;
+    let token = invite(&ada, "bea@example.com", "viewer").await;
+    let page = bea.get(&format!("/invites/{token}")).await;
+    assert!(page.text("#invitation").contains("Join Ada's studio"));
+    bea.post(&format!("/invites/{token}/accept"), &[]).await.assert_redirect("/");
+    assert_eq!(bea.get("/").await.text(".switcher-name"), "Ada's studio", "accepting switches workspace");
+    assert_eq!(app.count("SELECT COUNT(*) FROM memberships WHERE role = 'viewer'").await, 1);
+    bea.post(&format!("/invites/{token}/accept"), &[]).await.assert_redirect(&format!("/invites/{token}"));
+}
+
+async fn another_account_cannot_take_the_seat(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let eve = app.signed_up("Eve", "eve@example.com").await;
+    let token = invite(&ada, "bea@example.com", "admin").await;
+    let page = eve.get(&format!("/invites/{token}")).await;
+    let text = page.text("#invitation");
+    assert!(text.contains("bea@example.com") && text.contains("eve@example.com"), "{text}");
+    eve.post(&format!("/invites/{token}/accept"), &[]).await.assert_status(403);
+    assert_eq!(app.count("SELECT COUNT(*) FROM memberships").await, 2);
+    // "Sign out and continue" leads back to the invitation, signed out.
+    eve.post("/logout", &[("next", &format!("/invites/{token}"))]).await.assert_redirect(&format!("/invites/{token}"));
+    assert!(eve.get(&format!("/invites/{token}")).await.text("#invitation").contains("Create an account"));
+}
+
+async fn dead_invitation_links_say_why_and_nothing_more(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let stranger = app.client();
+    let unknown = stranger.get("/invites/not-a-real-token").await;
+    assert!(unknown.text("h1").contains("not valid"));
+
+    let revoked = invite(&ada, "one@example.com", "member").await;
+    let team = ada.get("/team").await;
+    let revoke = team.attrs("form[action$='/revoke']", "action").pop().expect("revoke form");
+    ada.post(&revoke, &[]).await.assert_redirect("/team");
+    let page = stranger.get(&format!("/invites/{revoked}")).await;
+    assert!(page.text("h1").contains("withdrawn"));
+    assert!(!page.body.contains("Ada's studio"), "a dead link reveals nothing about the workspace");
+
+    let old = invite(&ada, "two@example.com", "member").await;
+    let team = ada.get("/team").await;
+    let resend = team.attrs("form[action$='/resend']", "action").pop().expect("resend form");
+    ada.post(&resend, &[]).await.assert_redirect("/team");
+    let new = ada.get("/team").await.text(".flash");
+    let at = new.find("/invites/").expect("new link");
+    let new = new[at + 9..at + 9 + 43].to_owned();
+    assert_ne!(old, new);
+    assert!(stranger.get(&format!("/invites/{old}")).await.text("h1").contains("not valid"), "the old link dies");
+    assert!(stranger.get(&format!("/invites/{new}")).await.text("#invitation").contains("Ada's studio"));
+
+    app.try_execute("UPDATE invitations SET expires_at = created_at").await.expect("expire");
+    let expired = stranger.get(&format!("/invites/{new}")).await;
+    assert!(expired.text("h1").contains("expired"));
+    assert!(!expired.body.contains("Ada's studio"));
+}
+
+async fn roles_limit_who_may_invite_change_and_remove(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let studio = ada.guards().page_workspace;
+    let (ann, mel, vic) = (
+        app.signed_up("Ann", "ann@example.com").await,
+        app.signed_up("Mel", "mel@example.com").await,
+        app.signed_up("Vic", "vic@example.com").await,
+    );
+    for (email, role) in [("ann@example.com", "admin"), ("mel@example.com", "member"), ("vic@example.com", "viewer")] {
+        app.add_member(&studio, email, role).await;
+    }
+    for client in [&ann, &mel, &vic] {
+        client.post("/workspaces/switch", &[("workspace_id", &studio), ("back", "/team")]).await;
+        client.get("/team").await.assert_status(200);
+    }
+    // A member or viewer cannot invite at all; an admin cannot invite an admin.
+    mel.post("/team/invites", &[("email", "x@example.com"), ("role", "viewer")]).await.assert_status(403);
+    vic.post("/team/invites", &[("email", "x@example.com"), ("role", "viewer")]).await.assert_status(403);
+    ann.post("/team/invites", &[("email", "x@example.com"), ("role", "admin")]).await.assert_status(422);
+    ann.post("/team/invites", &[("email", "x@example.com"), ("role", "viewer")]).await.assert_redirect("/team");
+
+    let page = ada.get("/team").await;
+    let member_id = |email: &str| {
+        page.attrs("#members tr[data-member]", "data-member")
+            .into_iter()
+            .zip(page.texts("#members tr[data-member] td:nth-child(2)"))
+            .find(|(_, e)| e == email)
+            .map(|(id, _)| id)
+            .expect("member row")
+    };
+    let (ann_id, mel_id, ada_id) =
+        (member_id("ann@example.com"), member_id("mel@example.com"), member_id("ada@example.com"));
+    // An admin manages members and viewers, but not admins or owners.
+    ann.get("/team").await;
+    ann.post(&format!("/team/members/{mel_id}/role"), &[("role", "viewer")]).await.assert_redirect("/team");
+    ann.post(&format!("/team/members/{mel_id}/role"), &[("role", "admin")]).await.assert_status(400);
+    ann.post(&format!("/team/members/{ada_id}/remove"), &[]).await.assert_status(403);
+    // A member changes nobody.
+    mel.get("/team").await;
+    mel.post(&format!("/team/members/{ann_id}/role"), &[("role", "viewer")]).await.assert_status(403);
+    // The owner may make and remove admins.
+    ada.post(&format!("/team/members/{ann_id}/role"), &[("role", "member")]).await.assert_redirect("/team");
+    ada.post(&format!("/team/members/{ann_id}/remove"), &[]).await.assert_redirect("/team");
+    assert_eq!(app.count("SELECT COUNT(*) FROM memberships WHERE role = 'admin'").await, 0);
+    // A removed member loses access on the next request.
+    assert_eq!(ann.get("/team").await.text(".switcher-name"), "Ann's studio");
+}
+
+async fn the_last_owner_stays_and_ownership_can_move(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let studio = ada.guards().page_workspace;
+    let bea = app.signed_up("Bea", "bea@example.com").await;
+    app.add_member(&studio, "bea@example.com", "member").await;
+    ada.get("/team").await;
+    ada.post("/team/leave", &[]).await.assert_status(400);
+    let page = ada.get("/team").await;
+    let bea_id = page.attrs("select[name=user_id] option", "value").pop().expect("transfer target");
+    ada.post("/team/transfer", &[("user_id", &bea_id)]).await.assert_redirect("/team");
+    assert_eq!(app.count("SELECT COUNT(*) FROM memberships WHERE role = 'owner'").await, 2, "Bea's studio and Ada's");
+    let roles = app.strings("SELECT u.email || ':' || m.role FROM memberships m JOIN users u ON u.id = m.user_id ORDER BY u.email, m.role").await;
+    assert!(roles.contains(&"ada@example.com:admin".to_owned()), "{roles:?}");
+    assert!(roles.contains(&"bea@example.com:owner".to_owned()), "{roles:?}");
+    // Now Ada may leave; Bea, the last owner of the studio, may not.
+    ada.get("/team").await;
+    ada.post("/team/leave", &[]).await.assert_redirect("/");
+    bea.post("/workspaces/switch", &[("workspace_id", &studio), ("back", "/team")]).await;
+    bea.get("/team").await;
+    bea.post("/team/leave", &[]).await.assert_status(400);
+}
+
+async fn deleting_a_workspace_removes_its_rows_and_files_only(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let studio = ada.guards().page_workspace;
+    upload(&ada, "heron.png", 1).await;
+    let bea = app.signed_up("Bea", "bea@example.com").await;
+    let beas = bea.guards().page_workspace;
+    upload(&bea, "fox.png", 2).await;
+    app.add_member(&studio, "bea@example.com", "admin").await;
+    bea.post("/workspaces/switch", &[("workspace_id", &studio), ("back", "/")]).await;
+
+    ada.get("/team").await;
+    let path = format!("/workspaces/{studio}/delete");
+    ada.post(&path, &[("confirm_name", "Wrong name")]).await.assert_status(400);
+    bea.get("/team").await;
+    bea.post(&path, &[("confirm_name", "Ada's studio")]).await.assert_status(403);
+    assert_eq!(app.count("SELECT COUNT(*) FROM workspaces").await, 2);
+
+    ada.post(&path, &[("confirm_name", "Ada's studio")]).await.assert_redirect("/workspaces");
+    assert_eq!(app.count("SELECT COUNT(*) FROM workspaces").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM images").await, 1, "Bea's image stays");
+    assert_eq!(app.count("SELECT COUNT(*) FROM workspace_settings").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 0, "the studio's log went with it");
+    assert!(!app.uploads().join(&studio).exists());
+    assert_eq!(app.files_of(&beas).len(), 3);
+    // Bea had the studio active: she falls back to her own on the next request.
+    assert_eq!(bea.get("/").await.text(".switcher-name"), "Bea's studio");
+}
+
+async fn the_audit_log_records_and_is_for_owners_and_admins(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let studio = ada.guards().page_workspace;
+    let image = upload(&ada, "heron.png", 1).await;
+    invite(&ada, "bea@example.com", "member").await;
+    ada.get(&format!("/images/{image}")).await;
+    ada.post(&format!("/images/{image}/delete"), &[]).await;
+    let log = ada.get("/audit").await;
+    log.assert_status(200);
+    let rows = log.texts("#audit tbody tr");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows[0].contains("Deleted an image") && rows[0].contains("heron"), "newest first: {rows:?}");
+    assert!(rows[1].contains("Invited someone") && rows[1].contains("bea@example.com"));
+    let filtered = ada.get("/audit?action=member.invited").await;
+    assert_eq!(filtered.texts("#audit tbody tr").len(), 1);
+
+    let mel = app.signed_up("Mel", "mel@example.com").await;
+    let mels_own = mel.guards().page_workspace;
+    app.add_member(&studio, "mel@example.com", "member").await;
+    mel.post("/workspaces/switch", &[("workspace_id", &studio), ("back", "/")]).await;
+    mel.get("/audit").await.assert_status(403);
+    // Mel's own studio has its own, separate log.
+    mel.post("/workspaces/switch", &[("workspace_id", &mels_own), ("back", "/")]).await;
+    let own = mel.get("/audit").await;
+    assert!(own.texts("#audit tbody tr").is_empty());
+}

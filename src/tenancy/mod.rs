@@ -10,7 +10,7 @@ mod views;
 use axum::{Router, routing::get};
 
 pub use extractor::{Workspace, make_active, resolve};
-pub use permissions::{Permission, Role};
+pub use permissions::{Access, Permission, ROUTES, Role};
 
 use crate::state::AppState;
 

@@ -108,3 +108,93 @@ mod tests {
         assert_eq!(Role::parse("root"), None);
     }
 }
+
+/// Who may reach a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (the token in the path, if any, is the key).
+    Public,
+    /// A signed-in person, in no particular workspace.
+    SignedIn,
+    /// Any member of the active workspace.
+    Member,
+    /// A member whose role holds the permission.
+    Needs(Permission),
+}
+
+/// Every route and who may reach it: the one table the route × role tests
+/// walk, and which a test checks against the routes the code declares.
+pub const ROUTES: &[(&str, &str, Access)] = {
+    use Access::*;
+    use Permission::*;
+    &[
+        ("GET", "/healthz", Public),
+        ("GET", "/static/{name}", Public),
+        ("GET", "/signup", Public),
+        ("POST", "/signup", Public),
+        ("GET", "/login", Public),
+        ("POST", "/login", Public),
+        ("GET", "/feeds/{token}", Public),
+        ("GET", "/invites/{token}", Public),
+        ("POST", "/logout", SignedIn),
+        ("GET", "/workspaces", SignedIn),
+        ("POST", "/workspaces", SignedIn),
+        ("POST", "/workspaces/switch", SignedIn),
+        ("POST", "/invites/{token}/accept", SignedIn),
+        ("POST", "/team/leave", Member),
+        ("GET", "/", Needs(ViewContent)),
+        ("GET", "/settings", Needs(ViewContent)),
+        ("GET", "/images", Needs(ViewContent)),
+        ("GET", "/images/{id}", Needs(ViewContent)),
+        ("GET", "/media/{id}/{size}", Needs(ViewContent)),
+        ("GET", "/collections", Needs(ViewContent)),
+        ("GET", "/collections/{id}", Needs(ViewContent)),
+        ("GET", "/calendars", Needs(ViewContent)),
+        ("GET", "/calendars/{id}", Needs(ViewContent)),
+        ("GET", "/calendars/{id}/export.csv", Needs(ViewContent)),
+        ("GET", "/events/{id}", Needs(ViewContent)),
+        ("GET", "/team", Needs(ViewContent)),
+        ("POST", "/images", Needs(EditContent)),
+        ("POST", "/images/bulk", Needs(EditContent)),
+        ("POST", "/images/{id}", Needs(EditContent)),
+        ("POST", "/images/{id}/delete", Needs(EditContent)),
+        ("POST", "/collections", Needs(EditContent)),
+        ("POST", "/collections/{id}", Needs(EditContent)),
+        ("POST", "/collections/{id}/delete", Needs(EditContent)),
+        ("GET", "/collections/{id}/add", Needs(EditContent)),
+        ("POST", "/collections/{id}/images", Needs(EditContent)),
+        ("POST", "/collections/{id}/images/{image_id}/remove", Needs(EditContent)),
+        ("POST", "/collections/{id}/images/{image_id}/move", Needs(EditContent)),
+        ("POST", "/collections/{id}/order", Needs(EditContent)),
+        ("POST", "/collections/{id}/cover", Needs(EditContent)),
+        ("POST", "/calendars", Needs(EditContent)),
+        ("POST", "/calendars/{id}", Needs(EditContent)),
+        ("POST", "/calendars/{id}/delete", Needs(EditContent)),
+        ("GET", "/calendars/{id}/autoschedule", Needs(EditContent)),
+        ("POST", "/calendars/{id}/autoschedule", Needs(EditContent)),
+        ("POST", "/calendars/{id}/feed", Needs(EditContent)),
+        ("POST", "/calendars/{id}/feed/revoke", Needs(EditContent)),
+        ("GET", "/calendars/{id}/posts/new", Needs(EditContent)),
+        ("POST", "/calendars/{id}/posts", Needs(EditContent)),
+        ("POST", "/events/{id}", Needs(EditContent)),
+        ("POST", "/events/{id}/duplicate", Needs(EditContent)),
+        ("POST", "/events/{id}/delete", Needs(EditContent)),
+        ("POST", "/events/{id}/move", Needs(EditContent)),
+        ("GET", "/events/{id}/images/add", Needs(EditContent)),
+        ("POST", "/events/{id}/images", Needs(EditContent)),
+        ("POST", "/events/{id}/images/{image_id}/remove", Needs(EditContent)),
+        ("POST", "/events/{id}/images/{image_id}/move", Needs(EditContent)),
+        ("POST", "/events/{id}/order", Needs(EditContent)),
+        ("POST", "/settings/hashtags", Needs(EditContent)),
+        ("POST", "/settings/hashtags/{id}/delete", Needs(EditContent)),
+        ("POST", "/settings", Needs(ManageSettings)),
+        ("GET", "/audit", Needs(ManageSettings)),
+        ("POST", "/team/invites", Needs(ManageTeam)),
+        ("POST", "/team/invites/{id}/resend", Needs(ManageTeam)),
+        ("POST", "/team/invites/{id}/revoke", Needs(ManageTeam)),
+        ("POST", "/team/members/{user_id}/role", Needs(ManageTeam)),
+        ("POST", "/team/members/{user_id}/remove", Needs(ManageTeam)),
+        ("POST", "/team/transfer", Needs(OwnWorkspace)),
+        ("POST", "/workspaces/{id}/delete", Needs(OwnWorkspace)),
+    ]
+};

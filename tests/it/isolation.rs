@@ -10,7 +10,7 @@ use crate::{
 on_both_backends!(another_workspaces_ids_are_404_everywhere_and_change_nothing);
 
 /// Everything of every workspace that a route could change.
-async fn snapshot(app: &TestApp, workspaces: &[&str]) -> Vec<String> {
+pub async fn snapshot(app: &TestApp, workspaces: &[&str]) -> Vec<String> {
     let mut all = Vec::new();
     for sql in [
         "SELECT title || '|' || availability || '|' || alt_text FROM images ORDER BY title",

@@ -10,6 +10,7 @@ mod collections;
 mod forged_requests;
 mod isolation;
 mod library;
+mod roles;
 mod row_level_security;
 mod team;
 mod workspaces;

@@ -21,7 +21,7 @@ use crate::{
     state::AppState,
     team, tenancy,
     web::{
-        Layout, invalid_form, page,
+        Layout, flash, invalid_form, page,
         redirect::{local_path, to_local_or_home},
     },
 };
@@ -86,6 +86,10 @@ pub async fn login(
     match user {
         Some(user) if matches => {
             sign_in(&session, &user).await?;
+            if let Some(token) = form.next.strip_prefix("/invites/") {
+                let person = CurrentUser { id: user.id, email: user.email, name: user.name };
+                return accept_after_sign_in(&state, &session, &peer, &person, token).await;
+            }
             Ok(to_local_or_home(Some(&form.next)).into_response())
         }
         _ => invalid_form(LoginView {
@@ -164,6 +168,26 @@ pub async fn signup(
     sign_in(&session, &user).await?;
     tenancy::make_active(&session, workspace_id).await?;
     Ok(to_local_or_home(Some(&form.next)).into_response())
+}
+
+/// Signing in from an invitation accepts it when it is for this account;
+/// otherwise the invitation page says why not.
+async fn accept_after_sign_in(
+    state: &AppState,
+    session: &Session,
+    peer: &SocketAddr,
+    person: &CurrentUser,
+    token: &str,
+) -> AppResult<Response> {
+    match team::invites::usable(state, token).await? {
+        Ok(invitation) if invitation.email == person.email => {
+            team::invites::join(state.db.begin_write().await?, &invitation, person, &peer.ip().to_string()).await?;
+            tenancy::make_active(session, invitation.workspace_id).await?;
+            flash::success(session, format!("Welcome to {}.", invitation.workspace_name)).await?;
+            Ok(Redirect::to("/").into_response())
+        }
+        _ => Ok(Redirect::to(&format!("/invites/{token}")).into_response()),
+    }
 }
 
 fn signup_again(layout: Layout, form: SignupForm, errors: SignupErrors) -> SignupView {

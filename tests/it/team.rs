@@ -10,13 +10,42 @@ use crate::{
 on_both_backends!(
     a_new_person_joins_through_an_invitation_without_a_stray_studio,
     an_existing_person_accepts_with_one_click,
+    signing_in_from_an_invitation_accepts_it,
     another_account_cannot_take_the_seat,
     dead_invitation_links_say_why_and_nothing_more,
     roles_limit_who_may_invite_change_and_remove,
     the_last_owner_stays_and_ownership_can_move,
     deleting_a_workspace_removes_its_rows_and_files_only,
     the_audit_log_records_and_is_for_owners_and_admins,
+    with_smtp_the_invitation_is_mailed,
 );
+
+async fn with_smtp_the_invitation_is_mailed(backend: Backend) {
+    let smtp = crate::harness::smtp::SmtpServer::start().await;
+    let port = smtp.port;
+    let app = TestApp::spawn_with(backend, |c| {
+        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.mail_from = "Studio Mail <studio@example.com>".into();
+    })
+    .await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    ada.get("/team").await;
+    ada.post("/team/invites", &[("email", "bea@example.com"), ("role", "member")]).await.assert_redirect("/team");
+    let page = ada.get("/team").await;
+    assert!(page.text(".flash").contains("Invitation sent to bea@example.com"));
+    assert!(!page.text(".flash").contains("/invites/"), "with mail working the link is not shown");
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, vec!["bea@example.com"]);
+    let data = mails[0].data.replace("=\n", "");
+    assert!(data.contains("Subject: Ada invited you to Ada's studio on Easel"), "{data}");
+    assert!(data.contains("studio@example.com"));
+    let at = data.find("/invites/").expect("a link in the mail");
+    let token = &data[at + 9..at + 9 + 43];
+    let landing = app.client().get(&format!("/invites/{token}")).await;
+    assert!(landing.text("#invitation").contains("Join Ada's studio"));
+    assert!(!std::path::Path::new(&app.dir.path().join("data/outbox")).exists(), "nothing went to the outbox");
+}
 
 /// Invites `email` from the team page and returns the link's token.
 async fn invite(client: &Client, email: &str, role: &str) -> String {
@@ -52,6 +81,23 @@ async fn a_new_person_joins_through_an_invitation_without_a_stray_studio(backend
     assert_eq!(app.count("SELECT COUNT(*) FROM memberships WHERE role = 'member'").await, 1);
     let again = app.client().get(&format!("/invites/{token}")).await;
     assert!(again.text("h1").contains("already used"));
+}
+
+async fn signing_in_from_an_invitation_accepts_it(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    app.signed_up("Bea", "bea@example.com").await.post("/logout", &[]).await;
+    let token = invite(&ada, "bea@example.com", "member").await;
+    let bea = app.client();
+    let landing = bea.get(&format!("/invites/{token}")).await;
+    let sign_in = landing.attrs("a[href^='/login']", "href").pop().expect("sign-in link");
+    let form = bea.get(&sign_in).await;
+    let next = form.attrs("input[name=next]", "value").pop().expect("next");
+    bea.post("/login", &[("email", "bea@example.com"), ("password", "correct horse battery"), ("next", &next)])
+        .await
+        .assert_redirect("/");
+    assert_eq!(bea.get("/").await.text(".switcher-name"), "Ada's studio");
+    assert_eq!(app.count("SELECT COUNT(*) FROM invitations WHERE accepted_at IS NOT NULL").await, 1);
 }
 
 async fn an_existing_person_accepts_with_one_click(backend: Backend) {

@@ -3,6 +3,7 @@
 
 pub mod art;
 pub mod postgres;
+pub mod smtp;
 
 use std::{
     collections::HashMap,

@@ -18,7 +18,80 @@ on_both_backends!(
     deleting_a_workspace_removes_its_rows_and_files_only,
     the_audit_log_records_and_is_for_owners_and_admins,
     with_smtp_the_invitation_is_mailed,
+    every_audited_action_is_recorded,
 );
+
+async fn every_audited_action_is_recorded(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let studio = ada.guards().page_workspace;
+    // Content deletions.
+    let image = upload(&ada, "heron.png", 1).await;
+    ada.get(&format!("/images/{image}")).await;
+    ada.post(&format!("/images/{image}/delete"), &[]).await;
+    let collection = crate::collections::new_collection(&ada, "Herons").await;
+    ada.post(&format!("/collections/{collection}/delete"), &[]).await;
+    ada.get("/calendars").await;
+    let calendar = ada
+        .post("/calendars", &[("name", "Main"), ("colour", "#be123c"), ("default_platform", "instagram")])
+        .await
+        .location()
+        .expect("calendar")
+        .to_owned();
+    ada.get(&format!("{calendar}/posts/new")).await;
+    let post = ada
+        .post(
+            &format!("{calendar}/posts"),
+            &[("date", "2030-05-01"), ("time", "09:00"), ("platform", "x"), ("status", "draft")],
+        )
+        .await
+        .location()
+        .expect("post")
+        .to_owned();
+    ada.post(&format!("{post}/delete"), &[]).await;
+    ada.post(&format!("{calendar}/delete"), &[]).await;
+    ada.get("/settings").await;
+    ada.post("/settings", &crate::harness::settings("Ada Paints", "UTC")).await;
+    ada.post("/settings/hashtags", &[("name", "Birds"), ("hashtags", "#birds")]).await;
+    let set = ada.get("/settings").await.attrs(".set-list form", "action").pop().expect("set");
+    ada.post(&set, &[]).await;
+    // Team changes.
+    invite(&ada, "x@example.com", "viewer").await;
+    let team = ada.get("/team").await;
+    ada.post(&team.attrs("form[action$='/resend']", "action").pop().expect("resend"), &[]).await;
+    ada.get("/team").await;
+    ada.post(&team.attrs("form[action$='/revoke']", "action").pop().expect("revoke"), &[]).await;
+    let token = invite(&ada, "bea@example.com", "member").await;
+    let bea = app.signed_up("Bea", "bea@example.com").await;
+    bea.get(&format!("/invites/{token}")).await;
+    bea.post(&format!("/invites/{token}/accept"), &[]).await;
+    let team = ada.get("/team").await;
+    let bea_id = team.attrs("select[name=user_id] option", "value").pop().expect("Bea");
+    ada.post(&format!("/team/members/{bea_id}/role"), &[("role", "admin")]).await;
+    ada.post("/team/transfer", &[("user_id", &bea_id)]).await;
+    ada.get("/team").await;
+    ada.post("/team/leave", &[]).await;
+    let mel = app.signed_up("Mel", "mel@example.com").await;
+    app.add_member(&studio, "mel@example.com", "member").await;
+    let _ = mel;
+    let team = bea.get("/team").await;
+    let mel_id = team
+        .attrs("#members tr[data-member]", "data-member")
+        .into_iter()
+        .zip(team.texts("#members tr[data-member] td:nth-child(2)"))
+        .find(|(_, e)| e == "mel@example.com")
+        .map(|(id, _)| id)
+        .expect("Mel");
+    bea.post(&format!("/team/members/{mel_id}/remove"), &[]).await.assert_redirect("/team");
+
+    let recorded = app.strings("SELECT DISTINCT action FROM audit_log ORDER BY action").await;
+    let expected: Vec<String> = {
+        let mut all: Vec<String> = easel::audit::ACTIONS.iter().map(|(a, _)| a.to_string()).collect();
+        all.sort();
+        all
+    };
+    assert_eq!(recorded, expected);
+}
 
 async fn with_smtp_the_invitation_is_mailed(backend: Backend) {
     let smtp = crate::harness::smtp::SmtpServer::start().await;

@@ -210,6 +210,14 @@ pub async fn revoke_invite(
     Ok(Redirect::to("/team"))
 }
 
+/// Refuses a change that would take the role of an owner who is the last.
+async fn keep_an_owner(tx: &mut WorkspaceTx, role: Role, why: &'static str) -> AppResult<()> {
+    if role == Role::Owner && queries::owner_count(tx).await? <= 1 {
+        return Err(AppError::bad_request(why));
+    }
+    Ok(())
+}
+
 /// Another member this person may manage.
 async fn manageable(tx: &mut WorkspaceTx, ws: &Workspace, raw_id: &str) -> AppResult<queries::Member> {
     let member = queries::member(tx, parse_id(raw_id)?).await?.ok_or(AppError::NotFound)?;
@@ -235,9 +243,7 @@ pub async fn change_role(
     let role = Role::parse(&form.role)
         .filter(|r| grantable(ws.role()).contains(r))
         .ok_or_else(|| AppError::bad_request("Choose a role you may give."))?;
-    if member.role == Role::Owner && queries::owner_count(&mut tx).await? <= 1 {
-        return Err(AppError::bad_request("The last owner keeps that role. Transfer ownership first."));
-    }
+    keep_an_owner(&mut tx, member.role, "The last owner keeps that role. Transfer ownership first.").await?;
     queries::set_role(&mut tx, member.user_id, role).await?;
     audit::record(
         &mut tx,
@@ -261,9 +267,7 @@ pub async fn remove_member(
     ws.require(Permission::ManageTeam)?;
     let mut tx = ws.write(&state.db).await?;
     let member = manageable(&mut tx, &ws, &user_id).await?;
-    if member.role == Role::Owner && queries::owner_count(&mut tx).await? <= 1 {
-        return Err(AppError::bad_request("The last owner cannot be removed."));
-    }
+    keep_an_owner(&mut tx, member.role, "The last owner cannot be removed.").await?;
     queries::remove(&mut tx, member.user_id).await?;
     audit::record(&mut tx, &ws, "member.removed", &member.email, member.role.as_str()).await?;
     tx.commit().await?;
@@ -273,11 +277,8 @@ pub async fn remove_member(
 
 pub async fn leave(State(state): State<AppState>, ws: Workspace, session: Session) -> AppResult<Redirect> {
     let mut tx = ws.write(&state.db).await?;
-    if ws.role() == Role::Owner && queries::owner_count(&mut tx).await? <= 1 {
-        return Err(AppError::bad_request(
-            "You are the last owner. Transfer ownership to another member first, or delete the workspace.",
-        ));
-    }
+    let last_owner = "You are the last owner. Transfer ownership to another member first, or delete the workspace.";
+    keep_an_owner(&mut tx, ws.role(), last_owner).await?;
     queries::remove(&mut tx, ws.user().id).await?;
     audit::record(&mut tx, &ws, "member.left", &ws.user().email, ws.role().as_str()).await?;
     tx.commit().await?;

@@ -28,6 +28,11 @@ impl TeamView {
         self.my_role == Role::Owner
     }
 
+    /// The last owner cannot leave (the page says so instead of offering it).
+    pub fn can_leave(&self) -> bool {
+        self.my_role != Role::Owner || self.members.iter().filter(|m| m.role == Role::Owner).count() > 1
+    }
+
     /// Roles this person may give.
     pub fn grantable(&self) -> Vec<Role> {
         super::handlers::grantable(self.my_role)

@@ -1,8 +1,10 @@
 //! People and signing in: accounts, passwords, sessions.
 
+mod account;
 mod handlers;
 pub mod password;
 pub mod queries;
+mod reset;
 pub mod session;
 mod views;
 
@@ -17,6 +19,12 @@ pub fn routes() -> Router<AppState> {
         .route("/signup", get(handlers::view_signup).post(handlers::signup))
         .route("/login", get(handlers::view_login).post(handlers::login))
         .route("/logout", axum::routing::post(handlers::logout))
+        .route("/password/forgot", get(reset::view_forgot).post(reset::forgot))
+        .route("/password/reset/{token}", get(reset::view_reset).post(reset::reset))
+        .route("/account", get(account::view_account).post(account::save_name))
+        .route("/account/password", axum::routing::post(account::save_password))
+        .route("/account/sessions/end-others", axum::routing::post(account::end_other_sessions))
+        .route("/account/delete", axum::routing::post(account::delete_account))
 }
 
 /// An email as Easel stores it (trimmed, lower-cased), or why it is not one.

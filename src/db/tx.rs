@@ -76,4 +76,11 @@ impl WorkspaceTx {
     pub async fn commit(self) -> sqlx::Result<()> {
         self.tx.commit().await
     }
+
+    /// The plain transaction again, to go on with work outside this
+    /// workspace. On PostgreSQL `app.workspace_id` stays set until the
+    /// transaction ends, which only ever narrows what it can see.
+    pub fn into_tx(self) -> Tx {
+        self.tx
+    }
 }

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod account_page;
 mod accounts;
 mod basics;
 mod calendars;

@@ -1,0 +1,187 @@
+//! The account page: name, email, sign-in methods, password, other sessions,
+//! and deleting the account.
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::State,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::{
+    CurrentUser, clean_name, password, queries,
+    session::{sign_in, sign_out},
+};
+use crate::{
+    db::WorkspaceTx,
+    error::{AppError, AppResult},
+    state::AppState,
+    web::{Layout, flash, invalid_form, page},
+};
+
+#[derive(Template)]
+#[template(path = "auth/account.html")]
+struct AccountView {
+    layout: Layout,
+    name: String,
+    email: String,
+    has_password: bool,
+    name_error: Option<&'static str>,
+    password_error: Option<String>,
+    delete_error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    confirm_email: String,
+}
+
+async fn view(state: &AppState, user: &CurrentUser, layout: Layout) -> AppResult<AccountView> {
+    let stored = queries::by_id(&state.db, user.id).await?.ok_or(AppError::NotFound)?;
+    Ok(AccountView {
+        layout,
+        name: stored.name,
+        email: stored.email,
+        has_password: stored.password_hash.is_some(),
+        name_error: None,
+        password_error: None,
+        delete_error: None,
+    })
+}
+
+pub async fn view_account(State(state): State<AppState>, user: CurrentUser, layout: Layout) -> AppResult<Response> {
+    page(view(&state, &user, layout).await?)
+}
+
+pub async fn save_name(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    session: Session,
+    layout: Layout,
+    Form(form): Form<NameForm>,
+) -> AppResult<Response> {
+    let name = match clean_name(&form.name) {
+        Ok(name) => name,
+        Err(why) => {
+            let mut view = view(&state, &user, layout).await?;
+            view.name = form.name;
+            view.name_error = Some(why);
+            return invalid_form(view);
+        }
+    };
+    queries::set_name(&state.db, user.id, &name).await?;
+    flash::success(&session, "Your name is saved.").await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+/// Sets or changes the password; a change ends every other session.
+pub async fn save_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    session: Session,
+    layout: Layout,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let stored = queries::by_id(&state.db, user.id).await?.ok_or(AppError::NotFound)?;
+    let refused = |why: String| async {
+        let mut view = view(&state, &user, layout).await?;
+        view.password_error = Some(why);
+        invalid_form(view)
+    };
+    if stored.password_hash.is_some() && !password::verify(form.current, stored.password_hash.clone()).await? {
+        return refused("Your current password is not right.".into()).await;
+    }
+    if let Some(problem) = password::problem(&form.new) {
+        return refused(problem).await;
+    }
+    let hash = password::hash(form.new).await?;
+    let mut tx = state.db.begin_write().await?;
+    queries::set_password(&mut tx, user.id, &hash).await?;
+    queries::end_sessions_in(&mut tx, user.id).await?;
+    tx.commit().await?;
+    restart_session(&state, &session, &user).await?;
+    flash::success(&session, "Your password is saved; every other session of yours has ended.").await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+pub async fn end_other_sessions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    session: Session,
+) -> AppResult<Redirect> {
+    queries::end_all_sessions(&state.db, user.id).await?;
+    restart_session(&state, &session, &user).await?;
+    flash::success(&session, "You are signed out everywhere else.").await?;
+    Ok(Redirect::to("/account"))
+}
+
+/// Keeps this session alive across a generation bump, under a new id.
+async fn restart_session(state: &AppState, session: &Session, user: &CurrentUser) -> AppResult<()> {
+    let fresh = queries::by_id(&state.db, user.id).await?.ok_or(AppError::NotFound)?;
+    let workspace: Option<uuid::Uuid> = session.get("workspace").await?;
+    sign_in(session, &fresh).await?;
+    if let Some(workspace) = workspace {
+        session.insert("workspace", workspace).await?;
+    }
+    Ok(())
+}
+
+/// Deletes the account and the workspaces nobody else is in; refused while
+/// the person is the only owner of a workspace that has other members.
+pub async fn delete_account(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    session: Session,
+    layout: Layout,
+    Form(form): Form<DeleteForm>,
+) -> AppResult<Response> {
+    let refused = |why: String| async {
+        let mut view = view(&state, &user, layout).await?;
+        view.delete_error = Some(why);
+        invalid_form(view)
+    };
+    if form.confirm_email.trim().to_lowercase() != user.email {
+        return refused("Type your email address exactly to confirm. Nothing was deleted.".into()).await;
+    }
+    let blocking = queries::sole_owner_of_shared(&state.db, user.id).await?;
+    if !blocking.is_empty() {
+        return refused(format!(
+            "You are the only owner of {}, which other people use. Transfer ownership or delete it first. Nothing was deleted.",
+            blocking.join(", ")
+        ))
+        .await;
+    }
+    let solo = queries::solo_workspaces(&state.db, user.id).await?;
+    let mut tx = state.db.begin_write().await?;
+    for workspace in &solo {
+        // Each workspace is deleted through its own scope, like any other deletion.
+        let mut scoped = WorkspaceTx::enter(tx, *workspace).await?;
+        crate::team::queries::delete_workspace(&mut scoped).await?;
+        tx = scoped.into_tx();
+    }
+    queries::delete(&mut tx, user.id).await?;
+    tx.commit().await?;
+    for workspace in solo {
+        let storage = state.storage.clone();
+        let _ = tokio::task::spawn_blocking(move || storage.remove_workspace(workspace)).await;
+    }
+    sign_out(&session).await?;
+    Ok(Redirect::to("/signup").into_response())
+}

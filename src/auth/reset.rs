@@ -1,0 +1,133 @@
+//! Forgotten passwords: a single-use link by mail, valid one hour, that sets
+//! a new password, signs the person in afresh and ends every other session.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{ConnectInfo, Path, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use time::{Duration, OffsetDateTime};
+use tower_sessions::Session;
+
+use super::{normalize_email, password, queries, session::sign_in};
+use crate::{
+    error::AppResult,
+    state::AppState,
+    web::{Layout, flash, invalid_form, page, tokens},
+};
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/forgot.html")]
+struct ForgotView {
+    layout: Layout,
+    sent: bool,
+}
+
+#[derive(Template)]
+#[template(path = "auth/reset.html")]
+struct ResetView {
+    layout: Layout,
+    token: String,
+    /// Why the link no longer works, if it does not.
+    dead: Option<&'static str>,
+    error: Option<String>,
+}
+
+pub async fn view_forgot(layout: Layout) -> AppResult<Response> {
+    page(ForgotView { layout, sent: false })
+}
+
+/// Always the same answer, so the page tells nobody who has an account.
+pub async fn forgot(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    layout: Layout,
+    Form(form): Form<ForgotForm>,
+) -> AppResult<Response> {
+    let email = normalize_email(&form.email).unwrap_or_default();
+    state.check_auth_rate(&peer, "reset", &email)?;
+    if let Some(user) = queries::by_email(&state.db, &email).await? {
+        let (token, hash) = tokens::new_token();
+        let expires = OffsetDateTime::now_utc() + Duration::hours(1);
+        queries::create_reset(&state.db, user.id, &hash, expires.replace_nanosecond(0).unwrap_or(expires)).await?;
+        let link = format!("{}/password/reset/{token}", state.config.base_url.as_str().trim_end_matches('/'));
+        let body = format!(
+            "Hello {},\n\nSomeone asked to reset the password of your Easel account. If it was you, choose a new \
+             password here within the hour:\n{link}\n\nIf it was not you, ignore this mail: nothing changes.\n",
+            user.name
+        );
+        if let Err(err) = state.mailer.send(&user.email, "Reset your Easel password", body).await {
+            tracing::warn!(error = %err, "a password reset mail could not be sent");
+        }
+    }
+    page(ForgotView { layout, sent: true })
+}
+
+/// Why a reset link cannot be used, if it cannot.
+async fn dead_reason(state: &AppState, token: &str) -> AppResult<Option<&'static str>> {
+    Ok(match queries::reset(&state.db, &tokens::hash(token)).await? {
+        None => Some("This reset link is not valid. Ask for a new one."),
+        Some(r) if r.used_at.is_some() => Some("This reset link was already used. Ask for a new one if you need it."),
+        Some(r) if r.expires_at < OffsetDateTime::now_utc() => Some("This reset link has expired. Ask for a new one."),
+        Some(_) => None,
+    })
+}
+
+pub async fn view_reset(
+    State(state): State<AppState>,
+    layout: Layout,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let dead = dead_reason(&state, &token).await?;
+    page(ResetView { layout, token, dead, error: None })
+}
+
+pub async fn reset(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    session: Session,
+    layout: Layout,
+    Path(token): Path<String>,
+    Form(form): Form<ResetForm>,
+) -> AppResult<Response> {
+    state.check_auth_rate(&peer, "reset", &token)?;
+    if let Some(dead) = dead_reason(&state, &token).await? {
+        return invalid_form(ResetView { layout, token, dead: Some(dead), error: None });
+    }
+    if let Some(problem) = password::problem(&form.password) {
+        return invalid_form(ResetView { layout, token, dead: None, error: Some(problem) });
+    }
+    let hash = tokens::hash(&token);
+    let Some(reset) = queries::reset(&state.db, &hash).await? else {
+        return invalid_form(ResetView { layout, token, dead: Some("This reset link is not valid."), error: None });
+    };
+    let password_hash = password::hash(form.password).await?;
+    let mut tx = state.db.begin_write().await?;
+    if !queries::use_reset(&mut tx, &hash).await? {
+        return invalid_form(ResetView { layout, token, dead: Some("This reset link was already used."), error: None });
+    }
+    queries::set_password(&mut tx, reset.user_id, &password_hash).await?;
+    queries::end_sessions_in(&mut tx, reset.user_id).await?;
+    tx.commit().await?;
+    if let Some(user) = queries::by_id(&state.db, reset.user_id).await? {
+        sign_in(&session, &user).await?;
+        flash::success(&session, "Your password is changed, and every other session of yours has ended.").await?;
+    }
+    Ok(Redirect::to("/").into_response())
+}

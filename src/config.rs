@@ -18,8 +18,24 @@ pub struct Config {
     /// Where mail goes; `None` writes it to `outbox/` in the data folder.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// Sign-in with Google, when configured.
+    pub google: Option<OAuthProvider>,
+    /// Sign-in with GitHub, when configured.
+    pub github: Option<OAuthProvider>,
     pub session: SessionPolicy,
     pub auth_limits: AuthLimits,
+}
+
+/// An OAuth provider's credentials and endpoints (configurable so tests can
+/// point them at a stand-in; the defaults are the real ones).
+#[derive(Clone, Debug)]
+pub struct OAuthProvider {
+    pub client_id: String,
+    pub client_secret: String,
+    pub auth_url: String,
+    pub token_url: String,
+    /// Google: the user-info endpoint. GitHub: the API base URL.
+    pub api_url: String,
 }
 
 /// How long a sign-in lasts.
@@ -92,6 +108,24 @@ impl Config {
             }
             None => 50,
         };
+        let google = provider(
+            &get,
+            "GOOGLE",
+            [
+                "https://accounts.google.com/o/oauth2/v2/auth",
+                "https://oauth2.googleapis.com/token",
+                "https://openidconnect.googleapis.com/v1/userinfo",
+            ],
+        )?;
+        let github = provider(
+            &get,
+            "GITHUB",
+            [
+                "https://github.com/login/oauth/authorize",
+                "https://github.com/login/oauth/access_token",
+                "https://api.github.com",
+            ],
+        )?;
         Ok(Self {
             database_url,
             bind,
@@ -102,6 +136,8 @@ impl Config {
             max_upload_bytes: max_upload_mb * 1024 * 1024,
             smtp_url: get("EASEL_SMTP_URL"),
             mail_from: get("EASEL_MAIL_FROM").unwrap_or_else(|| "Easel <easel@localhost>".into()),
+            google,
+            github,
             session: SessionPolicy::default(),
             auth_limits: AuthLimits::default(),
         })
@@ -120,6 +156,45 @@ impl Config {
     pub fn is_postgres(&self) -> bool {
         self.database_url.starts_with("postgres")
     }
+}
+
+/// `EASEL_<NAME>_CLIENT_ID` and `_SECRET` (both or neither), and the
+/// endpoints `_AUTH_URL`, `_TOKEN_URL` and `_API_URL` (Google: `_USERINFO_URL`).
+fn provider(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    defaults: [&str; 3],
+) -> Result<Option<OAuthProvider>, ConfigError> {
+    let var = |suffix: &str| format!("EASEL_{name}_{suffix}");
+    let (id, secret) = (get(&var("CLIENT_ID")), get(&var("CLIENT_SECRET")));
+    let (client_id, client_secret) = match (id, secret) {
+        (None, None) => return Ok(None),
+        (Some(id), Some(secret)) => (id, secret),
+        _ => {
+            return Err(ConfigError {
+                var: if name == "GOOGLE" { "EASEL_GOOGLE_CLIENT_SECRET" } else { "EASEL_GITHUB_CLIENT_SECRET" },
+                why: "set both the client id and the client secret, or neither".into(),
+            });
+        }
+    };
+    let api_var = if name == "GOOGLE" { "USERINFO_URL" } else { "API_URL" };
+    let url = |suffix: &str, default: &str| -> Result<String, ConfigError> {
+        let value = get(&var(suffix)).unwrap_or_else(|| default.to_owned());
+        match Url::parse(&value) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(value.trim_end_matches('/').to_owned()),
+            _ => Err(ConfigError {
+                var: "EASEL_*_URL",
+                why: format!("{}: '{value}' is not an http(s) URL", var(suffix)),
+            }),
+        }
+    };
+    Ok(Some(OAuthProvider {
+        client_id,
+        client_secret,
+        auth_url: url("AUTH_URL", defaults[0])?,
+        token_url: url("TOKEN_URL", defaults[1])?,
+        api_url: url(api_var, defaults[2])?,
+    }))
 }
 
 fn check_database_url(url: String) -> Result<String, ConfigError> {

@@ -13,6 +13,7 @@ pub mod error;
 pub mod home;
 pub mod images;
 pub mod mail;
+pub mod oauth;
 pub mod posts;
 pub mod settings;
 pub mod state;
@@ -95,6 +96,7 @@ pub fn app(state: AppState) -> Router {
         .merge(posts::routes())
         .merge(audit::routes())
         .merge(team::routes())
+        .merge(oauth::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::guard))
         .layer(session_layer(&state))

@@ -16,6 +16,8 @@ pub struct AppState {
     pub image_work: Arc<Semaphore>,
     pub rate_limiter: Arc<RateLimiter>,
     pub mailer: Mailer,
+    /// Outbound HTTP (OAuth providers): no redirects, short timeouts.
+    pub http: oauth2::reqwest::Client,
 }
 
 impl AppState {
@@ -23,6 +25,7 @@ impl AppState {
         let rate_limiter = Arc::new(RateLimiter::new(config.auth_limits.window));
         let storage = Storage::new(&config.uploads_dir);
         let image_work = Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
-        Self { db, config: Arc::new(config), storage, image_work, rate_limiter, mailer }
+        let http = crate::oauth::http_client();
+        Self { db, config: Arc::new(config), storage, image_work, rate_limiter, mailer, http }
     }
 }

@@ -28,6 +28,10 @@ struct AccountView {
     name: String,
     email: String,
     has_password: bool,
+    /// Linked providers and the email each gave.
+    linked: Vec<(crate::oauth::Provider, String)>,
+    /// Configured providers not linked yet.
+    linkable: Vec<crate::oauth::Provider>,
     name_error: Option<&'static str>,
     password_error: Option<String>,
     delete_error: Option<String>,
@@ -55,8 +59,17 @@ pub struct DeleteForm {
 
 async fn view(state: &AppState, user: &CurrentUser, layout: Layout) -> AppResult<AccountView> {
     let stored = queries::by_id(&state.db, user.id).await?.ok_or(AppError::NotFound)?;
+    let linked: Vec<(crate::oauth::Provider, String)> = queries::identities_of(&state.db, user.id)
+        .await?
+        .into_iter()
+        .filter_map(|i| crate::oauth::Provider::parse(&i.provider).map(|p| (p, i.email)))
+        .collect();
+    let linkable =
+        crate::oauth::configured(state).into_iter().filter(|p| !linked.iter().any(|(l, _)| l == p)).collect();
     Ok(AccountView {
         layout,
+        linked,
+        linkable,
         name: stored.name,
         email: stored.email,
         has_password: stored.password_hash.is_some(),

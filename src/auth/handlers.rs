@@ -18,6 +18,7 @@ use super::{
 use crate::{
     db::WorkspaceTx,
     error::{AppError, AppResult},
+    oauth,
     state::AppState,
     team, tenancy,
     web::{
@@ -64,11 +65,17 @@ pub struct LogoutForm {
     next: String,
 }
 
-pub async fn view_login(layout: Layout, MaybeUser(user): MaybeUser, Query(q): Query<NextQuery>) -> AppResult<Response> {
+pub async fn view_login(
+    State(state): State<AppState>,
+    layout: Layout,
+    MaybeUser(user): MaybeUser,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
     if user.is_some() {
         return Ok(to_local_or_home(q.next.as_deref()).into_response());
     }
-    page(LoginView { layout, email: String::new(), next: q.next.unwrap_or_default(), error: None })
+    let providers = oauth::configured(&state);
+    page(LoginView { layout, providers, email: String::new(), next: q.next.unwrap_or_default(), error: None })
 }
 
 pub async fn login(
@@ -94,6 +101,7 @@ pub async fn login(
         }
         _ => invalid_form(LoginView {
             layout,
+            providers: oauth::configured(&state),
             email: form.email,
             next: form.next,
             error: Some("That email and password do not match an account.".into()),
@@ -114,7 +122,8 @@ pub async fn view_signup(
     let invited = team::invites::usable(&state, &q.invite).await?.ok();
     let email = invited.as_ref().map(|i| i.email.clone()).unwrap_or_default();
     let invite = if invited.is_some() { q.invite } else { String::new() };
-    page(SignupView { layout, name: String::new(), email, next, invite, errors: SignupErrors::default() })
+    let providers = oauth::configured(&state);
+    page(SignupView { layout, providers, name: String::new(), email, next, invite, errors: SignupErrors::default() })
 }
 
 pub async fn signup(
@@ -132,7 +141,7 @@ pub async fn signup(
         password: password::problem(&form.password),
     };
     let (Ok(name), Ok(email), false) = (name, email, errors.any()) else {
-        return invalid_form(signup_again(layout, form, errors));
+        return invalid_form(signup_again(&state, layout, form, errors));
     };
     state.check_auth_rate(&peer, "signup", &email)?;
     let hash = password::hash(form.password.clone()).await?;
@@ -141,7 +150,7 @@ pub async fn signup(
         Ok(user) => user,
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             errors.email = Some("An account with this email already exists. Sign in instead.".into());
-            return invalid_form(signup_again(layout, form, errors));
+            return invalid_form(signup_again(&state, layout, form, errors));
         }
         Err(other) => return Err(other.into()),
     };
@@ -190,8 +199,9 @@ async fn accept_after_sign_in(
     }
 }
 
-fn signup_again(layout: Layout, form: SignupForm, errors: SignupErrors) -> SignupView {
-    SignupView { layout, name: form.name, email: form.email, next: form.next, invite: form.invite, errors }
+fn signup_again(state: &AppState, layout: Layout, form: SignupForm, errors: SignupErrors) -> SignupView {
+    let providers = oauth::configured(state);
+    SignupView { layout, providers, name: form.name, email: form.email, next: form.next, invite: form.invite, errors }
 }
 
 /// Signs out, then goes to `next` when it is local (e.g. back to an

@@ -131,3 +131,46 @@ pub async fn solo_workspaces(db: &Db, user: Uuid) -> sqlx::Result<Vec<Uuid>> {
 pub async fn delete(tx: &mut Tx, id: Uuid) -> sqlx::Result<u64> {
     execute!(tx, "DELETE FROM users WHERE id = $1", id)
 }
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Identity {
+    pub provider: String,
+    pub subject: String,
+    pub user_id: Uuid,
+    pub email: String,
+}
+
+pub async fn identity(db: &Db, provider: &str, subject: &str) -> sqlx::Result<Option<Identity>> {
+    fetch_optional!(
+        db,
+        Identity,
+        "SELECT provider, subject, user_id, email FROM oauth_identities WHERE provider = $1 AND subject = $2",
+        provider,
+        subject
+    )
+}
+
+pub async fn identities_of(db: &Db, user: Uuid) -> sqlx::Result<Vec<Identity>> {
+    fetch_all!(
+        db,
+        Identity,
+        "SELECT provider, subject, user_id, email FROM oauth_identities WHERE user_id = $1 ORDER BY provider",
+        user
+    )
+}
+
+pub async fn link_identity(tx: &mut Tx, provider: &str, subject: &str, user: Uuid, email: &str) -> sqlx::Result<u64> {
+    execute!(
+        tx,
+        "INSERT INTO oauth_identities (provider, subject, user_id, email, created_at) VALUES ($1, $2, $3, $4, $5)",
+        provider,
+        subject,
+        user,
+        email,
+        OffsetDateTime::now_utc()
+    )
+}
+
+pub async fn unlink_identity(db: &Db, user: Uuid, provider: &str) -> sqlx::Result<u64> {
+    execute!(db, "DELETE FROM oauth_identities WHERE user_id = $1 AND provider = $2", user, provider)
+}

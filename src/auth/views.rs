@@ -8,6 +8,8 @@ use crate::web::Layout;
 #[template(path = "auth/login.html")]
 pub struct LoginView {
     pub layout: Layout,
+    /// "Continue with …" buttons, for the providers configured here.
+    pub providers: Vec<crate::oauth::Provider>,
     pub email: String,
     pub next: String,
     pub error: Option<String>,
@@ -17,6 +19,7 @@ pub struct LoginView {
 #[template(path = "auth/signup.html")]
 pub struct SignupView {
     pub layout: Layout,
+    pub providers: Vec<crate::oauth::Provider>,
     pub name: String,
     pub email: String,
     pub next: String,

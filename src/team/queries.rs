@@ -122,6 +122,16 @@ pub async fn by_token(db: &Db, token_hash: &str) -> sqlx::Result<Option<Invitati
     fetch_optional!(db, Invitation, &sql, token_hash)
 }
 
+/// The newest usable invitation for an email, in any workspace (for a person
+/// whose first sign-in is through a provider).
+pub async fn pending_for_email(db: &Db, email: &str) -> sqlx::Result<Option<Invitation>> {
+    let sql = format!(
+        "{INVITATION_SELECT} WHERE i.email = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL \
+         AND i.expires_at > $2 ORDER BY i.created_at DESC LIMIT 1"
+    );
+    fetch_optional!(db, Invitation, &sql, email, OffsetDateTime::now_utc())
+}
+
 pub async fn create(
     tx: &mut WorkspaceTx,
     email: &str,

@@ -13,5 +13,6 @@ mod isolation;
 mod library;
 mod roles;
 mod row_level_security;
+mod sign_in_with;
 mod team;
 mod workspaces;

@@ -2,6 +2,7 @@
 //! SQLite or PostgreSQL) and a cookie-keeping client that reads the HTML.
 
 pub mod art;
+pub mod oauth;
 pub mod postgres;
 pub mod smtp;
 

@@ -32,6 +32,7 @@ async fn pages_carry_the_security_headers(backend: Backend) {
     assert_eq!(header("x-content-type-options"), "nosniff");
     assert_eq!(header("referrer-policy"), "same-origin");
     assert!(!header("x-request-id").is_empty());
+    assert!(page.attrs("[data-provider]", "data-provider").is_empty(), "no provider buttons unless configured");
     let cookie = header("set-cookie");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(!cookie.contains("Secure"), "plain http must not get Secure cookies");

@@ -105,7 +105,8 @@ pub fn app(state: AppState) -> Router {
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
                     let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
-                    tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+                    let path = web::redirect::loggable_path(req.uri().path());
+                    tracing::info_span!("request", id, method = %req.method(), path = %path)
                 }))
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(SetResponseHeaderLayer::if_not_present(

@@ -31,6 +31,18 @@ pub fn to_local_or_home(next: Option<&str>) -> Redirect {
     Redirect::to(next.and_then(local_path).unwrap_or("/"))
 }
 
+/// A path fit for the logs: the secret in a token link (invitation, password
+/// reset, calendar feed) is replaced, so a log line cannot open anything.
+pub fn loggable_path(path: &str) -> String {
+    for prefix in ["/invites/", "/password/reset/", "/feeds/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{prefix}[token]{tail}");
+        }
+    }
+    path.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,6 +53,14 @@ mod tests {
         for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "evil", "", "/a\nb"] {
             assert_eq!(local_path(bad), None, "{bad:?} must be refused");
         }
+    }
+
+    #[test]
+    fn tokens_stay_out_of_the_logs() {
+        assert_eq!(loggable_path("/invites/abc123/accept"), "/invites/[token]/accept");
+        assert_eq!(loggable_path("/feeds/abc.ics"), "/feeds/[token]");
+        assert_eq!(loggable_path("/password/reset/xyz"), "/password/reset/[token]");
+        assert_eq!(loggable_path("/images/42"), "/images/42");
     }
 
     #[test]

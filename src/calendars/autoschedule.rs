@@ -96,11 +96,7 @@ async fn blank_view(
     form: PlanForm,
     time_zone: String,
 ) -> AppResult<AutoscheduleView> {
-    let collections = collections::cards(tx)
-        .await?
-        .into_iter()
-        .map(|c| collections::Collection { id: c.id, name: c.name, description: c.description })
-        .collect();
+    let collections = collections::all(tx).await?;
     Ok(AutoscheduleView {
         layout,
         calendar,

@@ -85,6 +85,17 @@ pub async fn delete(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<u64> {
     execute!(tx, "DELETE FROM collections WHERE workspace_id = $1 AND id = $2", ws, id)
 }
 
+/// Every collection, by name (for pickers and filters).
+pub async fn all(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<Collection>> {
+    let ws = tx.workspace_id();
+    fetch_all!(
+        tx,
+        Collection,
+        "SELECT id, name, description FROM collections WHERE workspace_id = $1 ORDER BY LOWER(name), id",
+        ws
+    )
+}
+
 /// Every collection with its size and cover (the chosen one, else the first).
 pub async fn cards(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<CollectionCard>> {
     let ws = tx.workspace_id();

@@ -59,7 +59,7 @@ pub async fn view_library(
         return page(GridPageView { cards, next_page, can_edit });
     }
     let tags = queries::all_tags(&mut tx).await?;
-    let collections = collections::queries::cards(&mut tx).await?;
+    let collections = collections::queries::all(&mut tx).await?;
     let storage = usage::storage(&mut tx).await?;
     tx.commit().await?;
     page(LibraryView {
@@ -68,10 +68,7 @@ pub async fn view_library(
         next_page,
         params,
         tags,
-        collections: collections
-            .into_iter()
-            .map(|c| collections::queries::Collection { id: c.id, name: c.name, description: c.description })
-            .collect(),
+        collections,
         can_edit,
         max_upload_mb: state.config.max_upload_bytes / (1024 * 1024),
         image_count: storage.image_count,

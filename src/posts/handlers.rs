@@ -358,11 +358,7 @@ pub async fn view_picker(
         ..Filter::default()
     };
     let cards = images::gallery(&mut tx, &filter).await?;
-    let collections = collections::cards(&mut tx)
-        .await?
-        .into_iter()
-        .map(|c| collections::Collection { id: c.id, name: c.name, description: c.description })
-        .collect();
+    let collections = collections::all(&mut tx).await?;
     let scheduled = queries::scheduled_image_ids(&mut tx, None).await?;
     let in_post = queries::images(&mut tx, post.id).await?.into_iter().map(|i| i.id).collect();
     tx.commit().await?;

@@ -18,6 +18,9 @@ pub struct Config {
     /// Where mail goes; `None` writes it to `outbox/` in the data folder.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// The master keys that seal workspace secrets; `None` uses (and on
+    /// first run creates) `secret.key` in the data folder.
+    pub secret_key: Option<String>,
     /// Sign-in with Google, when configured.
     pub google: Option<OAuthProvider>,
     /// Sign-in with GitHub, when configured.
@@ -136,6 +139,7 @@ impl Config {
             max_upload_bytes: max_upload_mb * 1024 * 1024,
             smtp_url: get("EASEL_SMTP_URL"),
             mail_from: get("EASEL_MAIL_FROM").unwrap_or_else(|| "Easel <easel@localhost>".into()),
+            secret_key: get("EASEL_SECRET_KEY"),
             google,
             github,
             session: SessionPolicy::default(),

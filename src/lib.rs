@@ -15,6 +15,7 @@ pub mod images;
 pub mod mail;
 pub mod oauth;
 pub mod posts;
+pub mod secrets;
 pub mod settings;
 pub mod state;
 pub mod storage;
@@ -49,6 +50,11 @@ use crate::{config::Config, db::Db, error::AppError, state::AppState};
 /// the data folders: everything `serve` needs before it listens.
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     let mailer = mail::Mailer::from_config(&config)?;
+    let secrets = match &config.secret_key {
+        Some(spec) => secrets::Secrets::parse(spec).map_err(|why| anyhow::anyhow!("EASEL_SECRET_KEY: {why}"))?,
+        None => secrets::Secrets::from_file(&config.data_dir.join("secret.key"))
+            .map_err(|why| anyhow::anyhow!("the secret key file: {why}"))?,
+    };
     std::fs::create_dir_all(&config.data_dir)?;
     std::fs::create_dir_all(&config.uploads_dir)?;
     let db = Db::connect(&config.database_url).await?;
@@ -56,7 +62,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     db.migrate().await?;
     db.session_store().migrate().await?;
     auth::password::prepare();
-    let state = AppState::new(db, config, mailer);
+    let state = AppState::new(db, config, mailer, secrets);
     storage::sweeper::sweep(&state.db, &state.storage).await?;
     Ok(state)
 }

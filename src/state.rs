@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
-use crate::{config::Config, db::Db, mail::Mailer, storage::Storage, web::rate_limit::RateLimiter};
+use crate::{config::Config, db::Db, mail::Mailer, secrets::Secrets, storage::Storage, web::rate_limit::RateLimiter};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,16 +16,18 @@ pub struct AppState {
     pub image_work: Arc<Semaphore>,
     pub rate_limiter: Arc<RateLimiter>,
     pub mailer: Mailer,
+    /// Seals and opens per-workspace API keys.
+    pub secrets: Secrets,
     /// Outbound HTTP (OAuth providers): no redirects, short timeouts.
     pub http: oauth2::reqwest::Client,
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config, mailer: Mailer) -> Self {
+    pub fn new(db: Db, config: Config, mailer: Mailer, secrets: Secrets) -> Self {
         let rate_limiter = Arc::new(RateLimiter::new(config.auth_limits.window));
         let storage = Storage::new(&config.uploads_dir);
         let image_work = Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
         let http = crate::oauth::http_client();
-        Self { db, config: Arc::new(config), storage, image_work, rate_limiter, mailer, http }
+        Self { db, config: Arc::new(config), storage, image_work, rate_limiter, mailer, secrets, http }
     }
 }

@@ -109,6 +109,23 @@ fn migrate_creates_the_database_and_exits() {
 }
 
 #[test]
+fn a_malformed_master_key_stops_start_up_with_one_clear_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}/easel.db", dir.path().display());
+    let data = dir.path().join("data").display().to_string();
+    let out =
+        easel(&["migrate"], &[("DATABASE_URL", &url), ("EASEL_DATA_DIR", &data), ("EASEL_SECRET_KEY", "k1:too-short")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("EASEL_SECRET_KEY"), "{err}");
+    // Without the variable, a private key file is made on first run.
+    let out = easel(&["migrate"], &[("DATABASE_URL", &url), ("EASEL_DATA_DIR", &data)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.path().join("data/secret.key").exists());
+}
+
+#[test]
 fn a_bad_setting_stops_start_up_with_one_clear_line() {
     let out = easel(&["migrate"], &[("EASEL_BIND", "everywhere")]);
     assert_eq!(out.status.code(), Some(2));

@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod home;
 pub mod images;
+pub mod integrations;
 pub mod mail;
 pub mod oauth;
 pub mod posts;
@@ -103,6 +104,7 @@ pub fn app(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(team::routes())
         .merge(oauth::routes())
+        .merge(integrations::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::guard))
         .layer(session_layer(&state))

@@ -19,6 +19,17 @@ enum Command {
     Serve,
     /// Run database migrations, then exit.
     Migrate,
+    /// Manage the master keys that seal workspace API keys.
+    Secrets {
+        #[command(subcommand)]
+        action: SecretsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum SecretsAction {
+    /// Seal every stored API key again under the newest master key.
+    Rotate,
 }
 
 fn main() -> ExitCode {
@@ -56,6 +67,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Migrate => {
             easel::prepare(config).await?;
             println!("migrations are up to date");
+            Ok(())
+        }
+        Command::Secrets { action: SecretsAction::Rotate } => {
+            let state = easel::prepare(config).await?;
+            let count = easel::integrations::reseal_all(&state.db, &state.secrets).await?;
+            println!("re-sealed {count} value(s) under the newest key");
             Ok(())
         }
         Command::Serve => {

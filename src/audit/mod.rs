@@ -15,7 +15,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Everything the log records, with the words the page shows.
-pub const ACTIONS: [(&str, &str); 14] = [
+pub const ACTIONS: [(&str, &str); 17] = [
     ("member.invited", "Invited someone"),
     ("invitation.resent", "Resent an invitation"),
     ("invitation.revoked", "Revoked an invitation"),
@@ -30,6 +30,9 @@ pub const ACTIONS: [(&str, &str); 14] = [
     ("calendar.deleted", "Deleted a calendar"),
     ("post.deleted", "Deleted a post"),
     ("hashtags.deleted", "Deleted a hashtag set"),
+    ("key.changed", "Set an API key"),
+    ("key.removed", "Removed an API key"),
+    ("integrations.changed", "Changed the integration settings"),
 ];
 
 pub fn label(action: &str) -> &'static str {

@@ -9,6 +9,7 @@ mod basics;
 mod calendars;
 mod collections;
 mod forged_requests;
+mod integrations;
 mod isolation;
 mod library;
 mod roles;

@@ -84,6 +84,12 @@ async fn every_audited_action_is_recorded(backend: Backend) {
         .expect("Mel");
     bea.post(&format!("/team/members/{mel_id}/remove"), &[]).await.assert_redirect("/team");
 
+    // Integrations.
+    bea.get("/settings/integrations").await;
+    bea.post("/settings/integrations/keys/openai_api_key", &[("value", "sk-test-123456789")]).await;
+    bea.post("/settings/integrations/keys/openai_api_key/remove", &[]).await;
+    bea.post("/settings/integrations", &[("openai_model", "gpt-4o-mini")]).await;
+
     let recorded = app.strings("SELECT DISTINCT action FROM audit_log ORDER BY action").await;
     let expected: Vec<String> = {
         let mut all: Vec<String> = easel::audit::ACTIONS.iter().map(|(a, _)| a.to_string()).collect();

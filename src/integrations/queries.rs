@@ -1,0 +1,96 @@
+//! SQL of a workspace's sealed keys and integration settings.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::db::{
+    Db, WorkspaceTx,
+    query::{execute, fetch_all, fetch_optional},
+};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StoredKey {
+    pub field: String,
+    pub sealed: String,
+    pub last4: String,
+    pub set_by: String,
+    pub set_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
+pub struct Integrations {
+    pub openai_base_url: String,
+    pub openai_model: String,
+    pub publer_workspace_id: String,
+}
+
+pub async fn keys(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<StoredKey>> {
+    let ws = tx.workspace_id();
+    fetch_all!(
+        tx,
+        StoredKey,
+        "SELECT field, sealed, last4, set_by, set_at FROM workspace_secrets WHERE workspace_id = $1 ORDER BY field",
+        ws
+    )
+}
+
+pub async fn set_key(tx: &mut WorkspaceTx, field: &str, sealed: &str, last4: &str, set_by: &str) -> sqlx::Result<()> {
+    let ws = tx.workspace_id();
+    execute!(
+        tx,
+        "INSERT INTO workspace_secrets (workspace_id, field, sealed, last4, set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (workspace_id, field) DO UPDATE SET sealed = excluded.sealed, last4 = excluded.last4, \
+           set_by = excluded.set_by, set_at = excluded.set_at",
+        ws,
+        field,
+        sealed,
+        last4,
+        set_by,
+        OffsetDateTime::now_utc()
+    )
+    .map(drop)
+}
+
+/// Replaces only the sealed value (rotation keeps who set it and when).
+pub async fn reseal(tx: &mut WorkspaceTx, field: &str, sealed: &str) -> sqlx::Result<u64> {
+    let ws = tx.workspace_id();
+    execute!(tx, "UPDATE workspace_secrets SET sealed = $3 WHERE workspace_id = $1 AND field = $2", ws, field, sealed)
+}
+
+pub async fn remove_key(tx: &mut WorkspaceTx, field: &str) -> sqlx::Result<u64> {
+    let ws = tx.workspace_id();
+    execute!(tx, "DELETE FROM workspace_secrets WHERE workspace_id = $1 AND field = $2", ws, field)
+}
+
+pub async fn settings(tx: &mut WorkspaceTx) -> sqlx::Result<Integrations> {
+    let ws = tx.workspace_id();
+    let found = fetch_optional!(
+        tx,
+        Integrations,
+        "SELECT openai_base_url, openai_model, publer_workspace_id FROM workspace_integrations WHERE workspace_id = $1",
+        ws
+    )?;
+    Ok(found.unwrap_or_default())
+}
+
+pub async fn save_settings(tx: &mut WorkspaceTx, s: &Integrations) -> sqlx::Result<()> {
+    let ws = tx.workspace_id();
+    execute!(
+        tx,
+        "INSERT INTO workspace_integrations (workspace_id, openai_base_url, openai_model, publer_workspace_id) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (workspace_id) DO UPDATE SET openai_base_url = excluded.openai_base_url, \
+           openai_model = excluded.openai_model, publer_workspace_id = excluded.publer_workspace_id",
+        ws,
+        &s.openai_base_url,
+        &s.openai_model,
+        &s.publer_workspace_id
+    )
+    .map(drop)
+}
+
+/// Every workspace id (for re-sealing under a new master key, a job that
+/// runs outside any request).
+pub async fn all_workspaces(db: &Db) -> sqlx::Result<Vec<Uuid>> {
+    let rows: Vec<(Uuid,)> = fetch_all!(db, (Uuid,), "SELECT id FROM workspaces ORDER BY id")?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

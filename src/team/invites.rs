@@ -27,7 +27,12 @@ use crate::{
 /// that says why not (and nothing about the workspace).
 pub async fn usable(state: &AppState, token: &str) -> AppResult<Result<Invitation, DeadLink>> {
     let dead = |title, message| Err(DeadLink { title, message });
-    let Some(invitation) = queries::by_token(&state.db, &tokens::hash(token)).await? else {
+    // Most sign-ups carry no invitation: no lookup for an empty token.
+    let found = match token {
+        "" => None,
+        token => queries::by_token(&state.db, &tokens::hash(token)).await?,
+    };
+    let Some(invitation) = found else {
         return Ok(dead("This invitation link is not valid", "Check that you copied the whole link from the mail."));
     };
     Ok(if invitation.revoked_at.is_some() {

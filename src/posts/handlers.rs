@@ -71,7 +71,7 @@ async fn clock(tx: &mut WorkspaceTx) -> AppResult<(Clock, settings::queries::Set
 /// Everything the editor shows besides the form itself.
 async fn editor(
     tx: &mut WorkspaceTx,
-    ws: &Workspace,
+    time_zone: String,
     layout: Layout,
     calendar: Calendar,
     post_id: Option<Uuid>,
@@ -83,8 +83,7 @@ async fn editor(
         None => Vec::new(),
     };
     let hashtag_sets = settings::queries::hashtag_sets(tx).await?;
-    let time_zone = settings::queries::get(tx).await?.time_zone;
-    let can_edit = ws.role().can(Permission::EditContent);
+    let can_edit = layout.can_edit();
     Ok(PostView {
         layout,
         post_id,
@@ -118,7 +117,7 @@ pub async fn view_new_post(
         status: "draft".into(),
         ..PostForm::default()
     };
-    let view = editor(&mut tx, &ws, layout, calendar, None, form, PostErrors::default()).await?;
+    let view = editor(&mut tx, settings.time_zone, layout, calendar, None, form, PostErrors::default()).await?;
     tx.commit().await?;
     page(view)
 }
@@ -204,11 +203,13 @@ pub async fn create_post(
     ws.require(Permission::EditContent)?;
     let mut tx = ws.write(&state.db).await?;
     let calendar = calendar(&mut tx, &id).await?;
-    let (clock, _) = clock(&mut tx).await?;
+    let (clock, settings) = clock(&mut tx).await?;
     let sets = settings::queries::hashtag_sets(&mut tx).await?;
     let fields = match check(&mut form, &sets, &clock) {
         Ok(fields) => fields,
-        Err(errors) => return invalid_form(editor(&mut tx, &ws, layout, calendar, None, form, errors).await?),
+        Err(errors) => {
+            return invalid_form(editor(&mut tx, settings.time_zone, layout, calendar, None, form, errors).await?);
+        }
     };
     let id = queries::insert(&mut tx, calendar.id, &fields.fields()).await?;
     tx.commit().await?;
@@ -225,15 +226,15 @@ pub async fn view_post(
     ws.require(Permission::ViewContent)?;
     let mut tx = ws.read(&state.db).await?;
     let post = post(&mut tx, &id).await?;
-    let view = saved_editor(&mut tx, &ws, layout, post).await?;
+    let view = saved_editor(&mut tx, layout, post).await?;
     tx.commit().await?;
     page(view)
 }
 
 /// The editor showing the post as it is stored.
-async fn saved_editor(tx: &mut WorkspaceTx, ws: &Workspace, layout: Layout, post: Post) -> AppResult<PostView> {
+async fn saved_editor(tx: &mut WorkspaceTx, layout: Layout, post: Post) -> AppResult<PostView> {
     let calendar = calendars::get(tx, post.calendar_id).await?.ok_or(AppError::NotFound)?;
-    let (clock, _) = clock(tx).await?;
+    let (clock, settings) = clock(tx).await?;
     let (date, time) = clock.local(post.starts_at);
     let form = PostForm {
         date: date.to_string(),
@@ -245,7 +246,7 @@ async fn saved_editor(tx: &mut WorkspaceTx, ws: &Workspace, layout: Layout, post
         status: post.status,
         add_hashtag_set: String::new(),
     };
-    editor(tx, ws, layout, calendar, Some(post.id), form, PostErrors::default()).await
+    editor(tx, settings.time_zone, layout, calendar, Some(post.id), form, PostErrors::default()).await
 }
 
 pub async fn save_post(
@@ -260,11 +261,15 @@ pub async fn save_post(
     let mut tx = ws.write(&state.db).await?;
     let post = post(&mut tx, &id).await?;
     let calendar = calendars::get(&mut tx, post.calendar_id).await?.ok_or(AppError::NotFound)?;
-    let (clock, _) = clock(&mut tx).await?;
+    let (clock, settings) = clock(&mut tx).await?;
     let sets = settings::queries::hashtag_sets(&mut tx).await?;
     let fields = match check(&mut form, &sets, &clock) {
         Ok(fields) => fields,
-        Err(errors) => return invalid_form(editor(&mut tx, &ws, layout, calendar, Some(post.id), form, errors).await?),
+        Err(errors) => {
+            return invalid_form(
+                editor(&mut tx, settings.time_zone, layout, calendar, Some(post.id), form, errors).await?,
+            );
+        }
     };
     queries::update(&mut tx, post.id, &fields.fields()).await?;
     tx.commit().await?;
@@ -329,7 +334,7 @@ pub async fn move_post(
     let mut tx = ws.write(&state.db).await?;
     let post = post(&mut tx, &id).await?;
     let Some(date) = parse_date(&form.date) else {
-        let mut view = saved_editor(&mut tx, &ws, layout, post).await?;
+        let mut view = saved_editor(&mut tx, layout, post).await?;
         view.move_error = Some("Choose a real date to move the post to.");
         return invalid_form(view);
     };

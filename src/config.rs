@@ -27,6 +27,38 @@ pub struct Config {
     pub github: Option<OAuthProvider>,
     pub session: SessionPolicy,
     pub auth_limits: AuthLimits,
+    /// How long a caption request may take before the editor says so.
+    pub ai_timeout: Duration,
+    pub publer: PublerPolicy,
+}
+
+/// Where Publer is and how patiently Easel talks to it.
+#[derive(Clone, Debug)]
+pub struct PublerPolicy {
+    pub base_url: String,
+    /// Each HTTP call's limit.
+    pub timeout: Duration,
+    /// The first wait after a 429 or 5xx; it doubles on each retry.
+    pub backoff: Duration,
+    /// Tries of one call before the post is marked failed.
+    pub attempts: u32,
+    /// Between two looks at a job Publer is still working on.
+    pub poll_every: Duration,
+    /// Looks at one job before Easel stops waiting for it.
+    pub polls: u32,
+}
+
+impl Default for PublerPolicy {
+    fn default() -> Self {
+        Self {
+            base_url: "https://app.publer.com/api/v1".into(),
+            timeout: Duration::from_secs(30),
+            backoff: Duration::from_secs(2),
+            attempts: 5,
+            poll_every: Duration::from_secs(2),
+            polls: 150,
+        }
+    }
 }
 
 /// An OAuth provider's credentials and endpoints (configurable so tests can
@@ -129,6 +161,22 @@ impl Config {
                 "https://api.github.com",
             ],
         )?;
+        let ai_timeout = match get("EASEL_AI_TIMEOUT_SECS") {
+            Some(v) => v.trim().parse::<u64>().ok().filter(|s| (1..=600).contains(s)).ok_or_else(|| ConfigError {
+                var: "EASEL_AI_TIMEOUT_SECS",
+                why: format!("'{v}' must be a whole number of seconds from 1 to 600"),
+            })?,
+            None => 60,
+        };
+        let mut publer = PublerPolicy::default();
+        if let Some(v) = get("EASEL_PUBLER_BASE_URL") {
+            publer.base_url = match Url::parse(v.trim()) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => v.trim().trim_end_matches('/').to_owned(),
+                _ => {
+                    return Err(ConfigError { var: "EASEL_PUBLER_BASE_URL", why: format!("'{v}' is not an http(s) URL") });
+                }
+            };
+        }
         Ok(Self {
             database_url,
             bind,
@@ -144,6 +192,8 @@ impl Config {
             github,
             session: SessionPolicy::default(),
             auth_limits: AuthLimits::default(),
+            ai_timeout: Duration::from_secs(ai_timeout),
+            publer,
         })
     }
 

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod calendars;
+pub mod captions;
 pub mod collections;
 pub mod config;
 pub mod db;
@@ -16,6 +17,7 @@ pub mod integrations;
 pub mod mail;
 pub mod oauth;
 pub mod posts;
+pub mod publer;
 pub mod secrets;
 pub mod settings;
 pub mod state;
@@ -77,9 +79,19 @@ pub async fn launch(
 ) -> anyhow::Result<()> {
     let store = state.db.session_store();
     let purge = tokio::spawn(store.clone().continuously_delete_expired(state.config.session.purge_every));
+    let sender = state.publer.clone();
+    let resuming = state.clone();
+    tokio::spawn(async move {
+        match publer::sender::resume(&resuming).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(workspaces = n, "resuming posts that were on their way to Publer"),
+            Err(e) => tracing::warn!(error = %e, "could not look for posts on their way to Publer"),
+        }
+    });
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     purge.abort();
+    sender.stop();
     Ok(served?)
 }
 
@@ -105,6 +117,8 @@ pub fn app(state: AppState) -> Router {
         .merge(team::routes())
         .merge(oauth::routes())
         .merge(integrations::routes())
+        .merge(captions::routes())
+        .merge(publer::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::guard))
         .layer(session_layer(&state))

@@ -18,8 +18,10 @@ pub struct AppState {
     pub mailer: Mailer,
     /// Seals and opens per-workspace API keys.
     pub secrets: Secrets,
-    /// Outbound HTTP (OAuth providers): no redirects, short timeouts.
-    pub http: oauth2::reqwest::Client,
+    /// Outbound HTTP (OAuth providers, OpenAI, Publer): no redirects, timeouts.
+    pub http: reqwest::Client,
+    /// Hands queued posts to Publer in the background.
+    pub publer: crate::publer::Sender,
 }
 
 impl AppState {
@@ -28,6 +30,7 @@ impl AppState {
         let storage = Storage::new(&config.uploads_dir);
         let image_work = Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
         let http = crate::oauth::http_client();
-        Self { db, config: Arc::new(config), storage, image_work, rate_limiter, mailer, secrets, http }
+        let publer = crate::publer::Sender::default();
+        Self { db, config: Arc::new(config), storage, image_work, rate_limiter, mailer, secrets, http, publer }
     }
 }

@@ -271,29 +271,27 @@ function easelGuards() {
 })();
 
 // Post editor: live length and hashtag counts against the platform's limits,
-// a live preview, and hashtag sets added with one click.
+// a live preview, and hashtag sets added with one click. Elements are looked
+// up on each event, so the caption block still works after HTMX replaces it.
 (function () {
   "use strict";
   var form = document.querySelector("[data-post-editor]");
   if (!form) return;
   var limits = {};
   try { limits = JSON.parse(form.dataset.limits || "{}"); } catch (e) { limits = {}; }
-  var caption = form.querySelector("[data-caption]");
-  var hashtags = form.querySelector("[data-hashtags]");
-  var platform = form.querySelector("[data-platform]");
-  var meter = form.querySelector("[data-meter]");
-  var preview = document.querySelector("[data-preview]");
-  var setPicker = form.querySelector("[data-hashtag-set]");
+  function el(selector) { return form.querySelector(selector); }
 
   function text() {
-    var c = caption.value.trim(), h = hashtags.value.trim();
+    var c = el("[data-caption]").value.trim(), h = el("[data-hashtags]").value.trim();
     return c && h ? c + "\n\n" + h : c || h;
   }
   function update() {
+    var meter = el("[data-meter]"), preview = document.querySelector("[data-preview]");
+    if (!meter || !el("[data-caption]")) return;
     var t = text();
     var chars = Array.from(t).length;
     var tags = t.split(/\s+/).filter(function (w) { return w.length > 1 && w[0] === "#"; }).length;
-    var limit = limits[platform.value] || {};
+    var limit = limits[el("[data-platform]").value] || {};
     meter.querySelector("[data-chars]").textContent = chars;
     meter.querySelector("[data-tags-count]").textContent = tags;
     meter.querySelector("[data-max-chars]").textContent = limit.chars == null ? "no limit" : limit.chars;
@@ -302,16 +300,21 @@ function easelGuards() {
     meter.classList.toggle("is-over", over);
     if (preview) preview.textContent = t;
   }
-  [caption, hashtags].forEach(function (el) { el.addEventListener("input", update); });
-  platform.addEventListener("change", update);
-  if (setPicker) {
-    setPicker.addEventListener("change", function () {
-      var option = setPicker.options[setPicker.selectedIndex];
+  form.addEventListener("input", function (event) {
+    if (event.target.matches("[data-caption], [data-hashtags]")) update();
+  });
+  form.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches("[data-platform]")) update();
+    if (target.matches("[data-hashtag-set]")) {
+      var option = target.options[target.selectedIndex];
       if (option && option.dataset.tags) {
+        var hashtags = el("[data-hashtags]");
         hashtags.value = (hashtags.value.trim() + " " + option.dataset.tags).trim();
         update();
       }
-      setPicker.selectedIndex = 0;
-    });
-  }
+      target.selectedIndex = 0;
+    }
+  });
+  document.addEventListener("htmx:afterSwap", update);
 })();

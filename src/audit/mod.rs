@@ -15,7 +15,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Everything the log records, with the words the page shows.
-pub const ACTIONS: [(&str, &str); 17] = [
+pub const ACTIONS: [(&str, &str); 20] = [
     ("member.invited", "Invited someone"),
     ("invitation.resent", "Resent an invitation"),
     ("invitation.revoked", "Revoked an invitation"),
@@ -33,6 +33,9 @@ pub const ACTIONS: [(&str, &str); 17] = [
     ("key.changed", "Set an API key"),
     ("key.removed", "Removed an API key"),
     ("integrations.changed", "Changed the integration settings"),
+    ("publer.connected", "Connected Publer"),
+    ("publer.routes_changed", "Chose Publer accounts"),
+    ("post.sent_to_publer", "Sent posts to Publer"),
 ];
 
 pub fn label(action: &str) -> &'static str {

@@ -51,6 +51,7 @@ pub struct DayPost {
     pub first_image: Option<Uuid>,
     pub image_count: i64,
     pub caption: String,
+    pub publer_state: String,
 }
 
 /// The first and last day shown, and the day "previous"/"next" go to.
@@ -109,6 +110,7 @@ pub fn days(span: &Span, kind: ViewKind, anchor: Date, today: Date, clock: &Cloc
             first_image: post.first_image,
             image_count: post.image_count,
             caption: post.caption.chars().take(80).collect(),
+            publer_state: post.publer_state,
         });
     }
     let mut out = Vec::new();

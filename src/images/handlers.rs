@@ -23,7 +23,7 @@ use crate::{
     audit, collections,
     error::{AppError, AppResult},
     state::AppState,
-    storage::Folder,
+    storage::{Folder, derived_name},
     tenancy::{Permission, Workspace},
     usage,
     web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},
@@ -246,8 +246,8 @@ async fn delete_images(state: &AppState, ws: &Workspace, ids: &[Uuid]) -> AppRes
         .flat_map(|i| {
             [
                 (Folder::Originals, format!("{}.{}", i.id, i.extension)),
-                (Folder::Large, format!("{}.jpg", i.id)),
-                (Folder::Thumbs, format!("{}.jpg", i.id)),
+                (Folder::Large, derived_name(i.id)),
+                (Folder::Thumbs, derived_name(i.id)),
             ]
         })
         .collect();

@@ -13,7 +13,7 @@ use super::queries;
 use crate::{
     error::{AppError, AppResult},
     state::AppState,
-    storage::Folder,
+    storage::{Folder, derived_name},
     tenancy::{Permission, Workspace},
     web::ids::parse_id,
 };
@@ -31,8 +31,8 @@ pub async fn serve_media(
     tx.commit().await?;
     let (folder, name, content_type) = match size.as_str() {
         "original" => (Folder::Originals, format!("{id}.{}", image.extension), image.content_type.as_str()),
-        "large" => (Folder::Large, format!("{id}.jpg"), "image/jpeg"),
-        "thumb" => (Folder::Thumbs, format!("{id}.jpg"), "image/jpeg"),
+        "large" => (Folder::Large, derived_name(id), "image/jpeg"),
+        "thumb" => (Folder::Thumbs, derived_name(id), "image/jpeg"),
         _ => return Err(AppError::NotFound),
     };
     // Files never change under an id, so the content hash and size make the tag.

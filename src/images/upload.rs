@@ -12,7 +12,7 @@ use super::{
 use crate::{
     error::{AppError, AppResult},
     state::AppState,
-    storage::{Folder, TempFile},
+    storage::{Folder, TempFile, derived_name},
     tenancy::Workspace,
     usage,
 };
@@ -103,7 +103,7 @@ pub async fn ingest(state: &AppState, ws: &Workspace, file: Received) -> AppResu
 async fn store(state: &AppState, ws: &Workspace, file: Received, processed: Processed) -> AppResult<Outcome> {
     let id = Uuid::now_v7();
     let original = format!("{id}.{}", processed.kind.extension());
-    let derived = format!("{id}.jpg");
+    let derived = derived_name(id);
     let files = vec![
         (Folder::Originals, original.clone()),
         (Folder::Large, derived.clone()),

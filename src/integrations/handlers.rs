@@ -52,6 +52,8 @@ pub struct SettingsForm {
     openai_model: String,
     #[serde(default)]
     publer_workspace_id: String,
+    #[serde(default)]
+    openai_vision: Option<String>,
 }
 
 async fn view_of(state: &AppState, ws: &Workspace, layout: Layout) -> AppResult<IntegrationsView> {
@@ -147,7 +149,12 @@ pub async fn save_settings(
             Some("Use an http(s) address for the base URL, and short values for the model and Publer workspace.");
         return invalid_form(view);
     }
-    let settings = queries::Integrations { openai_base_url: base, openai_model: model, publer_workspace_id: publer };
+    let settings = queries::Integrations {
+        openai_base_url: base,
+        openai_model: model,
+        publer_workspace_id: publer,
+        openai_vision: form.openai_vision.is_some(),
+    };
     let mut tx = ws.write(&state.db).await?;
     queries::save_settings(&mut tx, &settings).await?;
     audit::record(&mut tx, &ws, "integrations.changed", "Integration settings", "").await?;

@@ -23,7 +23,30 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The keys a workspace may store, with their labels.
-pub const KEYS: [(&str, &str); 2] = [("openai_api_key", "OpenAI API key"), ("publer_api_key", "Publer API key")];
+pub const KEYS: [(&str, &str); 2] = [(OPENAI_KEY, "OpenAI API key"), (PUBLER_KEY, "Publer API key")];
+
+/// A workspace's key as the features that use it see it.
+pub enum Key {
+    Missing,
+    /// Stored, but it no longer opens (moved, tampered, old master key).
+    MustBeEnteredAgain,
+    Ready(String),
+}
+
+/// Opens the workspace's key for `field`.
+pub async fn key(tx: &mut WorkspaceTx, secrets: &Secrets, field: &str) -> sqlx::Result<Key> {
+    let workspace = tx.workspace_id();
+    Ok(match queries::key(tx, field).await? {
+        None => Key::Missing,
+        Some(sealed) => match secrets.open(workspace, field, &sealed) {
+            Ok(plain) => Key::Ready(plain),
+            Err(_) => Key::MustBeEnteredAgain,
+        },
+    })
+}
+
+pub const OPENAI_KEY: &str = "openai_api_key";
+pub const PUBLER_KEY: &str = "publer_api_key";
 
 /// Seals every stored key again under the newest master key; returns how
 /// many values changed. Values that no longer open are left to be entered

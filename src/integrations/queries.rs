@@ -22,6 +22,8 @@ pub struct Integrations {
     pub openai_base_url: String,
     pub openai_model: String,
     pub publer_workspace_id: String,
+    /// Send the post's first image to the model (vision models only).
+    pub openai_vision: bool,
 }
 
 pub async fn keys(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<StoredKey>> {
@@ -32,6 +34,19 @@ pub async fn keys(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<StoredKey>> {
         "SELECT field, sealed, last4, set_by, set_at FROM workspace_secrets WHERE workspace_id = $1 ORDER BY field",
         ws
     )
+}
+
+/// One stored key, sealed.
+pub async fn key(tx: &mut WorkspaceTx, field: &str) -> sqlx::Result<Option<String>> {
+    let ws = tx.workspace_id();
+    let found: Option<(String,)> = fetch_optional!(
+        tx,
+        (String,),
+        "SELECT sealed FROM workspace_secrets WHERE workspace_id = $1 AND field = $2",
+        ws,
+        field
+    )?;
+    Ok(found.map(|(sealed,)| sealed))
 }
 
 pub async fn set_key(tx: &mut WorkspaceTx, field: &str, sealed: &str, last4: &str, set_by: &str) -> sqlx::Result<()> {
@@ -67,7 +82,8 @@ pub async fn settings(tx: &mut WorkspaceTx) -> sqlx::Result<Integrations> {
     let found = fetch_optional!(
         tx,
         Integrations,
-        "SELECT openai_base_url, openai_model, publer_workspace_id FROM workspace_integrations WHERE workspace_id = $1",
+        "SELECT openai_base_url, openai_model, publer_workspace_id, openai_vision FROM workspace_integrations \
+         WHERE workspace_id = $1",
         ws
     )?;
     Ok(found.unwrap_or_default())
@@ -77,13 +93,15 @@ pub async fn save_settings(tx: &mut WorkspaceTx, s: &Integrations) -> sqlx::Resu
     let ws = tx.workspace_id();
     execute!(
         tx,
-        "INSERT INTO workspace_integrations (workspace_id, openai_base_url, openai_model, publer_workspace_id) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (workspace_id) DO UPDATE SET openai_base_url = excluded.openai_base_url, \
-           openai_model = excluded.openai_model, publer_workspace_id = excluded.publer_workspace_id",
+        "INSERT INTO workspace_integrations (workspace_id, openai_base_url, openai_model, publer_workspace_id, \
+           openai_vision) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (workspace_id) DO UPDATE SET \
+           openai_base_url = excluded.openai_base_url, openai_model = excluded.openai_model, \
+           publer_workspace_id = excluded.publer_workspace_id, openai_vision = excluded.openai_vision",
         ws,
         &s.openai_base_url,
         &s.openai_model,
-        &s.publer_workspace_id
+        &s.publer_workspace_id,
+        s.openai_vision
     )
     .map(drop)
 }

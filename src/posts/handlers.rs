@@ -23,6 +23,7 @@ use crate::{
     collections::queries as collections,
     db::WorkspaceTx,
     error::{AppError, AppResult},
+    integrations,
     images::{
         ordering,
         queries::{self as images, Filter},
@@ -83,6 +84,11 @@ async fn editor(
         None => Vec::new(),
     };
     let hashtag_sets = settings::queries::hashtag_sets(tx).await?;
+    let ai_ready = integrations::queries::key(tx, integrations::OPENAI_KEY).await?.is_some();
+    let publer = match post_id {
+        Some(id) => crate::publer::queries::send(tx, id).await?,
+        None => None,
+    };
     let can_edit = layout.can_edit();
     Ok(PostView {
         layout,
@@ -95,6 +101,10 @@ async fn editor(
         can_edit,
         time_zone,
         move_error: None,
+        ai_ready,
+        caption_note: None,
+        caption_error: None,
+        publer,
     })
 }
 
@@ -246,6 +256,19 @@ async fn saved_editor(tx: &mut WorkspaceTx, layout: Layout, post: Post) -> AppRe
         status: post.status,
         add_hashtag_set: String::new(),
     };
+    editor(tx, settings.time_zone, layout, calendar, Some(post.id), form, PostErrors::default()).await
+}
+
+/// The editor of a saved post showing unsaved edits (such as a caption
+/// just written for the person to review).
+pub(crate) async fn unsaved_editor(
+    tx: &mut WorkspaceTx,
+    layout: Layout,
+    post: &Post,
+    form: PostForm,
+) -> AppResult<PostView> {
+    let calendar = calendars::get(tx, post.calendar_id).await?.ok_or(AppError::NotFound)?;
+    let (_, settings) = clock(tx).await?;
     editor(tx, settings.time_zone, layout, calendar, Some(post.id), form, PostErrors::default()).await
 }
 

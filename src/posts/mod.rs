@@ -5,7 +5,9 @@
 mod handlers;
 pub mod platforms;
 pub mod queries;
-mod views;
+pub mod views;
+
+pub(crate) use handlers::unsaved_editor;
 
 use axum::{
     Router,

@@ -38,6 +38,8 @@ pub struct PostCard {
     pub caption: String,
     pub first_image: Option<Uuid>,
     pub image_count: i64,
+    /// `sending`, `scheduled` or `failed` once handed to Publer, else empty.
+    pub publer_state: String,
 }
 
 /// The fields a person edits.
@@ -62,8 +64,10 @@ const CARD_SELECT: &str = "SELECT e.id, e.calendar_id, c.name AS calendar_name, 
        e.status, e.caption, \
        (SELECT x.image_id FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id \
          ORDER BY x.position LIMIT 1) AS first_image, \
-       (SELECT COUNT(*) FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id) AS image_count \
-     FROM events e JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id";
+       (SELECT COUNT(*) FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id) AS image_count, \
+       COALESCE(s.state, '') AS publer_state \
+     FROM events e JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id \
+     LEFT JOIN publer_sends s ON s.workspace_id = e.workspace_id AND s.event_id = e.id";
 
 pub async fn insert(tx: &mut WorkspaceTx, calendar: Uuid, f: &PostFields<'_>) -> sqlx::Result<Uuid> {
     let ws = tx.workspace_id();
@@ -249,5 +253,29 @@ pub async fn of_calendar(tx: &mut WorkspaceTx, calendar: Uuid) -> sqlx::Result<V
          WHERE workspace_id = $1 AND calendar_id = $2 ORDER BY starts_at, id",
         ws,
         calendar
+    )
+}
+
+/// What a caption writer knows of one assigned artwork.
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
+pub struct Artwork {
+    pub id: Uuid,
+    pub title: String,
+    pub medium: String,
+    pub description: String,
+    pub alt_text: String,
+}
+
+/// The post's artwork in carousel order, with the fields captions use.
+pub async fn artwork(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Vec<Artwork>> {
+    let ws = tx.workspace_id();
+    fetch_all!(
+        tx,
+        Artwork,
+        "SELECT i.id, i.title, i.medium, i.description, i.alt_text FROM event_images x \
+         JOIN images i ON i.workspace_id = x.workspace_id AND i.id = x.image_id \
+         WHERE x.workspace_id = $1 AND x.event_id = $2 ORDER BY x.position, x.image_id",
+        ws,
+        id
     )
 }

@@ -63,6 +63,13 @@ pub struct PostView {
     pub time_zone: String,
     /// Why the "move to" date was refused, shown beside that field.
     pub move_error: Option<&'static str>,
+    /// Whether the workspace has an OpenAI key (else captions come from a template).
+    pub ai_ready: bool,
+    /// What the caption writer just did, or why it could not.
+    pub caption_note: Option<String>,
+    pub caption_error: Option<String>,
+    /// The post's hand-over to Publer, once asked for.
+    pub publer: Option<crate::publer::queries::Send>,
 }
 
 impl PostView {

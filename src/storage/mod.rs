@@ -37,6 +37,11 @@ impl Folder {
 
 const TMP: &str = "tmp";
 
+/// The name of an image's large and thumbnail JPEGs in their folders.
+pub fn derived_name(image: Uuid) -> String {
+    format!("{image}.jpg")
+}
+
 #[derive(Clone, Debug)]
 pub struct Storage {
     root: PathBuf,

@@ -37,3 +37,57 @@ pub async fn storage(tx: &mut WorkspaceTx) -> sqlx::Result<Storage> {
     )?;
     Ok(found.unwrap_or_default())
 }
+
+/// What a workspace used in one calendar month.
+#[derive(Clone, Copy, Debug, Default, sqlx::FromRow)]
+pub struct Monthly {
+    pub ai_generations: i64,
+    pub ai_tokens: i64,
+    pub publer_posts: i64,
+}
+
+/// The current month as stored: `YYYY-MM`, in UTC.
+pub fn this_month() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!("{:04}-{:02}", now.year(), u8::from(now.month()))
+}
+
+/// Counts one caption generation and the tokens it took.
+pub async fn record_generation(tx: &mut WorkspaceTx, tokens: i64) -> sqlx::Result<()> {
+    record_monthly(tx, Monthly { ai_generations: 1, ai_tokens: tokens, publer_posts: 0 }).await
+}
+
+/// Counts one post Publer accepted.
+pub async fn record_publer_post(tx: &mut WorkspaceTx) -> sqlx::Result<()> {
+    record_monthly(tx, Monthly { ai_generations: 0, ai_tokens: 0, publer_posts: 1 }).await
+}
+
+async fn record_monthly(tx: &mut WorkspaceTx, add: Monthly) -> sqlx::Result<()> {
+    let id = tx.workspace_id();
+    execute!(
+        tx,
+        "INSERT INTO monthly_usage (workspace_id, month, ai_generations, ai_tokens, publer_posts) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (workspace_id, month) DO UPDATE SET \
+           ai_generations = monthly_usage.ai_generations + excluded.ai_generations, \
+           ai_tokens = monthly_usage.ai_tokens + excluded.ai_tokens, \
+           publer_posts = monthly_usage.publer_posts + excluded.publer_posts",
+        id,
+        this_month(),
+        add.ai_generations,
+        add.ai_tokens,
+        add.publer_posts,
+    )
+    .map(drop)
+}
+
+pub async fn monthly(tx: &mut WorkspaceTx) -> sqlx::Result<Monthly> {
+    let id = tx.workspace_id();
+    let found = fetch_optional!(
+        tx,
+        Monthly,
+        "SELECT ai_generations, ai_tokens, publer_posts FROM monthly_usage WHERE workspace_id = $1 AND month = $2",
+        id,
+        this_month()
+    )?;
+    Ok(found.unwrap_or_default())
+}

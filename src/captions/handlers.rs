@@ -1,0 +1,104 @@
+//! The caption writer's one action.
+
+use axum::{
+    Form,
+    extract::{Path, State},
+    response::Response,
+};
+
+use super::{
+    openai::{Chat, DEFAULT_BASE_URL, DEFAULT_MODEL},
+    prompt::{Brief, Draft, split_reply},
+};
+use crate::{
+    error::{AppError, AppResult},
+    integrations::{self, Key, OPENAI_KEY},
+    posts::{
+        self,
+        platforms::{self, PLATFORMS},
+        views::PostForm,
+    },
+    settings,
+    state::AppState,
+    storage::{Folder, derived_name},
+    tenancy::{Permission, Workspace},
+    usage,
+    web::{Layout, ids::parse_id, page},
+};
+
+const TEMPLATE_NOTE: &str = "Template caption: this workspace has no AI key, so it was made from your brand \
+                             settings and the artwork. Edit it, then save.";
+const AI_NOTE: &str = "Written by AI from your brand settings and the artwork. Read it, edit it, then save.";
+
+/// A caption and a note, or a message saying why there is none.
+type Outcome = Result<(Draft, &'static str, Option<i64>), String>;
+
+pub async fn write_caption(
+    State(state): State<AppState>,
+    ws: Workspace,
+    layout: Layout,
+    Path(id): Path<String>,
+    Form(mut form): Form<PostForm>,
+) -> AppResult<Response> {
+    ws.require(Permission::EditContent)?;
+    let mut tx = ws.read(&state.db).await?;
+    let post = posts::queries::get(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound)?;
+    let brand = settings::queries::get(&mut tx).await?;
+    let artwork = posts::queries::artwork(&mut tx, post.id).await?;
+    let options = integrations::queries::settings(&mut tx).await?;
+    let key = integrations::key(&mut tx, &state.secrets, OPENAI_KEY).await?;
+    tx.commit().await?;
+
+    let platform = platforms::find(&form.platform).or_else(|| platforms::find(&post.platform)).unwrap_or(&PLATFORMS[8]);
+    let brief = Brief { settings: &brand, platform, artwork: &artwork };
+    let outcome: Outcome = match key {
+        Key::Missing => Ok((brief.template(), TEMPLATE_NOTE, None)),
+        Key::MustBeEnteredAgain => {
+            Err("This workspace's OpenAI key must be entered again in Settings → Integrations.".into())
+        }
+        Key::Ready(key) => {
+            let image = match (options.openai_vision, artwork.first()) {
+                (true, Some(first)) => {
+                    tokio::fs::read(state.storage.path(ws.id(), Folder::Large, &derived_name(first.id))).await.ok()
+                }
+                _ => None,
+            };
+            let chat = Chat {
+                base_url: non_empty(&options.openai_base_url, DEFAULT_BASE_URL),
+                key: &key,
+                model: non_empty(&options.openai_model, DEFAULT_MODEL),
+                system: brief.system_message(),
+                user: brief.user_message(),
+                image,
+            };
+            match chat.send(&state.http, state.config.ai_timeout).await {
+                Ok(reply) => Ok((split_reply(&reply.text), AI_NOTE, Some(reply.tokens))),
+                Err(e) => Err(e.message()),
+            }
+        }
+    };
+
+    let mut tx = ws.write(&state.db).await?;
+    let (note, error) = match outcome {
+        Ok((draft, note, tokens)) => {
+            if let Some(tokens) = tokens {
+                usage::record_generation(&mut tx, tokens).await?;
+            }
+            form.caption = draft.caption;
+            if !draft.hashtags.is_empty() {
+                form.hashtags = draft.hashtags;
+            }
+            (Some(note.to_owned()), None)
+        }
+        Err(message) => (None, Some(message)),
+    };
+    let mut view = posts::unsaved_editor(&mut tx, layout, &post, form).await?;
+    tx.commit().await?;
+    view.caption_note = note;
+    view.caption_error = error;
+    page(view)
+}
+
+fn non_empty<'a>(value: &'a str, default: &'a str) -> &'a str {
+    if value.trim().is_empty() { default } else { value.trim() }
+}

@@ -1,0 +1,15 @@
+//! "Write caption" on a post: the workspace's own OpenAI-compatible model
+//! writes it from the brand settings and the artwork, or, without a key, a
+//! clearly labelled template does. The result lands in the editor unsaved.
+
+mod handlers;
+pub mod openai;
+pub mod prompt;
+
+use axum::{Router, routing::post};
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/events/{id}/caption", post(handlers::write_caption))
+}

@@ -1,0 +1,279 @@
+//! SQL of Publer accounts, calendar routes and sends.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::client::Account;
+use crate::db::{
+    WorkspaceTx,
+    query::{execute, fetch_all, fetch_optional, fetch_scalar},
+};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StoredAccount {
+    pub id: String,
+    pub name: String,
+    pub provider: String,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Route {
+    pub calendar_id: Uuid,
+    pub platform: String,
+    pub account_id: String,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Send {
+    pub event_id: Uuid,
+    pub state: String,
+    pub step: String,
+    pub account_id: String,
+    pub media_ids: String,
+    pub job_id: String,
+    pub publer_post_ids: String,
+    pub error: String,
+    pub requested_by: String,
+    pub updated_at: OffsetDateTime,
+}
+
+pub async fn accounts(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<StoredAccount>> {
+    let ws = tx.workspace_id();
+    fetch_all!(
+        tx,
+        StoredAccount,
+        "SELECT id, name, provider FROM publer_accounts WHERE workspace_id = $1 ORDER BY provider, name, id",
+        ws
+    )
+}
+
+/// Replaces the stored list; routes to accounts that are gone go with them.
+pub async fn replace_accounts(tx: &mut WorkspaceTx, list: &[Account]) -> sqlx::Result<()> {
+    let ws = tx.workspace_id();
+    let now = OffsetDateTime::now_utc();
+    let keep: Vec<&str> = list.iter().map(|a| a.id.as_str()).collect();
+    for old in accounts(tx).await? {
+        if !keep.contains(&old.id.as_str()) {
+            execute!(tx, "DELETE FROM publer_accounts WHERE workspace_id = $1 AND id = $2", ws, &old.id)?;
+        }
+    }
+    for a in list {
+        execute!(
+            tx,
+            "INSERT INTO publer_accounts (workspace_id, id, name, provider, kind, listed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (workspace_id, id) DO UPDATE SET \
+               name = excluded.name, provider = excluded.provider, kind = excluded.kind, listed_at = excluded.listed_at",
+            ws,
+            &a.id,
+            &a.name,
+            &a.provider,
+            &a.kind,
+            now
+        )?;
+    }
+    Ok(())
+}
+
+pub async fn routes(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<Route>> {
+    let ws = tx.workspace_id();
+    fetch_all!(tx, Route, "SELECT calendar_id, platform, account_id FROM publer_routes WHERE workspace_id = $1", ws)
+}
+
+/// Sets (or with an empty account, clears) where a calendar's posts go.
+pub async fn set_route(tx: &mut WorkspaceTx, calendar: Uuid, platform: &str, account: &str) -> sqlx::Result<()> {
+    let ws = tx.workspace_id();
+    execute!(
+        tx,
+        "DELETE FROM publer_routes WHERE workspace_id = $1 AND calendar_id = $2 AND platform = $3",
+        ws,
+        calendar,
+        platform
+    )?;
+    if !account.is_empty() {
+        execute!(
+            tx,
+            "INSERT INTO publer_routes (workspace_id, calendar_id, platform, account_id) VALUES ($1, $2, $3, $4)",
+            ws,
+            calendar,
+            platform,
+            account
+        )?;
+    }
+    Ok(())
+}
+
+/// The account a post of this calendar and platform goes to, with its network.
+pub async fn route_for(
+    tx: &mut WorkspaceTx,
+    calendar: Uuid,
+    platform: &str,
+) -> sqlx::Result<Option<(String, String)>> {
+    let ws = tx.workspace_id();
+    fetch_optional!(
+        tx,
+        (String, String),
+        "SELECT r.account_id, a.provider FROM publer_routes r \
+         JOIN publer_accounts a ON a.workspace_id = r.workspace_id AND a.id = r.account_id \
+         WHERE r.workspace_id = $1 AND r.calendar_id = $2 AND r.platform IN ($3, '') \
+         ORDER BY r.platform DESC LIMIT 1",
+        ws,
+        calendar,
+        platform
+    )
+}
+
+const SEND_COLUMNS: &str = "event_id, state, step, account_id, media_ids, job_id, publer_post_ids, error, \
+                            requested_by, updated_at";
+
+pub async fn send(tx: &mut WorkspaceTx, event: Uuid) -> sqlx::Result<Option<Send>> {
+    let ws = tx.workspace_id();
+    let sql = format!("SELECT {SEND_COLUMNS} FROM publer_sends WHERE workspace_id = $1 AND event_id = $2");
+    fetch_optional!(tx, Send, &sql, ws, event)
+}
+
+/// The oldest send still in flight.
+pub async fn next_in_flight(tx: &mut WorkspaceTx) -> sqlx::Result<Option<Send>> {
+    let ws = tx.workspace_id();
+    let sql = format!(
+        "SELECT {SEND_COLUMNS} FROM publer_sends WHERE workspace_id = $1 AND state = 'sending' \
+         ORDER BY requested_at, event_id LIMIT 1"
+    );
+    fetch_optional!(tx, Send, &sql, ws)
+}
+
+pub async fn in_flight(tx: &mut WorkspaceTx) -> sqlx::Result<i64> {
+    let ws = tx.workspace_id();
+    fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM publer_sends WHERE workspace_id = $1 AND state = 'sending'", ws)
+}
+
+/// Queues a post that was never sent; false if it already was.
+pub async fn queue(tx: &mut WorkspaceTx, event: Uuid, account: &str, by: &str) -> sqlx::Result<bool> {
+    let ws = tx.workspace_id();
+    let now = OffsetDateTime::now_utc();
+    let added = execute!(
+        tx,
+        "INSERT INTO publer_sends (workspace_id, event_id, state, step, account_id, requested_by, requested_at, \
+           updated_at) VALUES ($1, $2, 'sending', 'queued', $3, $4, $5, $5) \
+         ON CONFLICT (workspace_id, event_id) DO NOTHING",
+        ws,
+        event,
+        account,
+        by,
+        now
+    )?;
+    Ok(added == 1)
+}
+
+/// Queues a failed send again (the explicit "send again"); false otherwise.
+pub async fn requeue_failed(tx: &mut WorkspaceTx, event: Uuid, account: &str, by: &str) -> sqlx::Result<bool> {
+    let ws = tx.workspace_id();
+    let now = OffsetDateTime::now_utc();
+    let changed = execute!(
+        tx,
+        "UPDATE publer_sends SET state = 'sending', step = 'queued', account_id = $3, media_ids = '', job_id = '', \
+           publer_post_ids = '', error = '', attempts = attempts + 1, requested_by = $4, requested_at = $5, \
+           updated_at = $5 WHERE workspace_id = $1 AND event_id = $2 AND state = 'failed'",
+        ws,
+        event,
+        account,
+        by,
+        now
+    )?;
+    Ok(changed == 1)
+}
+
+/// What a step of the hand-over records.
+#[derive(Default)]
+pub struct Progress<'a> {
+    pub media_ids: Option<&'a str>,
+    pub job_id: Option<&'a str>,
+}
+
+/// Moves a send in flight from one step to the next; false if it was not
+/// at `from` any more.
+pub async fn advance(tx: &mut WorkspaceTx, event: Uuid, from: &str, to: &str, p: Progress<'_>) -> sqlx::Result<bool> {
+    let ws = tx.workspace_id();
+    let now = OffsetDateTime::now_utc();
+    let changed = execute!(
+        tx,
+        "UPDATE publer_sends SET step = $4, media_ids = COALESCE($5, media_ids), job_id = COALESCE($6, job_id), \
+           updated_at = $7 WHERE workspace_id = $1 AND event_id = $2 AND state = 'sending' AND step = $3",
+        ws,
+        event,
+        from,
+        to,
+        p.media_ids,
+        p.job_id,
+        now
+    )?;
+    Ok(changed == 1)
+}
+
+pub async fn mark_scheduled(tx: &mut WorkspaceTx, event: Uuid, post_ids: &str) -> sqlx::Result<bool> {
+    let ws = tx.workspace_id();
+    let now = OffsetDateTime::now_utc();
+    let changed = execute!(
+        tx,
+        "UPDATE publer_sends SET state = 'scheduled', step = 'done', publer_post_ids = $3, error = '', \
+           updated_at = $4 WHERE workspace_id = $1 AND event_id = $2 AND state = 'sending'",
+        ws,
+        event,
+        post_ids,
+        now
+    )?;
+    execute!(
+        tx,
+        "UPDATE events SET status = 'scheduled', updated_at = $3 WHERE workspace_id = $1 AND id = $2 \
+           AND status IN ('draft', 'ready', 'failed')",
+        ws,
+        event,
+        now
+    )?;
+    Ok(changed == 1)
+}
+
+pub async fn mark_failed(tx: &mut WorkspaceTx, event: Uuid, error: &str) -> sqlx::Result<()> {
+    let ws = tx.workspace_id();
+    let now = OffsetDateTime::now_utc();
+    execute!(
+        tx,
+        "UPDATE publer_sends SET state = 'failed', error = $3, updated_at = $4 \
+         WHERE workspace_id = $1 AND event_id = $2 AND state = 'sending'",
+        ws,
+        event,
+        error,
+        now
+    )
+    .map(drop)
+}
+
+/// The posts of a calendar in a time range, with whether each was sent.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Candidate {
+    pub id: Uuid,
+    pub starts_at: OffsetDateTime,
+    pub platform: String,
+    pub status: String,
+    pub publer_state: String,
+}
+
+pub async fn candidates(
+    tx: &mut WorkspaceTx,
+    calendar: Uuid,
+    from: OffsetDateTime,
+    until: OffsetDateTime,
+) -> sqlx::Result<Vec<Candidate>> {
+    let ws = tx.workspace_id();
+    fetch_all!(
+        tx,
+        Candidate,
+        "SELECT e.id, e.starts_at, e.platform, e.status, COALESCE(s.state, '') AS publer_state FROM events e \
+         LEFT JOIN publer_sends s ON s.workspace_id = e.workspace_id AND s.event_id = e.id \
+         WHERE e.workspace_id = $1 AND e.calendar_id = $2 AND e.starts_at >= $3 AND e.starts_at < $4 \
+         ORDER BY e.starts_at, e.id",
+        ws,
+        calendar,
+        from,
+        until
+    )
+}

@@ -1,0 +1,264 @@
+//! Hands queued posts to Publer, one workspace at a time per runner.
+//!
+//! A send moves `queued` → `scheduling` → `polling` → `done`, and each step
+//! is committed before the call it guards, so a restart resumes it without
+//! ever scheduling a post twice: a send found at `scheduling` (Easel stopped
+//! between asking Publer and hearing back) is marked failed for a person to
+//! check, never retried on its own.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex, MutexGuard},
+};
+
+use serde_json::{Value, json};
+use time::format_description::well_known::Rfc3339;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::{
+    client::{Job, Publer, PublerError},
+    queries::{self, Progress, Send},
+};
+use crate::{
+    db::WorkspaceTx,
+    integrations::{self, Key, PUBLER_KEY},
+    posts::{self, platforms},
+    state::AppState,
+    storage::{Folder, derived_name},
+    usage,
+};
+
+/// The runners of this process: a workspace maps to "woken again while
+/// running", so no wake-up is lost and no workspace has two runners.
+#[derive(Clone, Default)]
+pub struct Sender {
+    active: Arc<Mutex<HashMap<Uuid, bool>>>,
+    stop: CancellationToken,
+}
+
+impl Sender {
+    fn active(&self) -> MutexGuard<'_, HashMap<Uuid, bool>> {
+        self.active.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Stops every runner where it stands; what is in flight resumes at the next start.
+    pub fn stop(&self) {
+        self.stop.cancel();
+    }
+}
+
+const UNCERTAIN: &str = "Easel stopped while handing this post to Publer, so it may or may not be there. \
+                         Check Publer's calendar before sending it again.";
+
+/// Makes sure a runner is handing this workspace's queued posts to Publer.
+pub fn wake(state: &AppState, workspace: Uuid) {
+    let mut active = state.publer.active();
+    match active.get_mut(&workspace) {
+        Some(again) => *again = true,
+        None => {
+            active.insert(workspace, false);
+            tokio::spawn(run(state.clone(), workspace));
+        }
+    }
+}
+
+/// Wakes a runner for every workspace with sends in flight (at start-up).
+pub async fn resume(state: &AppState) -> anyhow::Result<usize> {
+    let mut woken = 0;
+    for workspace in integrations::queries::all_workspaces(&state.db).await? {
+        let mut tx = enter(state, workspace).await?;
+        let waiting = queries::in_flight(&mut tx).await?;
+        tx.commit().await?;
+        if waiting > 0 {
+            wake(state, workspace);
+            woken += 1;
+        }
+    }
+    Ok(woken)
+}
+
+async fn run(state: AppState, workspace: Uuid) {
+    loop {
+        let stop = state.publer.stop.clone();
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            done = drain(&state, workspace) => {
+                if let Err(e) = done {
+                    tracing::warn!(%workspace, error = %e, "sending to Publer paused until the next request or restart");
+                }
+            }
+        }
+        let mut active = state.publer.active();
+        if active.get(&workspace) == Some(&true) {
+            active.insert(workspace, false);
+            continue;
+        }
+        active.remove(&workspace);
+        return;
+    }
+}
+
+// A background job, not a request: it names its workspace itself.
+async fn enter(state: &AppState, workspace: Uuid) -> sqlx::Result<WorkspaceTx> {
+    WorkspaceTx::enter(state.db.begin_write().await?, workspace).await
+}
+
+async fn drain(state: &AppState, workspace: Uuid) -> anyhow::Result<()> {
+    let mut seen = HashSet::new();
+    loop {
+        let mut tx = enter(state, workspace).await?;
+        let next = queries::next_in_flight(&mut tx).await?;
+        tx.commit().await?;
+        match next {
+            Some(send) if seen.insert(send.event_id) => process(state, workspace, send).await?,
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// Everything one send needs, read in one transaction.
+struct Work {
+    text: String,
+    starts_at: time::OffsetDateTime,
+    network: String,
+    images: Vec<Uuid>,
+    key: Key,
+    publer_workspace: String,
+}
+
+async fn work(state: &AppState, workspace: Uuid, send: &Send) -> anyhow::Result<Option<Work>> {
+    let mut tx = enter(state, workspace).await?;
+    let Some(post) = posts::queries::get(&mut tx, send.event_id).await? else {
+        return Ok(None);
+    };
+    let images = posts::queries::images(&mut tx, post.id).await?.into_iter().map(|i| i.id).collect();
+    let provider = queries::accounts(&mut tx).await?.into_iter().find(|a| a.id == send.account_id).map(|a| a.provider);
+    let key = integrations::key(&mut tx, &state.secrets, PUBLER_KEY).await?;
+    let publer_workspace = integrations::queries::settings(&mut tx).await?.publer_workspace_id;
+    tx.commit().await?;
+    let network = provider.filter(|p| !p.is_empty()).unwrap_or_else(|| network_of(&post.platform).to_owned());
+    Ok(Some(Work {
+        text: platforms::post_text(&post.caption, &post.hashtags),
+        starts_at: post.starts_at,
+        network,
+        images,
+        key,
+        publer_workspace,
+    }))
+}
+
+/// Publer's name for a platform, when the account's own is unknown.
+fn network_of(platform: &str) -> &str {
+    match platform {
+        "x" => "twitter",
+        other => other,
+    }
+}
+
+async fn fail(state: &AppState, workspace: Uuid, event: Uuid, why: &str) -> anyhow::Result<()> {
+    let mut tx = enter(state, workspace).await?;
+    queries::mark_failed(&mut tx, event, why).await?;
+    tx.commit().await?;
+    tracing::info!(%workspace, %event, "a post could not be sent to Publer");
+    Ok(())
+}
+
+async fn process(state: &AppState, workspace: Uuid, send: Send) -> anyhow::Result<()> {
+    let event = send.event_id;
+    let Some(work) = work(state, workspace, &send).await? else {
+        return Ok(());
+    };
+    let key = match &work.key {
+        Key::Ready(key) => key.clone(),
+        Key::Missing => return fail(state, workspace, event, "This workspace has no Publer key any more.").await,
+        Key::MustBeEnteredAgain => {
+            let why = "This workspace's Publer key must be entered again in Settings → Integrations.";
+            return fail(state, workspace, event, why).await;
+        }
+    };
+    let publer = Publer {
+        http: &state.http,
+        policy: &state.config.publer,
+        key: &key,
+        workspace: &work.publer_workspace,
+    };
+    match send.step.as_str() {
+        "queued" => hand_over(state, workspace, &send, &work, &publer).await,
+        "polling" => follow(state, workspace, event, &send.job_id, &publer).await,
+        _ => fail(state, workspace, event, UNCERTAIN).await,
+    }
+}
+
+async fn hand_over(state: &AppState, workspace: Uuid, send: &Send, work: &Work, publer: &Publer<'_>) -> anyhow::Result<()> {
+    let event = send.event_id;
+    let mut media = Vec::new();
+    for image in &work.images {
+        let name = derived_name(*image);
+        let Ok(jpeg) = tokio::fs::read(state.storage.path(workspace, Folder::Large, &name)).await else {
+            return fail(state, workspace, event, "One of the post's images could not be read.").await;
+        };
+        match publer.upload(&name, &jpeg).await {
+            Ok(id) => media.push(id),
+            Err(e) => return fail(state, workspace, event, &format!("Uploading an image: {}", e.message())).await,
+        }
+    }
+    let media_ids = media.join(",");
+    let mut tx = enter(state, workspace).await?;
+    let progress = Progress { media_ids: Some(&media_ids), job_id: None };
+    let moved = queries::advance(&mut tx, event, "queued", "scheduling", progress).await?;
+    tx.commit().await?;
+    if !moved {
+        return Ok(());
+    }
+    match publer.schedule(&schedule_body(send, work, &media)).await {
+        Ok(job) => {
+            let mut tx = enter(state, workspace).await?;
+            let progress = Progress { media_ids: None, job_id: Some(&job) };
+            let moved = queries::advance(&mut tx, event, "scheduling", "polling", progress).await?;
+            tx.commit().await?;
+            if moved { follow(state, workspace, event, &job, publer).await } else { Ok(()) }
+        }
+        Err(PublerError::TimedOut) => fail(state, workspace, event, UNCERTAIN).await,
+        Err(e) => fail(state, workspace, event, &e.message()).await,
+    }
+}
+
+fn schedule_body(send: &Send, work: &Work, media: &[String]) -> Value {
+    let mut network = json!({ "type": if media.is_empty() { "status" } else { "photo" }, "text": work.text });
+    if !media.is_empty() {
+        network["media"] = media.iter().map(|id| json!({ "id": id })).collect();
+    }
+    let at = work.starts_at.format(&Rfc3339).unwrap_or_default();
+    let mut networks = serde_json::Map::new();
+    networks.insert(work.network.clone(), network);
+    json!({ "bulk": { "state": "scheduled", "posts": [{
+        "networks": networks,
+        "accounts": [{ "id": send.account_id, "scheduled_at": at }],
+    }] } })
+}
+
+/// Watches Publer's job until it finishes, fails, or Easel stops waiting.
+async fn follow(state: &AppState, workspace: Uuid, event: Uuid, job: &str, publer: &Publer<'_>) -> anyhow::Result<()> {
+    let policy = &state.config.publer;
+    for _ in 0..policy.polls {
+        match publer.job(job).await {
+            Ok(Job::Working) => tokio::time::sleep(policy.poll_every).await,
+            Ok(Job::Done { post_ids }) => {
+                let mut tx = enter(state, workspace).await?;
+                if queries::mark_scheduled(&mut tx, event, &post_ids.join(",")).await? {
+                    usage::record_publer_post(&mut tx).await?;
+                }
+                tx.commit().await?;
+                return Ok(());
+            }
+            Ok(Job::Failed(why)) => return fail(state, workspace, event, &why).await,
+            Err(e) => {
+                let why = format!("Checking on Publer's job: {} Look in Publer before sending it again.", e.message());
+                return fail(state, workspace, event, &why).await;
+            }
+        }
+    }
+    let why = "Publer had not finished with this post after a long wait. Look in Publer before sending it again.";
+    fail(state, workspace, event, why).await
+}

@@ -173,7 +173,10 @@ impl Config {
             publer.base_url = match Url::parse(v.trim()) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") => v.trim().trim_end_matches('/').to_owned(),
                 _ => {
-                    return Err(ConfigError { var: "EASEL_PUBLER_BASE_URL", why: format!("'{v}' is not an http(s) URL") });
+                    return Err(ConfigError {
+                        var: "EASEL_PUBLER_BASE_URL",
+                        why: format!("'{v}' is not an http(s) URL"),
+                    });
                 }
             };
         }

@@ -46,7 +46,9 @@ impl ProviderError {
                 "The AI provider says this key is over its rate limit or quota. Try again later.".into()
             }
             Self::Refused(status) => {
-                format!("The AI provider refused the request (HTTP {status}). Check the model in Settings → Integrations.")
+                format!(
+                    "The AI provider refused the request (HTTP {status}). Check the model in Settings → Integrations."
+                )
             }
             Self::ServerError(status) => {
                 format!("The AI provider had a problem (HTTP {status}). Try again in a minute.")

@@ -194,7 +194,10 @@ mod tests {
     #[test]
     fn a_reply_is_split_into_caption_and_hashtags() {
         let draft = split_reply("Morning light.\nOn the river.\n\n#heron #oil\n#art");
-        assert_eq!(draft, Draft { caption: "Morning light.\nOn the river.".into(), hashtags: "#heron #oil #art".into() });
+        assert_eq!(
+            draft,
+            Draft { caption: "Morning light.\nOn the river.".into(), hashtags: "#heron #oil #art".into() }
+        );
         let plain = split_reply("  Just words #inline here  ");
         assert_eq!(plain.hashtags, "");
         assert_eq!(plain.caption, "Just words #inline here");

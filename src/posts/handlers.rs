@@ -23,12 +23,11 @@ use crate::{
     collections::queries as collections,
     db::WorkspaceTx,
     error::{AppError, AppResult},
-    integrations,
     images::{
         ordering,
         queries::{self as images, Filter},
     },
-    settings,
+    integrations, settings,
     state::AppState,
     tenancy::{Permission, Workspace},
     web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},

@@ -196,7 +196,13 @@ async fn sendable(tx: &mut WorkspaceTx, state: &AppState, post: &Post) -> AppRes
     }
 }
 
-async fn send_or_resend(state: AppState, ws: Workspace, session: Session, id: String, again: bool) -> AppResult<Redirect> {
+async fn send_or_resend(
+    state: AppState,
+    ws: Workspace,
+    session: Session,
+    id: String,
+    again: bool,
+) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
     let mut tx = ws.write(&state.db).await?;
     let post = posts::queries::get(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound)?;
@@ -217,7 +223,11 @@ async fn send_or_resend(state: AppState, ws: Workspace, session: Session, id: St
     };
     if !queued {
         drop(tx);
-        let why = if again { "Only a post whose sending failed can be sent again." } else { "This post was already sent to Publer." };
+        let why = if again {
+            "Only a post whose sending failed can be sent again."
+        } else {
+            "This post was already sent to Publer."
+        };
         flash::error(&session, why).await?;
         return Ok(back);
     }
@@ -304,7 +314,7 @@ fn range(clock: &Clock, q: &RangeQuery) -> Result<(OffsetDateTime, OffsetDateTim
     let from = if q.from.is_empty() { Some(today) } else { parse_date(&q.from) };
     let to = if q.to.is_empty() { today.checked_add(jiff::Span::new().days(30)).ok() } else { parse_date(&q.to) };
     match (from, to) {
-        (Some(from), Some(to)) if from <= to && from.until(to).map_or(false, |s| s.get_days() <= 366) => {
+        (Some(from), Some(to)) if from <= to && from.until(to).is_ok_and(|s| s.get_days() <= 366) => {
             let after_to = to.tomorrow().unwrap_or(to);
             Ok((clock.start_of(from), clock.start_of(after_to), from.to_string(), to.to_string()))
         }
@@ -318,7 +328,8 @@ async fn bulk_view(state: &AppState, ws: &Workspace, layout: Layout, id: &str, q
     let calendar = calendars::get(&mut tx, parse_id(id)?).await?.ok_or(AppError::NotFound)?;
     let clock = Clock::new(&settings::queries::get(&mut tx).await?.time_zone);
     let missing = readiness(&mut tx, state).await?.err();
-    let mut view = BulkView { layout, calendar, from: q.from.clone(), to: q.to.clone(), rows: Vec::new(), missing, error: None };
+    let mut view =
+        BulkView { layout, calendar, from: q.from.clone(), to: q.to.clone(), rows: Vec::new(), missing, error: None };
     match range(&clock, q) {
         Ok((start, end, from, to)) => {
             let now = OffsetDateTime::now_utc();
@@ -386,7 +397,8 @@ pub async fn send_range(
     let skipped = view.rows.len() - sent;
     let mut message = format!("Sending {sent} post(s) from {range} to Publer; {skipped} skipped.");
     if unroutable > 0 {
-        message.push_str(&format!(" {unroutable} had no Publer account chosen for their platform (Settings → Publer)."));
+        message
+            .push_str(&format!(" {unroutable} had no Publer account chosen for their platform (Settings → Publer)."));
     }
     flash::success(&session, message).await?;
     Ok(Redirect::to(&format!("/calendars/{}?view=list&date={}", view.calendar.id, view.from)).into_response())

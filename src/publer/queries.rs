@@ -103,11 +103,7 @@ pub async fn set_route(tx: &mut WorkspaceTx, calendar: Uuid, platform: &str, acc
 }
 
 /// The account a post of this calendar and platform goes to, with its network.
-pub async fn route_for(
-    tx: &mut WorkspaceTx,
-    calendar: Uuid,
-    platform: &str,
-) -> sqlx::Result<Option<(String, String)>> {
+pub async fn route_for(tx: &mut WorkspaceTx, calendar: Uuid, platform: &str) -> sqlx::Result<Option<(String, String)>> {
     let ws = tx.workspace_id();
     fetch_optional!(
         tx,

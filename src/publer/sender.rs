@@ -177,12 +177,8 @@ async fn process(state: &AppState, workspace: Uuid, send: Send) -> anyhow::Resul
             return fail(state, workspace, event, why).await;
         }
     };
-    let publer = Publer {
-        http: &state.http,
-        policy: &state.config.publer,
-        key: &key,
-        workspace: &work.publer_workspace,
-    };
+    let publer =
+        Publer { http: &state.http, policy: &state.config.publer, key: &key, workspace: &work.publer_workspace };
     match send.step.as_str() {
         "queued" => hand_over(state, workspace, &send, &work, &publer).await,
         "polling" => follow(state, workspace, event, &send.job_id, &publer).await,
@@ -190,7 +186,13 @@ async fn process(state: &AppState, workspace: Uuid, send: Send) -> anyhow::Resul
     }
 }
 
-async fn hand_over(state: &AppState, workspace: Uuid, send: &Send, work: &Work, publer: &Publer<'_>) -> anyhow::Result<()> {
+async fn hand_over(
+    state: &AppState,
+    workspace: Uuid,
+    send: &Send,
+    work: &Work,
+    publer: &Publer<'_>,
+) -> anyhow::Result<()> {
     let event = send.event_id;
     let mut media = Vec::new();
     for image in &work.images {

@@ -26,6 +26,9 @@ pub async fn snapshot(app: &TestApp, workspaces: &[&str]) -> Vec<String> {
         "SELECT email || '|' || role || '|' || token_hash FROM invitations ORDER BY email",
         "SELECT role FROM memberships ORDER BY role",
         "SELECT name FROM workspaces ORDER BY name",
+        "SELECT state || '|' || step FROM publer_sends ORDER BY state",
+        "SELECT platform || '|' || account_id FROM publer_routes ORDER BY account_id",
+        "SELECT month || '|' || CAST(ai_generations AS TEXT) FROM monthly_usage ORDER BY month",
     ] {
         all.extend(app.strings(sql).await);
     }
@@ -94,6 +97,7 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
     bea.post(&format!("/collections/{own_collection}/images"), &[("ids", &own_image)]).await;
     bea.get("/").await;
 
+    let publer_route = format!("route:{calendar}:");
     let before = snapshot(&app, &[&ada_ws, &bea_ws]).await;
     let reads = [
         format!("/images/{image}"),
@@ -109,6 +113,8 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         format!("/calendars/{calendar}/posts/new"),
         format!("/events/{post}"),
         format!("/events/{post}/images/add"),
+        format!("/calendars/{calendar}/publer"),
+        format!("/calendars/{calendar}/publer?from=2030-05-01&to=2030-05-31"),
     ];
     for path in &reads {
         let page = bea.get(path).await;
@@ -169,6 +175,14 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         (format!("/events/{post}/images/{image}/remove"), vec![]),
         (format!("/events/{post}/images/{image}/move"), vec![("direction", "down")]),
         (format!("/events/{post}/order"), vec![("ids", &second), ("ids", &image)]),
+        (
+            format!("/events/{post}/caption"),
+            vec![("date", "2030-05-02"), ("time", "09:00"), ("platform", "x"), ("caption", "Stolen")],
+        ),
+        (format!("/events/{post}/publer"), vec![]),
+        (format!("/events/{post}/publer/resend"), vec![]),
+        (format!("/calendars/{calendar}/publer"), vec![("from", "2030-05-01"), ("to", "2030-05-31")]),
+        ("/settings/publer/routes".into(), vec![(publer_route.as_str(), "")]),
         (hashtag_set.clone(), vec![]),
         (format!("/team/invites/{invitation}/resend"), vec![]),
         (format!("/team/invites/{invitation}/revoke"), vec![]),

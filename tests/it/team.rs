@@ -22,7 +22,9 @@ on_both_backends!(
 );
 
 async fn every_audited_action_is_recorded(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let services = crate::harness::services::Services::start().await;
+    let publer_url = services.publer_url();
+    let app = TestApp::spawn_with(backend, move |c| c.publer.base_url = publer_url).await;
     let ada = app.signed_up("Ada", "ada@example.com").await;
     let studio = ada.guards().page_workspace;
     // Content deletions.
@@ -89,6 +91,34 @@ async fn every_audited_action_is_recorded(backend: Backend) {
     bea.post("/settings/integrations/keys/openai_api_key", &[("value", "sk-test-123456789")]).await;
     bea.post("/settings/integrations/keys/openai_api_key/remove", &[]).await;
     bea.post("/settings/integrations", &[("openai_model", "gpt-4o-mini")]).await;
+    // Publer: connect, choose accounts, send a post.
+    services.set(|s| {
+        s.publer_keys.insert("publer-key-123456".into(), "pw".into());
+    });
+    bea.get("/settings/integrations").await;
+    bea.post("/settings/integrations/keys/publer_api_key", &[("value", "publer-key-123456")]).await;
+    bea.post("/settings/integrations", &[("publer_workspace_id", "pw")]).await;
+    bea.get("/calendars").await;
+    let calendar = bea
+        .post("/calendars", &[("name", "Main"), ("colour", "#be123c"), ("default_platform", "instagram")])
+        .await
+        .location()
+        .expect("calendar")
+        .to_owned();
+    let post = bea
+        .post(
+            &format!("{calendar}/posts"),
+            &[("date", "2030-05-01"), ("time", "09:00"), ("platform", "x"), ("status", "ready"), ("caption", "Hi")],
+        )
+        .await
+        .location()
+        .expect("post")
+        .to_owned();
+    bea.get("/settings/publer").await;
+    bea.post("/settings/publer/connect", &[]).await.assert_redirect("/settings/publer");
+    let route = format!("route:{}:", calendar.trim_start_matches("/calendars/"));
+    bea.post("/settings/publer/routes", &[(route.as_str(), "ig-pw")]).await.assert_redirect("/settings/publer");
+    bea.post(&format!("{post}/publer"), &[]).await.assert_status(303);
 
     let recorded = app.strings("SELECT DISTINCT action FROM audit_log ORDER BY action").await;
     let expected: Vec<String> = {

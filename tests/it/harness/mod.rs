@@ -4,6 +4,7 @@
 pub mod art;
 pub mod oauth;
 pub mod postgres;
+pub mod services;
 pub mod smtp;
 
 use std::{
@@ -53,6 +54,65 @@ pub struct TestApp {
     inspector: Db,
     pub dir: TempDir,
     shutdown: Option<oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<()>>,
+}
+
+type Started = (SocketAddr, Db, oneshot::Sender<()>, tokio::task::JoinHandle<()>);
+
+/// Prepares and launches the app on a fresh loopback port.
+async fn start(dir: &TempDir, database_url: &str, tweak: impl FnOnce(&mut Config)) -> Started {
+    let vars = HashMap::from([
+        ("DATABASE_URL".to_owned(), database_url.to_owned()),
+        ("EASEL_DATA_DIR".to_owned(), dir.path().join("data").display().to_string()),
+        ("EASEL_UPLOADS_DIR".to_owned(), dir.path().join("uploads").display().to_string()),
+    ]);
+    let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    config.bind = addr;
+    config.base_url = format!("http://{addr}").parse().expect("base url");
+    tweak(&mut config);
+    let state = easel::prepare(config).await.expect("prepare the app");
+    let db = state.db.clone();
+    let (tx, rx) = oneshot::channel::<()>();
+    let served = tokio::spawn(async move {
+        let shutdown = async {
+            let _ = rx.await;
+        };
+        easel::launch(listener, state, shutdown).await.expect("serve");
+    });
+    (addr, db, tx, served)
+}
+
+/// Everything every app in this test binary has logged.
+static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+/// The server logs so far, of every test in this binary.
+pub fn logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
+}
+
+/// Server logs go to `LOGS`, where tests look for things that must never be
+/// logged, and to stdout when `EASEL_TEST_LOGS` is set.
+fn capture_logs() {
+    struct Tee;
+    impl std::io::Write for Tee {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            LOGS.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(buf);
+            if std::env::var_os("EASEL_TEST_LOGS").is_some() {
+                print!("{}", String::from_utf8_lossy(buf));
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("easel=debug,tower_http=debug")
+        .with_ansi(false)
+        .with_writer(|| Tee)
+        .try_init();
 }
 
 impl TestApp {
@@ -62,8 +122,7 @@ impl TestApp {
 
     /// Starts the app after `tweak` has adjusted its configuration.
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
-        // Server logs go to the test's captured output, shown when it fails.
-        let _ = tracing_subscriber::fmt().with_env_filter("easel=info").with_test_writer().try_init();
+        capture_logs();
         let dir = tempfile::Builder::new().prefix("easel-test-").tempdir().expect("temp dir");
         let (database_url, inspector_url) = match backend {
             Backend::Sqlite => {
@@ -76,28 +135,22 @@ impl TestApp {
                 (cluster.app_url(&database), cluster.admin_url(&database))
             }
         };
-        let vars = HashMap::from([
-            ("DATABASE_URL".to_owned(), database_url.clone()),
-            ("EASEL_DATA_DIR".to_owned(), dir.path().join("data").display().to_string()),
-            ("EASEL_UPLOADS_DIR".to_owned(), dir.path().join("uploads").display().to_string()),
-        ]);
-        let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("address");
-        config.bind = addr;
-        config.base_url = format!("http://{addr}").parse().expect("base url");
-        tweak(&mut config);
-        let state = easel::prepare(config).await.expect("prepare the app");
-        let db = state.db.clone();
         let inspector = Db::connect(&inspector_url).await.expect("inspector connection");
-        let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let shutdown = async {
-                let _ = rx.await;
-            };
-            easel::launch(listener, state, shutdown).await.expect("serve");
-        });
-        Self { addr, database_url, db, inspector, dir, shutdown: Some(tx) }
+        let (addr, db, shutdown, served) = start(&dir, &database_url, tweak).await;
+        Self { addr, database_url, db, inspector, dir, shutdown: Some(shutdown), served: Some(served) }
+    }
+
+    /// Stops the app (as a restart would: work in flight is cut off) and
+    /// starts it again on the same database and folders.
+    pub async fn restart_with(&mut self, tweak: impl FnOnce(&mut Config)) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(served) = self.served.take() {
+            let _ = served.await;
+        }
+        let (addr, db, shutdown, served) = start(&self.dir, &self.database_url, tweak).await;
+        (self.addr, self.db, self.shutdown, self.served) = (addr, db, Some(shutdown), Some(served));
     }
 
     pub fn url(&self, path: &str) -> String {

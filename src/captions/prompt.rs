@@ -103,7 +103,7 @@ impl Brief<'_> {
             caption.push_str(&format!("\n\nAvailable at {}", s.shop_url.trim()));
         }
         let mut tags = vec![s.branded_hashtag.trim().to_owned()];
-        tags.extend(self.artwork.iter().map(|a| a.medium.trim().replace(' ', "")).filter(|m| !m.is_empty()));
+        tags.extend(self.artwork.iter().map(|a| a.medium.trim().to_lowercase().replace(' ', "")).filter(|m| !m.is_empty()));
         tags.extend(["art", "artist", "artwork"].map(String::from));
         let hashtags = normalize_hashtags(&tags.join(" "));
         let hashtags = hashtags.split(' ').take(self.hashtag_count()).collect::<Vec<_>>().join(" ");
@@ -186,7 +186,7 @@ mod tests {
         let draft = brief.template();
         assert!(draft.caption.starts_with("Grey heron, oil on linen."));
         assert!(draft.caption.contains("Available at https://shop.example"));
-        assert_eq!(draft.hashtags, "#heronprints #Oilonlinen #art #artist #artwork");
+        assert_eq!(draft.hashtags, "#heronprints #oilonlinen #art #artist #artwork");
         let threads = Brief { platform: platforms::find("threads").expect("threads"), ..brief };
         assert_eq!(threads.template().hashtags, "#heronprints");
     }

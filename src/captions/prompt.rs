@@ -103,7 +103,9 @@ impl Brief<'_> {
             caption.push_str(&format!("\n\nAvailable at {}", s.shop_url.trim()));
         }
         let mut tags = vec![s.branded_hashtag.trim().to_owned()];
-        tags.extend(self.artwork.iter().map(|a| a.medium.trim().to_lowercase().replace(' ', "")).filter(|m| !m.is_empty()));
+        tags.extend(
+            self.artwork.iter().map(|a| a.medium.trim().to_lowercase().replace(' ', "")).filter(|m| !m.is_empty()),
+        );
         tags.extend(["art", "artist", "artwork"].map(String::from));
         let hashtags = normalize_hashtags(&tags.join(" "));
         let hashtags = hashtags.split(' ').take(self.hashtag_count()).collect::<Vec<_>>().join(" ");

@@ -44,7 +44,7 @@ async fn set_time_zone(client: &Client, zone: &str) {
     client.post("/settings", &brand(zone, "09:00, 18:30")).await.assert_redirect("/settings");
 }
 
-async fn new_calendar(client: &Client, name: &str) -> String {
+pub async fn new_calendar(client: &Client, name: &str) -> String {
     client.get("/calendars").await;
     let page =
         client.post("/calendars", &[("name", name), ("colour", "#be123c"), ("default_platform", "instagram")]).await;

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::{
+    calendars::new_calendar,
     collections::upload,
     harness::{
         Backend, Client, TestApp, logs,
@@ -52,14 +53,7 @@ pub async fn described_post(client: &Client, seed: u8) -> String {
         )
         .await
         .assert_status(303);
-    client.get("/calendars").await;
-    let calendar = client
-        .post("/calendars", &[("name", "Main"), ("colour", "#be123c"), ("default_platform", "instagram")])
-        .await
-        .location()
-        .expect("calendar")
-        .trim_start_matches("/calendars/")
-        .to_owned();
+    let calendar = new_calendar(client, "Main").await;
     let post = client
         .post(
             &format!("/calendars/{calendar}/posts"),

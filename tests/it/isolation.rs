@@ -2,6 +2,7 @@
 //! workspace with the first workspace's ids, answers 404 and changes nothing.
 
 use crate::{
+    calendars::new_calendar,
     collections::{new_collection, upload},
     harness::{Backend, TestApp},
     on_both_backends,
@@ -47,14 +48,7 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
     let collection = new_collection(&ada, "Herons").await;
     ada.post(&format!("/collections/{collection}/images"), &[("ids", &image), ("ids", &second)]).await;
 
-    ada.get("/calendars").await;
-    let calendar = ada
-        .post("/calendars", &[("name", "Main"), ("colour", "#be123c"), ("default_platform", "instagram")])
-        .await
-        .location()
-        .expect("calendar")
-        .trim_start_matches("/calendars/")
-        .to_owned();
+    let calendar = new_calendar(&ada, "Main").await;
     ada.get(&format!("/calendars/{calendar}/posts/new")).await;
     let post = ada
         .post(

@@ -7,6 +7,7 @@ use easel::config::Config;
 use serde_json::Value;
 
 use crate::{
+    calendars::new_calendar,
     captions::described_post,
     collections::upload,
     harness::{
@@ -244,14 +245,7 @@ async fn a_date_range_sends_only_what_should_go(backend: Backend) {
     let app = TestApp::spawn_with(backend, fast(&services)).await;
     let ada = app.signed_up("Ada", "ada@example.com").await;
     let image = upload(&ada, "fox.png", 9).await;
-    ada.get("/calendars").await;
-    let calendar = ada
-        .post("/calendars", &[("name", "Main"), ("colour", "#be123c"), ("default_platform", "instagram")])
-        .await
-        .location()
-        .expect("calendar")
-        .trim_start_matches("/calendars/")
-        .to_owned();
+    let calendar = new_calendar(&ada, "Main").await;
     let ready = post_on(&ada, &calendar, "2030-06-02", "ready").await;
     ada.post(&format!("/events/{ready}/images"), &[("ids", &image)]).await;
     let also = post_on(&ada, &calendar, "2030-06-20", "scheduled").await;

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use easel::tenancy::{Access, ROUTES, Role};
 
 use crate::{
+    calendars::new_calendar,
     collections::{new_collection, upload},
     harness::{Backend, Client, TestApp},
     isolation::snapshot,
@@ -102,14 +103,7 @@ async fn fixture(app: &TestApp, ada: &Client) -> Fixture {
     let image = upload(ada, "heron.png", 1).await;
     let collection = new_collection(ada, "Herons").await;
     ada.post(&format!("/collections/{collection}/images"), &[("ids", &image)]).await;
-    ada.get("/calendars").await;
-    let calendar = ada
-        .post("/calendars", &[("name", "Main"), ("colour", "#be123c"), ("default_platform", "instagram")])
-        .await
-        .location()
-        .expect("calendar")
-        .trim_start_matches("/calendars/")
-        .to_owned();
+    let calendar = new_calendar(ada, "Main").await;
     ada.get(&format!("/calendars/{calendar}/posts/new")).await;
     let post = ada
         .post(

@@ -30,7 +30,14 @@ pub struct Config {
     /// How long a caption request may take before the editor says so.
     pub ai_timeout: Duration,
     pub publer: PublerPolicy,
+    /// People made platform admins at start-up (`EASEL_ADMIN_EMAILS`).
+    pub admin_emails: Vec<String>,
+    /// The plan new workspaces start on.
+    pub default_plan: String,
 }
+
+/// The plans Easel ships with (their limits are the operator's to edit).
+pub const PLAN_KEYS: [&str; 5] = ["free", "basic", "standard", "pro", "unlimited"];
 
 /// Where Publer is and how patiently Easel talks to it.
 #[derive(Clone, Debug)]
@@ -168,6 +175,14 @@ impl Config {
             })?,
             None => 60,
         };
+        let default_plan =
+            get("EASEL_DEFAULT_PLAN").map(|v| v.trim().to_lowercase()).unwrap_or_else(|| "unlimited".into());
+        if !PLAN_KEYS.contains(&default_plan.as_str()) {
+            return Err(ConfigError {
+                var: "EASEL_DEFAULT_PLAN",
+                why: format!("'{default_plan}' must be one of {}", PLAN_KEYS.join(", ")),
+            });
+        }
         let mut publer = PublerPolicy::default();
         if let Some(v) = get("EASEL_PUBLER_BASE_URL") {
             publer.base_url = match Url::parse(v.trim()) {
@@ -197,6 +212,10 @@ impl Config {
             auth_limits: AuthLimits::default(),
             ai_timeout: Duration::from_secs(ai_timeout),
             publer,
+            admin_emails: get("EASEL_ADMIN_EMAILS")
+                .map(|v| v.split(',').map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect())
+                .unwrap_or_default(),
+            default_plan,
         })
     }
 

@@ -3,8 +3,10 @@
 //! `prepare` readies the database, `app` builds the router, and `launch`
 //! serves it until a shutdown signal; `main.rs` and the tests both use them.
 
+pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod branding;
 pub mod calendars;
 pub mod captions;
 pub mod collections;
@@ -16,6 +18,7 @@ pub mod images;
 pub mod integrations;
 pub mod mail;
 pub mod oauth;
+pub mod plans;
 pub mod posts;
 pub mod publer;
 pub mod secrets;
@@ -65,6 +68,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     db.migrate().await?;
     db.session_store().migrate().await?;
     auth::password::prepare();
+    admin::grant_configured(&db, &config.admin_emails).await?;
     let state = AppState::new(db, config, mailer, secrets);
     storage::sweeper::sweep(&state.db, &state.storage).await?;
     Ok(state)
@@ -88,9 +92,11 @@ pub async fn launch(
             Err(e) => tracing::warn!(error = %e, "could not look for posts on their way to Publer"),
         }
     });
+    let snapshots = tokio::spawn(admin::snapshots::keep_taking(state.db.clone()));
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     purge.abort();
+    snapshots.abort();
     sender.stop();
     Ok(served?)
 }
@@ -119,6 +125,9 @@ pub fn app(state: AppState) -> Router {
         .merge(integrations::routes())
         .merge(captions::routes())
         .merge(publer::routes())
+        .merge(plans::routes())
+        .merge(branding::routes())
+        .merge(admin::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::guard))
         .layer(session_layer(&state))

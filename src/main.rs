@@ -24,6 +24,19 @@ enum Command {
         #[command(subcommand)]
         action: SecretsAction,
     },
+    /// Make someone a platform admin of this instance, or stop them being one.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminAction {
+    /// Make the person with this email a platform admin.
+    Grant { email: String },
+    /// Stop the person with this email being a platform admin.
+    Revoke { email: String },
 }
 
 #[derive(Subcommand)]
@@ -74,6 +87,23 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let count = easel::integrations::reseal_all(&state.db, &state.secrets).await?;
             println!("re-sealed {count} value(s) under the newest key");
             Ok(())
+        }
+        Command::Admin { action } => {
+            let (email, grant) = match action {
+                AdminAction::Grant { email } => (email, true),
+                AdminAction::Revoke { email } => (email, false),
+            };
+            let email = email.trim().to_lowercase();
+            let state = easel::prepare(config).await?;
+            if easel::admin::set_platform_admin(&state.db, &email, grant, "command line").await? {
+                println!("{email} is {} a platform admin", if grant { "now" } else { "no longer" });
+                Ok(())
+            } else {
+                anyhow::bail!(
+                    "no change: there is no account for {email}, or it already was {}",
+                    if grant { "one" } else { "not one" }
+                )
+            }
         }
         Command::Serve => {
             let bind = config.bind;

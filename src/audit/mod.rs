@@ -15,7 +15,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Everything the log records, with the words the page shows.
-pub const ACTIONS: [(&str, &str); 20] = [
+pub const ACTIONS: [(&str, &str); 21] = [
     ("member.invited", "Invited someone"),
     ("invitation.resent", "Resent an invitation"),
     ("invitation.revoked", "Revoked an invitation"),
@@ -36,6 +36,7 @@ pub const ACTIONS: [(&str, &str); 20] = [
     ("publer.connected", "Connected Publer"),
     ("publer.routes_changed", "Chose Publer accounts"),
     ("post.sent_to_publer", "Sent posts to Publer"),
+    ("branding.changed", "Changed the branding"),
 ];
 
 pub fn label(action: &str) -> &'static str {

@@ -94,7 +94,7 @@ pub async fn login(
         Some(user) if matches => {
             sign_in(&session, &user).await?;
             if let Some(token) = form.next.strip_prefix("/invites/") {
-                let person = CurrentUser { id: user.id, email: user.email, name: user.name };
+                let person = CurrentUser::from(&user);
                 return accept_after_sign_in(&state, &session, &peer, &person, token).await;
             }
             Ok(to_local_or_home(Some(&form.next)).into_response())
@@ -162,13 +162,13 @@ pub async fn signup(
     };
     let workspace_id = match &invitation {
         Some(invitation) => {
-            let person = CurrentUser { id: user.id, email: user.email.clone(), name: user.name.clone() };
+            let person = CurrentUser::from(&user);
             team::invites::join(tx, invitation, &person, &peer.ip().to_string()).await?;
             invitation.workspace_id
         }
         None => {
             let mut tx = WorkspaceTx::for_new_workspace(tx).await?;
-            tenancy::queries::create(&mut tx, &format!("{name}'s studio"), user.id).await?;
+            tenancy::queries::create(&mut tx, &format!("{name}'s studio"), user.id, &state.config.default_plan).await?;
             let workspace_id = tx.workspace_id();
             tx.commit().await?;
             workspace_id

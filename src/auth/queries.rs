@@ -15,9 +15,10 @@ pub struct User {
     pub name: String,
     pub password_hash: Option<String>,
     pub session_generation: i64,
+    pub is_platform_admin: bool,
 }
 
-const USER_COLUMNS: &str = "id, email, name, password_hash, session_generation";
+const USER_COLUMNS: &str = "id, email, name, password_hash, session_generation, is_platform_admin";
 
 pub async fn by_id(db: &Db, id: Uuid) -> sqlx::Result<Option<User>> {
     fetch_optional!(db, User, &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"), id)

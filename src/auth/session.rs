@@ -33,6 +33,14 @@ pub struct CurrentUser {
     pub id: Uuid,
     pub email: String,
     pub name: String,
+    /// Runs this Easel instance (`easel admin grant`).
+    pub platform_admin: bool,
+}
+
+impl From<&User> for CurrentUser {
+    fn from(user: &User) -> Self {
+        Self { id: user.id, email: user.email.clone(), name: user.name.clone(), platform_admin: user.is_platform_admin }
+    }
 }
 
 /// Starts a session for `user`: a new session id and a new CSRF token.
@@ -105,7 +113,7 @@ async fn load(session: &Session, state: &AppState) -> AppResult<Option<CurrentUs
     match user {
         Some(user) if user.session_generation == record.generation => {
             keep_alive(session, state, record, now).await?;
-            Ok(Some(CurrentUser { id: user.id, email: user.email, name: user.name }))
+            Ok(Some(CurrentUser::from(&user)))
         }
         _ => {
             session.flush().await?;

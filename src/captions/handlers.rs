@@ -13,6 +13,7 @@ use super::{
 use crate::{
     error::{AppError, AppResult},
     integrations::{self, Key, OPENAI_KEY},
+    plans,
     posts::{
         self,
         platforms::{self, PLATFORMS},
@@ -47,6 +48,7 @@ pub async fn write_caption(
     let artwork = posts::queries::artwork(&mut tx, post.id).await?;
     let options = integrations::queries::settings(&mut tx).await?;
     let key = integrations::key(&mut tx, &state.secrets, OPENAI_KEY).await?;
+    let allowance = plans::queries::limits(&mut tx).await?.allows_generation(&usage::monthly(&mut tx).await?);
     tx.commit().await?;
 
     let platform = platforms::find(&form.platform).or_else(|| platforms::find(&post.platform)).unwrap_or(&PLATFORMS[8]);
@@ -56,6 +58,7 @@ pub async fn write_caption(
         Key::MustBeEnteredAgain => {
             Err("This workspace's OpenAI key must be entered again in Settings → Integrations.".into())
         }
+        Key::Ready(_) if allowance.is_err() => Err(allowance.err().unwrap_or_default()),
         Key::Ready(key) => {
             let image = match (options.openai_vision, artwork.first()) {
                 (true, Some(first)) => {

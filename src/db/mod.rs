@@ -18,7 +18,7 @@ use sqlx::{
 
 pub use query::Target;
 pub use sessions::SessionStore;
-pub use tx::{Tx, WorkspaceTx};
+pub use tx::{AdminTx, Tx, WorkspaceTx};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");

@@ -84,3 +84,30 @@ impl WorkspaceTx {
         self.tx
     }
 }
+
+/// A platform admin's transaction: it reads and writes across workspaces.
+///
+/// On PostgreSQL it sets `app.platform_admin` for this transaction only,
+/// which the row-level security policies accept. Only the admin module opens
+/// one, behind its `PlatformAdmin` extractor, and it audits what it changes.
+pub struct AdminTx {
+    tx: Tx,
+}
+
+impl AdminTx {
+    pub(crate) async fn begin(db: &Db) -> sqlx::Result<Self> {
+        let mut tx = Tx::begin(db, true).await?;
+        if let Tx::Postgres(pg) = &mut tx {
+            sqlx::query("SELECT set_config('app.platform_admin', 'on', true)").execute(&mut **pg).await?;
+        }
+        Ok(Self { tx })
+    }
+
+    pub fn target(&mut self) -> Target<'_> {
+        self.tx.target()
+    }
+
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.tx.commit().await
+    }
+}

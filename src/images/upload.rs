@@ -83,9 +83,13 @@ pub async fn ingest(state: &AppState, ws: &Workspace, file: Received) -> AppResu
     let name = if file.original_name.is_empty() { "(unnamed file)".to_owned() } else { file.original_name.clone() };
     let mut tx = ws.read(&state.db).await?;
     let existing = queries::id_by_sha256(&mut tx, &file.sha256).await?;
+    let room = within_limits(&mut tx, file.bytes as i64).await?;
     tx.commit().await?;
     if let Some(id) = existing {
         return Ok(FileResult { name, outcome: Outcome::AlreadyThere { id } });
+    }
+    if let Err(reason) = room {
+        return Ok(FileResult { name, outcome: Outcome::Refused { reason } });
     }
     let path = file.temp.path().to_owned();
     let processed =
@@ -145,8 +149,12 @@ async fn store(state: &AppState, ws: &Workspace, file: Received, processed: Proc
         title: &title,
     };
     match record(state, ws, &new).await {
-        Ok(true) => Ok(Outcome::Added { id, title }),
-        Ok(false) => {
+        Ok(Recorded::Added) => Ok(Outcome::Added { id, title }),
+        Ok(Recorded::OverLimit(reason)) => {
+            state.storage.remove(ws.id(), &files);
+            Ok(Outcome::Refused { reason })
+        }
+        Ok(Recorded::Duplicate) => {
             // The same file arrived twice at once; the other one won.
             state.storage.remove(ws.id(), &files);
             let mut tx = ws.read(&state.db).await?;
@@ -161,17 +169,35 @@ async fn store(state: &AppState, ws: &Workspace, file: Received, processed: Proc
     }
 }
 
-/// Inserts the row and counts its storage; `false` when the workspace
-/// already had the same file.
-async fn record(state: &AppState, ws: &Workspace, new: &NewImage<'_>) -> AppResult<bool> {
+enum Recorded {
+    Added,
+    /// The workspace already had the same file.
+    Duplicate,
+    /// The plan's image or storage limit would be passed.
+    OverLimit(String),
+}
+
+/// Whether one more image of `bytes` fits the workspace's plan.
+async fn within_limits(tx: &mut crate::db::WorkspaceTx, bytes: i64) -> AppResult<Result<(), String>> {
+    let limits = crate::plans::queries::limits(tx).await?;
+    let used = usage::storage(tx).await?;
+    Ok(limits.allows_upload(&used, 1, bytes))
+}
+
+/// Inserts the row and counts its storage, checking the limits again under
+/// the write lock (another upload may have filled the last place meanwhile).
+async fn record(state: &AppState, ws: &Workspace, new: &NewImage<'_>) -> AppResult<Recorded> {
     let mut tx = ws.write(&state.db).await?;
+    if let Err(reason) = within_limits(&mut tx, new.stored_bytes).await? {
+        return Ok(Recorded::OverLimit(reason));
+    }
     match queries::insert(&mut tx, new).await {
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(false),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(Recorded::Duplicate),
         other => other?,
     }
     usage::record_storage(&mut tx, 1, new.stored_bytes).await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(Recorded::Added)
 }
 
 fn unreadable(err: axum::extract::multipart::MultipartError) -> AppError {

@@ -301,13 +301,14 @@ async fn create(
     queries::link_identity(&mut tx, provider.key(), &profile.subject, user.id, &profile.email).await?;
     let workspace = match &invitation {
         Some(invitation) => {
-            let person = CurrentUser { id: user.id, email: user.email.clone(), name: user.name.clone() };
+            let person = CurrentUser::from(&user);
             team::invites::join(tx, invitation, &person, &peer.ip().to_string()).await?;
             invitation.workspace_id
         }
         None => {
             let mut tx = WorkspaceTx::for_new_workspace(tx).await?;
-            tenancy::queries::create(&mut tx, &format!("{}'s studio", user.name), user.id).await?;
+            tenancy::queries::create(&mut tx, &format!("{}'s studio", user.name), user.id, &state.config.default_plan)
+                .await?;
             let id = tx.workspace_id();
             tx.commit().await?;
             id

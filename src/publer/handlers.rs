@@ -26,6 +26,7 @@ use crate::{
     db::WorkspaceTx,
     error::{AppError, AppResult},
     integrations::{self, Key, PUBLER_KEY},
+    plans,
     posts::{
         self,
         platforms::{self, PLATFORMS},
@@ -34,6 +35,7 @@ use crate::{
     settings,
     state::AppState,
     tenancy::{Permission, Workspace},
+    usage,
     web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},
 };
 
@@ -175,6 +177,14 @@ pub async fn save_routes(
     Ok(Redirect::to("/settings/publer").into_response())
 }
 
+/// Whether `more` posts fit this month's Publer allowance.
+async fn allowance(tx: &mut WorkspaceTx, more: i64) -> AppResult<Result<(), String>> {
+    let limits = plans::queries::limits(tx).await?;
+    let sent = usage::monthly(tx).await?.publer_posts;
+    let sending = queries::in_flight(tx).await?;
+    Ok(limits.allows_publer(sent, sending, more))
+}
+
 /// Why a post cannot go to Publer now, if it cannot.
 async fn sendable(tx: &mut WorkspaceTx, state: &AppState, post: &Post) -> AppResult<Result<String, String>> {
     if let Err(why) = readiness(tx, state).await? {
@@ -207,7 +217,11 @@ async fn send_or_resend(
     let mut tx = ws.write(&state.db).await?;
     let post = posts::queries::get(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound)?;
     let back = Redirect::to(&format!("/events/{}#publer", post.id));
-    let account = match sendable(&mut tx, &state, &post).await? {
+    let ready = match sendable(&mut tx, &state, &post).await? {
+        Ok(account) => allowance(&mut tx, 1).await?.map(|()| account),
+        Err(why) => Err(why),
+    };
+    let account = match ready {
         Ok(account) => account,
         Err(why) => {
             drop(tx);
@@ -377,8 +391,13 @@ pub async fn send_range(
     let mut tx = ws.write(&state.db).await?;
     let mut sent = 0;
     let mut unroutable = 0;
+    let mut over_limit = None;
     for row in view.rows.iter().filter(|r| r.will_send) {
         let Some(post) = posts::queries::get(&mut tx, row.id).await? else { continue };
+        if let Err(why) = allowance(&mut tx, 1).await? {
+            over_limit = Some(why);
+            break;
+        }
         match sendable(&mut tx, &state, &post).await? {
             Ok(account) if queries::queue(&mut tx, post.id, &account, &ws.user().name).await? => sent += 1,
             Ok(_) => {}
@@ -396,6 +415,10 @@ pub async fn send_range(
     }
     let skipped = view.rows.len() - sent;
     let mut message = format!("Sending {sent} post(s) from {range} to Publer; {skipped} skipped.");
+    if let Some(why) = over_limit {
+        message.push(' ');
+        message.push_str(&why);
+    }
     if unroutable > 0 {
         message
             .push_str(&format!(" {unroutable} had no Publer account chosen for their platform (Settings → Publer)."));

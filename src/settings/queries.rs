@@ -71,8 +71,9 @@ pub async fn update(tx: &mut WorkspaceTx, s: &Settings) -> sqlx::Result<()> {
         s.pinterest_hashtag_count,
         &s.posting_times,
         OffsetDateTime::now_utc(),
-    )
-    .map(drop)
+    )?;
+    // The display name is the name the navbar, switcher and invitations show.
+    execute!(tx, "UPDATE workspaces SET name = $2 WHERE id = $1", id, &s.display_name).map(drop)
 }
 
 pub async fn hashtag_sets(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<HashtagSet>> {

@@ -112,6 +112,13 @@ pub async fn invite(
         view.invite_error = Some("That person is already a member.".to_owned());
         return invalid_form(view);
     }
+    let seats = crate::plans::queries::members_and_invited(&mut tx).await?;
+    if let Err(why) = crate::plans::queries::limits(&mut tx).await?.allows_member(seats) {
+        let mut view = team_view(&mut tx, &ws, layout).await?;
+        view.email = form.email;
+        view.invite_error = Some(why);
+        return invalid_form(view);
+    }
     let (token, hash) = tokens::new_token();
     queries::create(&mut tx, email, role, &hash, ws.user().id, expiry()).await?;
     audit::record(&mut tx, &ws, "member.invited", email, role.as_str()).await?;

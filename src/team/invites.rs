@@ -63,7 +63,18 @@ pub async fn view_invitation(
             Some(user) => InvitationState::ForSomeoneElse { invitation, your_email: user.email },
         },
     };
-    page(InvitationView { layout, state: state_of_link, token })
+    let mut layout = layout;
+    let logo = match &state_of_link {
+        InvitationState::SignedOut { invitation }
+        | InvitationState::ForYou { invitation }
+        | InvitationState::ForSomeoneElse { invitation, .. } => {
+            // The page wears the inviting workspace's colours, not the visitor's.
+            layout.brand = crate::tenancy::Brand { colour: invitation.brand_colour.clone(), ..Default::default() };
+            crate::branding::logo::data_url(&state.storage, invitation.workspace_id, &invitation.logo)
+        }
+        InvitationState::Dead(_) => None,
+    };
+    page(InvitationView { layout, state: state_of_link, token, logo })
 }
 
 pub async fn accept(

@@ -35,10 +35,13 @@ pub struct Invitation {
     pub expires_at: OffsetDateTime,
     pub accepted_at: Option<OffsetDateTime>,
     pub revoked_at: Option<OffsetDateTime>,
+    /// The workspace's branding, for its invitation page.
+    pub brand_colour: String,
+    pub logo: String,
 }
 
 const INVITATION_SELECT: &str = "SELECT i.id, i.workspace_id, w.name AS workspace_name, i.email, i.role, \
-       u.name AS invited_by_name, i.expires_at, i.accepted_at, i.revoked_at \
+       u.name AS invited_by_name, i.expires_at, i.accepted_at, i.revoked_at, w.brand_colour, w.logo \
      FROM invitations i JOIN workspaces w ON w.id = i.workspace_id LEFT JOIN users u ON u.id = i.invited_by";
 
 pub async fn members(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<Member>> {

@@ -51,6 +51,8 @@ pub struct InvitationView {
     pub layout: Layout,
     pub state: InvitationState,
     pub token: String,
+    /// The inviting workspace's logo, inline (the visitor is not a member yet).
+    pub logo: Option<String>,
 }
 
 /// An invitation link that no longer works: says why, and nothing else.

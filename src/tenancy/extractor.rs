@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{
     permissions::{Permission, Role},
-    queries::{self, Membership},
+    queries::{self, ActiveMembership},
 };
 use crate::{
     auth::{CurrentUser, session::session_of},
@@ -32,7 +32,23 @@ pub struct Workspace {
     user: CurrentUser,
     /// The address the request came from, for the audit log.
     client_ip: String,
+    /// Suspended by the operator: everything reads, nothing writes.
+    suspended: bool,
+    brand: Brand,
 }
+
+/// How the workspace dresses its pages (white-label branding).
+#[derive(Clone, Debug, Default)]
+pub struct Brand {
+    /// `#rrggbb`, or empty for Easel's own colour.
+    pub colour: String,
+    /// The logo's file name in the workspace's `brand/` folder, or empty.
+    pub logo: String,
+    pub hide_powered_by: bool,
+}
+
+const SUSPENDED: &str = "This workspace is suspended by the operator: you can read everything in it, but nothing \
+                         can be changed until the suspension is lifted.";
 
 impl Workspace {
     pub fn id(&self) -> Uuid {
@@ -55,12 +71,28 @@ impl Workspace {
         &self.client_ip
     }
 
+    pub fn is_suspended(&self) -> bool {
+        self.suspended
+    }
+
+    pub fn brand(&self) -> &Brand {
+        &self.brand
+    }
+
+    /// Whether the member may do this now (the role holds it, and a
+    /// suspended workspace only reads).
+    pub fn may(&self, permission: Permission) -> bool {
+        self.role.can(permission) && (!self.suspended || permission == Permission::ViewContent)
+    }
+
     /// `Ok` when the member's role holds `permission`, else a 403.
     pub fn require(&self, permission: Permission) -> AppResult<()> {
-        if self.role.can(permission) {
-            Ok(())
-        } else {
+        if !self.role.can(permission) {
             Err(AppError::Forbidden("Your role in this workspace does not allow that."))
+        } else if self.suspended && permission != Permission::ViewContent {
+            Err(AppError::Forbidden(SUSPENDED))
+        } else {
+            Ok(())
         }
     }
 
@@ -69,9 +101,15 @@ impl Workspace {
         Ok(WorkspaceTx::enter(db.begin().await?, self.id).await?)
     }
 
-    /// A write transaction that touches this workspace's rows only.
+    /// A write transaction that touches this workspace's rows only; refused
+    /// while the workspace is suspended. It marks the workspace active.
     pub async fn write(&self, db: &Db) -> AppResult<WorkspaceTx> {
-        Ok(WorkspaceTx::enter(db.begin_write().await?, self.id).await?)
+        if self.suspended {
+            return Err(AppError::Forbidden(SUSPENDED));
+        }
+        let mut tx = WorkspaceTx::enter(db.begin_write().await?, self.id).await?;
+        queries::mark_active(&mut tx).await?;
+        Ok(tx)
     }
 }
 
@@ -120,12 +158,14 @@ pub async fn resolve(parts: &mut Parts, state: &AppState, user: &CurrentUser) ->
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_default();
-    let workspace = membership.map(|m: Membership| Workspace {
+    let workspace = membership.map(|m: ActiveMembership| Workspace {
         id: m.workspace_id,
         name: m.name,
         role: m.role,
         user: user.clone(),
         client_ip: client_ip.clone(),
+        suspended: m.suspended,
+        brand: Brand { colour: m.brand_colour, logo: m.logo, hide_powered_by: m.hide_powered_by },
     });
     if let Some(found) = &workspace {
         parts.extensions.insert(found.clone());

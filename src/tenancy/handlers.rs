@@ -9,7 +9,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::{clean_workspace_name, extractor::make_active, queries, views::WorkspacesView};
+use super::{clean_workspace_name, extractor::make_active, queries, templates, views::WorkspacesView};
 use crate::{
     auth::CurrentUser,
     db::WorkspaceTx,
@@ -22,6 +22,9 @@ use crate::{
 pub struct CreateForm {
     #[serde(default)]
     name: String,
+    /// A workspace of the person's to copy brand settings and calendars from.
+    #[serde(default)]
+    template: String,
 }
 
 #[derive(Deserialize)]
@@ -51,8 +54,18 @@ pub async fn create_workspace(
             return invalid_form(WorkspacesView { layout, workspaces, name: form.name, error: Some(why.into()) });
         }
     };
+    let template = match form.template.trim() {
+        "" => None,
+        raw => {
+            let source = queries::membership(&state.db, user.id, parse_id(raw)?).await?.ok_or(AppError::NotFound)?;
+            Some(templates::read(&state.db, &state.storage, source.workspace_id).await?)
+        }
+    };
     let mut tx = WorkspaceTx::for_new_workspace(state.db.begin_write().await?).await?;
-    queries::create(&mut tx, &name, user.id).await?;
+    queries::create(&mut tx, &name, user.id, &state.config.default_plan).await?;
+    if let Some(template) = template {
+        templates::apply(&mut tx, &state.storage, template, &name).await?;
+    }
     let id = tx.workspace_id();
     tx.commit().await?;
     make_active(&session, id).await?;

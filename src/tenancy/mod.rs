@@ -5,11 +5,12 @@ mod extractor;
 mod handlers;
 pub mod permissions;
 pub mod queries;
+pub mod templates;
 mod views;
 
 use axum::{Router, routing::get};
 
-pub use extractor::{Workspace, make_active, resolve};
+pub use extractor::{Brand, Workspace, make_active, resolve};
 pub use permissions::{Access, Permission, ROUTES, Role};
 
 use crate::state::AppState;

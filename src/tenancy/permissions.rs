@@ -120,6 +120,8 @@ pub enum Access {
     Member,
     /// A member whose role holds the permission.
     Needs(Permission),
+    /// A platform admin; everyone else gets a 404.
+    PlatformAdmin,
 }
 
 /// Every route and who may reach it: the one table the route × role tests
@@ -213,6 +215,23 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/events/{id}/publer/resend", Needs(EditContent)),
         ("GET", "/calendars/{id}/publer", Needs(EditContent)),
         ("POST", "/calendars/{id}/publer", Needs(EditContent)),
+        ("GET", "/settings/plan", Needs(ManageSettings)),
+        ("GET", "/settings/branding", Needs(ManageSettings)),
+        ("POST", "/settings/branding", Needs(ManageSettings)),
+        ("POST", "/settings/branding/logo", Needs(ManageSettings)),
+        ("POST", "/settings/branding/logo/remove", Needs(ManageSettings)),
+        ("GET", "/brand.css", Public),
+        ("GET", "/brand/logo", Needs(ViewContent)),
+        ("GET", "/admin", PlatformAdmin),
+        ("GET", "/admin/workspaces/{id}", PlatformAdmin),
+        ("POST", "/admin/workspaces/{id}/plan", PlatformAdmin),
+        ("POST", "/admin/workspaces/{id}/limits", PlatformAdmin),
+        ("POST", "/admin/workspaces/{id}/suspend", PlatformAdmin),
+        ("POST", "/admin/workspaces/{id}/unsuspend", PlatformAdmin),
+        ("POST", "/admin/workspaces/{id}/delete", PlatformAdmin),
+        ("GET", "/admin/plans", PlatformAdmin),
+        ("POST", "/admin/plans/{key}", PlatformAdmin),
+        ("GET", "/admin/audit", PlatformAdmin),
         ("POST", "/team/invites", Needs(ManageTeam)),
         ("POST", "/team/invites/{id}/resend", Needs(ManageTeam)),
         ("POST", "/team/invites/{id}/revoke", Needs(ManageTeam)),

@@ -21,6 +21,26 @@ pub struct Membership {
     pub role: Role,
 }
 
+/// A membership as a request needs it: with the workspace's standing and
+/// branding.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ActiveMembership {
+    pub workspace_id: Uuid,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub suspended: bool,
+    pub brand_colour: String,
+    pub logo: String,
+    /// The workspace hides "Powered by Easel" and its plan allows it.
+    pub hide_powered_by: bool,
+}
+
+const ACTIVE: &str = "SELECT m.workspace_id, w.name, m.role, w.suspended_at IS NOT NULL AS suspended, \
+       w.brand_colour, w.logo, \
+       (w.hide_powered_by AND COALESCE(w.custom_can_hide_branding, p.can_hide_branding, FALSE)) AS hide_powered_by \
+     FROM memberships m JOIN workspaces w ON w.id = m.workspace_id LEFT JOIN plans p ON p.key = w.plan";
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct WorkspaceSummary {
     pub id: Uuid,
@@ -36,28 +56,15 @@ impl WorkspaceSummary {
     }
 }
 
-pub async fn membership(db: &Db, user_id: Uuid, workspace_id: Uuid) -> sqlx::Result<Option<Membership>> {
-    fetch_optional!(
-        db,
-        Membership,
-        "SELECT m.workspace_id, w.name, m.role FROM memberships m \
-         JOIN workspaces w ON w.id = m.workspace_id \
-         WHERE m.user_id = $1 AND m.workspace_id = $2",
-        user_id,
-        workspace_id,
-    )
+pub async fn membership(db: &Db, user_id: Uuid, workspace_id: Uuid) -> sqlx::Result<Option<ActiveMembership>> {
+    let sql = format!("{ACTIVE} WHERE m.user_id = $1 AND m.workspace_id = $2");
+    fetch_optional!(db, ActiveMembership, &sql, user_id, workspace_id)
 }
 
 /// The workspace a person falls back to: the one they joined first.
-pub async fn first_membership(db: &Db, user_id: Uuid) -> sqlx::Result<Option<Membership>> {
-    fetch_optional!(
-        db,
-        Membership,
-        "SELECT m.workspace_id, w.name, m.role FROM memberships m \
-         JOIN workspaces w ON w.id = m.workspace_id \
-         WHERE m.user_id = $1 ORDER BY m.created_at, m.workspace_id LIMIT 1",
-        user_id,
-    )
+pub async fn first_membership(db: &Db, user_id: Uuid) -> sqlx::Result<Option<ActiveMembership>> {
+    let sql = format!("{ACTIVE} WHERE m.user_id = $1 ORDER BY m.created_at, m.workspace_id LIMIT 1");
+    fetch_optional!(db, ActiveMembership, &sql, user_id)
 }
 
 /// Every workspace of a person, by name, for the navbar's switcher.
@@ -86,16 +93,17 @@ pub async fn workspaces_of(db: &Db, user_id: Uuid) -> sqlx::Result<Vec<Workspace
 
 /// Creates the workspace `tx` is scoped to, with `owner` as its owner and
 /// default settings.
-pub async fn create(tx: &mut WorkspaceTx, name: &str, owner: Uuid) -> sqlx::Result<()> {
+pub async fn create(tx: &mut WorkspaceTx, name: &str, owner: Uuid, plan: &str) -> sqlx::Result<()> {
     let now = OffsetDateTime::now_utc();
     let id = tx.workspace_id();
     execute!(
         tx,
-        "INSERT INTO workspaces (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO workspaces (id, name, created_by, created_at, plan) VALUES ($1, $2, $3, $4, $5)",
         id,
         name,
         owner,
         now,
+        plan,
     )?;
     execute!(
         tx,
@@ -106,4 +114,18 @@ pub async fn create(tx: &mut WorkspaceTx, name: &str, owner: Uuid) -> sqlx::Resu
         now,
     )?;
     settings::queries::create_defaults(tx, name).await
+}
+
+/// Records that the workspace changed something (at most once a minute).
+pub async fn mark_active(tx: &mut crate::db::WorkspaceTx) -> sqlx::Result<()> {
+    let id = tx.workspace_id();
+    let now = time::OffsetDateTime::now_utc();
+    execute!(
+        tx,
+        "UPDATE workspaces SET last_active_at = $2 WHERE id = $1 AND (last_active_at IS NULL OR last_active_at < $3)",
+        id,
+        now,
+        now - time::Duration::minutes(1)
+    )
+    .map(drop)
 }

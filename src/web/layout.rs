@@ -12,7 +12,7 @@ use crate::{
     auth::{MaybeUser, session::session_of},
     error::AppError,
     state::AppState,
-    tenancy::{self, Role, Workspace},
+    tenancy::{self, Brand, Role, Workspace},
 };
 
 /// How many other workspaces the navbar's switcher lists.
@@ -33,6 +33,12 @@ pub struct Layout {
     /// This page's path and query, so switching workspace can come back here.
     pub here: String,
     pub asset_version: &'static str,
+    /// The active workspace's branding (empty: Easel's own look).
+    pub brand: Brand,
+    /// The active workspace is suspended: pages say so and offer no writes.
+    pub suspended: bool,
+    /// The person runs this instance: the menu links to `/admin`.
+    pub platform_admin: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -65,7 +71,13 @@ impl Layout {
 
     /// Whether the active role may change content (for showing write buttons).
     pub fn can_edit(&self) -> bool {
-        self.active.as_ref().is_some_and(|w| w.role.can(crate::tenancy::Permission::EditContent))
+        !self.suspended && self.active.as_ref().is_some_and(|w| w.role.can(crate::tenancy::Permission::EditContent))
+    }
+
+    /// The stylesheet that gives the active workspace its colour, if it has one.
+    pub fn brand_css(&self) -> Option<String> {
+        let colour = self.brand.colour.trim_start_matches('#');
+        (!colour.is_empty()).then(|| format!("/brand.css?c={colour}"))
     }
 
     pub fn user_initial(&self) -> String {
@@ -101,6 +113,11 @@ impl FromRequestParts<AppState> for Layout {
         };
         let active: Option<Workspace> = tenancy::resolve(parts, state, &user).await?;
         let all = tenancy::queries::memberships_of(&state.db, user.id).await?;
+        layout.platform_admin = user.platform_admin;
+        if let Some(w) = &active {
+            layout.brand = w.brand().clone();
+            layout.suspended = w.is_suspended();
+        }
         layout.user_name = Some(user.name);
         layout.user_email = user.email;
         layout.active = active.map(|w| WorkspaceBadge { id: w.id(), name: w.name().to_owned(), role: w.role() });

@@ -100,6 +100,10 @@ impl Fixture {
 
 async fn fixture(app: &TestApp, ada: &Client) -> Fixture {
     let workspace = ada.guards().page_workspace;
+    ada.get("/settings/branding").await;
+    ada.upload_as("/settings/branding/logo", "logo", &[("logo.png", crate::harness::art::png(7))])
+        .await
+        .assert_status(303);
     let image = upload(ada, "heron.png", 1).await;
     let collection = new_collection(ada, "Herons").await;
     ada.post(&format!("/collections/{collection}/images"), &[("ids", &image)]).await;

@@ -119,6 +119,8 @@ async fn every_audited_action_is_recorded(backend: Backend) {
     let route = format!("route:{}:", calendar.trim_start_matches("/calendars/"));
     bea.post("/settings/publer/routes", &[(route.as_str(), "ig-pw")]).await.assert_redirect("/settings/publer");
     bea.post(&format!("{post}/publer"), &[]).await.assert_status(303);
+    bea.get("/settings/branding").await;
+    bea.post("/settings/branding", &[("brand_colour", "#0e7490")]).await.assert_redirect("/settings/branding");
 
     let recorded = app.strings("SELECT DISTINCT action FROM audit_log ORDER BY action").await;
     let expected: Vec<String> = {

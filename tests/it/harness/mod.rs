@@ -324,12 +324,18 @@ impl Client {
     /// A multipart upload laid out like the plain HTML form: the guards
     /// first, then each file as a `files` part.
     pub async fn upload(&self, path: &str, files: &[(&str, Vec<u8>)]) -> Page {
+        self.upload_as(path, "files", files).await
+    }
+
+    /// The same, with the files in parts named `field`.
+    pub async fn upload_as(&self, path: &str, field: &str, files: &[(&str, Vec<u8>)]) -> Page {
         let guards = self.guards();
         let mut form = reqwest::multipart::Form::new()
             .text("csrf_token", guards.csrf_token)
             .text("page_workspace", guards.page_workspace);
         for (name, bytes) in files {
-            form = form.part("files", reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()));
+            form =
+                form.part(field.to_owned(), reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()));
         }
         let response = self.http.post(format!("{}{}", self.base, path)).multipart(form).send().await.expect("upload");
         Self::read(response).await

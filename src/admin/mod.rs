@@ -1,0 +1,81 @@
+//! The operator's side: platform admins, the dashboard over every workspace,
+//! plans and custom limits, suspension, and the platform audit log.
+//!
+//! The only module with cross-workspace queries (DESIGN §3): every handler
+//! takes `PlatformAdmin`, which answers 404 to everyone else, and its
+//! transactions (`AdminTx`) are the only ones row-level security lets
+//! across workspaces.
+
+mod charts;
+mod extractor;
+mod handlers;
+pub mod queries;
+pub mod snapshots;
+
+use axum::{
+    Router,
+    routing::{get, post},
+};
+pub use extractor::PlatformAdmin;
+
+use crate::{
+    db::{AdminTx, Db},
+    state::AppState,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(handlers::dashboard))
+        .route("/admin/workspaces/{id}", get(handlers::view_workspace))
+        .route("/admin/workspaces/{id}/plan", post(handlers::change_plan))
+        .route("/admin/workspaces/{id}/limits", post(handlers::set_limits))
+        .route("/admin/workspaces/{id}/suspend", post(handlers::suspend))
+        .route("/admin/workspaces/{id}/unsuspend", post(handlers::unsuspend))
+        .route("/admin/workspaces/{id}/delete", post(handlers::delete_workspace))
+        .route("/admin/plans", get(handlers::view_plans))
+        .route("/admin/plans/{key}", post(handlers::save_plan))
+        .route("/admin/audit", get(handlers::view_audit))
+}
+
+/// Everything the platform audit log records, with the words its page shows.
+pub const ACTIONS: [(&str, &str); 8] = [
+    ("admin.granted", "Made a platform admin"),
+    ("admin.revoked", "Removed a platform admin"),
+    ("workspace.plan_changed", "Changed a plan"),
+    ("workspace.limits_changed", "Set custom limits"),
+    ("workspace.suspended", "Suspended a workspace"),
+    ("workspace.unsuspended", "Lifted a suspension"),
+    ("workspace.deleted", "Deleted a workspace"),
+    ("plan.changed", "Edited a plan"),
+];
+
+/// Makes the person with `email` a platform admin (or not); false if there
+/// is no such person. `by` names who asked (a person, or the command line).
+pub async fn set_platform_admin(db: &Db, email: &str, admin: bool, by: &str) -> anyhow::Result<bool> {
+    let mut tx = AdminTx::begin(db).await?;
+    let changed = queries::set_platform_admin(&mut tx, email, admin).await?;
+    if changed {
+        let action = if admin { "admin.granted" } else { "admin.revoked" };
+        queries::record(&mut tx, None, by, action, None, email).await?;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Grants `EASEL_ADMIN_EMAILS` at start-up (to people who already have an account).
+pub async fn grant_configured(db: &Db, emails: &[String]) -> anyhow::Result<()> {
+    for email in emails {
+        let mut tx = AdminTx::begin(db).await?;
+        let already = queries::is_platform_admin(&mut tx, email).await?;
+        tx.commit().await?;
+        match already {
+            Some(true) => {}
+            Some(false) => {
+                set_platform_admin(db, email, true, "EASEL_ADMIN_EMAILS").await?;
+                tracing::info!(email, "made a platform admin from EASEL_ADMIN_EMAILS");
+            }
+            None => tracing::warn!(email, "EASEL_ADMIN_EMAILS names someone without an account yet"),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,256 @@
+//! The cross-workspace SQL of the admin module, all in `AdminTx`.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::db::{
+    AdminTx,
+    query::{execute, fetch_all, fetch_optional},
+};
+
+/// One workspace's line on the dashboard.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct WorkspaceRow {
+    pub id: Uuid,
+    pub name: String,
+    pub owner: Option<String>,
+    pub plan: String,
+    pub members: i64,
+    pub images: i64,
+    pub storage_bytes: i64,
+    pub posts_ahead: i64,
+    pub ai_month: i64,
+    pub publer_month: i64,
+    pub last_active_at: Option<OffsetDateTime>,
+    pub suspended: bool,
+}
+
+const ROWS: &str = "SELECT * FROM (SELECT w.id, w.name, \
+       (SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id \
+         WHERE m.workspace_id = w.id AND m.role = 'owner' ORDER BY m.created_at LIMIT 1) AS owner, \
+       w.plan, (SELECT COUNT(*) FROM memberships m WHERE m.workspace_id = w.id) AS members, \
+       COALESCE((SELECT u.image_count FROM workspace_usage u WHERE u.workspace_id = w.id), 0) AS images, \
+       COALESCE((SELECT u.storage_bytes FROM workspace_usage u WHERE u.workspace_id = w.id), 0) AS storage_bytes, \
+       (SELECT COUNT(*) FROM events e WHERE e.workspace_id = w.id AND e.starts_at >= $1) AS posts_ahead, \
+       COALESCE((SELECT mu.ai_generations FROM monthly_usage mu \
+         WHERE mu.workspace_id = w.id AND mu.month = $2), 0) AS ai_month, \
+       COALESCE((SELECT mu.publer_posts FROM monthly_usage mu \
+         WHERE mu.workspace_id = w.id AND mu.month = $2), 0) AS publer_month, \
+       w.last_active_at, w.suspended_at IS NOT NULL AS suspended \
+     FROM workspaces w) x";
+
+/// How the dashboard may sort: a key from the page, and its SQL.
+pub const SORTS: [(&str, &str); 11] = [
+    ("name", "LOWER(x.name)"),
+    ("owner", "LOWER(COALESCE(x.owner, ''))"),
+    ("plan", "x.plan"),
+    ("members", "x.members"),
+    ("images", "x.images"),
+    ("storage", "x.storage_bytes"),
+    ("ahead", "x.posts_ahead"),
+    ("ai", "x.ai_month"),
+    ("publer", "x.publer_month"),
+    ("activity", "x.last_active_at"),
+    ("status", "x.suspended"),
+];
+
+/// Every workspace whose name or owner contains `search`, sorted.
+pub async fn workspaces(
+    tx: &mut AdminTx,
+    search: &str,
+    sort: &str,
+    descending: bool,
+) -> sqlx::Result<Vec<WorkspaceRow>> {
+    let column = SORTS.iter().find(|(k, _)| *k == sort).map_or("LOWER(x.name)", |(_, c)| c);
+    let direction = if descending { "DESC" } else { "ASC" };
+    let sql = format!(
+        "{ROWS} WHERE ($3 = '' OR LOWER(x.name) LIKE $3 ESCAPE '\\' OR LOWER(COALESCE(x.owner, '')) LIKE $3 ESCAPE '\\') \
+         ORDER BY {column} {direction}, x.id"
+    );
+    let pattern = if search.is_empty() { String::new() } else { format!("%{}%", escape_like(&search.to_lowercase())) };
+    let month = crate::usage::this_month();
+    fetch_all!(tx, WorkspaceRow, &sql, OffsetDateTime::now_utc(), month, pattern)
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+pub async fn workspace(tx: &mut AdminTx, id: Uuid) -> sqlx::Result<Option<WorkspaceRow>> {
+    let sql = format!("{ROWS} WHERE x.id = $3");
+    fetch_optional!(tx, WorkspaceRow, &sql, OffsetDateTime::now_utc(), crate::usage::this_month(), id)
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Member {
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub created_at: OffsetDateTime,
+}
+
+pub async fn members(tx: &mut AdminTx, workspace: Uuid) -> sqlx::Result<Vec<Member>> {
+    fetch_all!(
+        tx,
+        Member,
+        "SELECT u.name, u.email, m.role, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id \
+         WHERE m.workspace_id = $1 ORDER BY m.created_at, u.email",
+        workspace
+    )
+}
+
+/// A workspace's own limits (NULL: the plan's; negative: no limit).
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
+pub struct CustomLimits {
+    pub custom_max_images: Option<i64>,
+    pub custom_max_storage_bytes: Option<i64>,
+    pub custom_max_members: Option<i64>,
+    pub custom_max_ai_generations: Option<i64>,
+    pub custom_max_publer_posts: Option<i64>,
+    pub custom_can_hide_branding: Option<bool>,
+}
+
+pub async fn custom_limits(tx: &mut AdminTx, workspace: Uuid) -> sqlx::Result<CustomLimits> {
+    Ok(fetch_optional!(
+        tx,
+        CustomLimits,
+        "SELECT custom_max_images, custom_max_storage_bytes, custom_max_members, custom_max_ai_generations, \
+           custom_max_publer_posts, custom_can_hide_branding FROM workspaces WHERE id = $1",
+        workspace
+    )?
+    .unwrap_or_default())
+}
+
+pub async fn set_custom_limits(tx: &mut AdminTx, workspace: Uuid, c: &CustomLimits) -> sqlx::Result<u64> {
+    execute!(
+        tx,
+        "UPDATE workspaces SET custom_max_images = $2, custom_max_storage_bytes = $3, custom_max_members = $4, \
+           custom_max_ai_generations = $5, custom_max_publer_posts = $6, custom_can_hide_branding = $7 WHERE id = $1",
+        workspace,
+        c.custom_max_images,
+        c.custom_max_storage_bytes,
+        c.custom_max_members,
+        c.custom_max_ai_generations,
+        c.custom_max_publer_posts,
+        c.custom_can_hide_branding
+    )
+}
+
+pub async fn set_plan(tx: &mut AdminTx, workspace: Uuid, plan: &str) -> sqlx::Result<u64> {
+    execute!(tx, "UPDATE workspaces SET plan = $2 WHERE id = $1", workspace, plan)
+}
+
+pub async fn set_suspended(tx: &mut AdminTx, workspace: Uuid, suspended: bool) -> sqlx::Result<u64> {
+    let at = suspended.then(OffsetDateTime::now_utc);
+    execute!(tx, "UPDATE workspaces SET suspended_at = $2 WHERE id = $1", workspace, at)
+}
+
+pub async fn delete_workspace(tx: &mut AdminTx, workspace: Uuid) -> sqlx::Result<u64> {
+    execute!(tx, "DELETE FROM workspaces WHERE id = $1", workspace)
+}
+
+pub async fn set_platform_admin(tx: &mut AdminTx, email: &str, admin: bool) -> sqlx::Result<bool> {
+    let changed = execute!(
+        tx,
+        "UPDATE users SET is_platform_admin = $2 WHERE email = $1 AND is_platform_admin <> $2",
+        email,
+        admin
+    )?;
+    Ok(changed == 1)
+}
+
+/// `None` when nobody has that email.
+pub async fn is_platform_admin(tx: &mut AdminTx, email: &str) -> sqlx::Result<Option<bool>> {
+    let found: Option<(bool,)> =
+        fetch_optional!(tx, (bool,), "SELECT is_platform_admin FROM users WHERE email = $1", email)?;
+    Ok(found.map(|(admin,)| admin))
+}
+
+/// Appends to the platform audit log.
+pub async fn record(
+    tx: &mut AdminTx,
+    actor: Option<Uuid>,
+    actor_email: &str,
+    action: &str,
+    workspace: Option<(Uuid, &str)>,
+    detail: &str,
+) -> sqlx::Result<()> {
+    execute!(
+        tx,
+        "INSERT INTO platform_audit (id, actor_id, actor_email, action, workspace_id, workspace_name, detail, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        Uuid::now_v7(),
+        actor,
+        actor_email,
+        action,
+        workspace.map(|(id, _)| id),
+        workspace.map_or("", |(_, name)| name),
+        detail,
+        OffsetDateTime::now_utc()
+    )
+    .map(drop)
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub actor_email: String,
+    pub action: String,
+    pub workspace_id: Option<Uuid>,
+    pub workspace_name: String,
+    pub detail: String,
+    pub created_at: OffsetDateTime,
+}
+
+pub async fn audit(tx: &mut AdminTx, limit: i64, offset: i64) -> sqlx::Result<Vec<AuditEntry>> {
+    fetch_all!(
+        tx,
+        AuditEntry,
+        "SELECT actor_email, action, workspace_id, workspace_name, detail, created_at FROM platform_audit \
+         ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2",
+        limit,
+        offset
+    )
+}
+
+/// One day of a workspace's figures.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Snapshot {
+    pub day: String,
+    pub images: i64,
+    pub storage_bytes: i64,
+    pub members: i64,
+    pub posts_ahead: i64,
+    pub ai_generations: i64,
+    pub publer_posts: i64,
+}
+
+pub async fn snapshots(tx: &mut AdminTx, workspace: Uuid, since: &str) -> sqlx::Result<Vec<Snapshot>> {
+    fetch_all!(
+        tx,
+        Snapshot,
+        "SELECT day, images, storage_bytes, members, posts_ahead, ai_generations, publer_posts FROM usage_snapshots \
+         WHERE workspace_id = $1 AND day >= $2 ORDER BY day",
+        workspace,
+        since
+    )
+}
+
+pub async fn save_snapshot(tx: &mut AdminTx, row: &WorkspaceRow, day: &str) -> sqlx::Result<()> {
+    execute!(
+        tx,
+        "INSERT INTO usage_snapshots (workspace_id, day, images, storage_bytes, members, posts_ahead, ai_generations, \
+           publer_posts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (workspace_id, day) DO UPDATE SET \
+           images = excluded.images, storage_bytes = excluded.storage_bytes, members = excluded.members, \
+           posts_ahead = excluded.posts_ahead, ai_generations = excluded.ai_generations, \
+           publer_posts = excluded.publer_posts",
+        row.id,
+        day,
+        row.images,
+        row.storage_bytes,
+        row.members,
+        row.posts_ahead,
+        row.ai_month,
+        row.publer_month
+    )
+    .map(drop)
+}

@@ -1,0 +1,41 @@
+//! Daily usage snapshots: each workspace's figures, recorded once an hour
+//! for the current day (UTC), so the admin page can chart them over time.
+
+use std::time::Duration;
+
+use super::queries;
+use crate::db::{AdminTx, Db};
+
+/// Today, as snapshots name days: `YYYY-MM-DD` in UTC.
+pub fn today() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!("{:04}-{:02}-{:02}", now.year(), u8::from(now.month()), now.day())
+}
+
+/// The day `days` before today.
+pub fn days_ago(days: i64) -> String {
+    let then = time::OffsetDateTime::now_utc() - time::Duration::days(days);
+    format!("{:04}-{:02}-{:02}", then.year(), u8::from(then.month()), then.day())
+}
+
+/// Records today's figures of every workspace; returns how many.
+pub async fn take(db: &Db) -> anyhow::Result<usize> {
+    let mut tx = AdminTx::begin(db).await?;
+    let rows = queries::workspaces(&mut tx, "", "name", false).await?;
+    let day = today();
+    for row in &rows {
+        queries::save_snapshot(&mut tx, row, &day).await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+/// Takes a snapshot now and then every hour, for as long as Easel runs.
+pub async fn keep_taking(db: Db) {
+    loop {
+        if let Err(e) = take(&db).await {
+            tracing::warn!(error = %e, "could not record today's usage snapshots");
+        }
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+}

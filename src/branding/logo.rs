@@ -1,0 +1,75 @@
+//! A workspace's logo: checked by its bytes, decoded, resized to fit
+//! 600 × 200 and stored as PNG in the workspace's `brand/` folder.
+
+use std::{io::Cursor, path::PathBuf};
+
+use image::{ImageFormat, imageops::FilterType};
+use uuid::Uuid;
+
+use crate::{images::processing::sniff, storage::Storage};
+
+/// The largest logo file accepted.
+pub const MAX_BYTES: usize = 2 * 1024 * 1024;
+
+pub fn folder(storage: &Storage, workspace: Uuid) -> PathBuf {
+    storage.workspace_dir(workspace).join("brand")
+}
+
+/// A file name Easel gave a logo (never a path).
+pub fn is_logo_name(name: &str) -> bool {
+    name.strip_prefix("logo-").and_then(|rest| rest.strip_suffix(".png")).is_some_and(|id| Uuid::parse_str(id).is_ok())
+}
+
+/// Turns uploaded bytes into the stored PNG, or says why not.
+pub fn prepare(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    if bytes.is_empty() {
+        return Err("Choose an image file for the logo.".into());
+    }
+    if bytes.len() > MAX_BYTES {
+        return Err("The logo must be under 2 MB.".into());
+    }
+    sniff(bytes).map_err(|why| format!("The logo was refused: {why}."))?;
+    let image = image::load_from_memory(bytes).map_err(|_| "The logo is damaged or cannot be read.".to_owned())?;
+    if image.width() > 8000 || image.height() > 8000 {
+        return Err("The logo is too large; use one under 8000 pixels on each side.".into());
+    }
+    let fitted =
+        if image.width() > 600 || image.height() > 200 { image.resize(600, 200, FilterType::Lanczos3) } else { image };
+    let mut png = Vec::new();
+    fitted
+        .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+        .map_err(|_| "The logo could not be saved.".to_owned())?;
+    Ok(png)
+}
+
+/// Writes the PNG beside the old logo (synced, then renamed into place) and
+/// returns its name.
+pub fn store(storage: &Storage, workspace: Uuid, png: &[u8]) -> std::io::Result<String> {
+    use std::io::Write;
+    let dir = folder(storage, workspace);
+    std::fs::create_dir_all(&dir)?;
+    let name = format!("logo-{}.png", Uuid::now_v7());
+    let temp = dir.join(format!(".{name}.part"));
+    let mut file = std::fs::File::create(&temp)?;
+    file.write_all(png)?;
+    file.sync_all()?;
+    std::fs::rename(&temp, dir.join(&name))?;
+    Ok(name)
+}
+
+pub fn remove(storage: &Storage, workspace: Uuid, name: &str) {
+    if is_logo_name(name) {
+        let _ = std::fs::remove_file(folder(storage, workspace).join(name));
+    }
+}
+
+/// The stored logo as a `data:` URL, for pages seen outside the workspace
+/// (the invitation page), where `/brand/logo` would not know which one.
+pub fn data_url(storage: &Storage, workspace: Uuid, name: &str) -> Option<String> {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    if !is_logo_name(name) {
+        return None;
+    }
+    let bytes = std::fs::read(folder(storage, workspace).join(name)).ok()?;
+    Some(format!("data:image/png;base64,{}", STANDARD.encode(bytes)))
+}

@@ -34,6 +34,8 @@ pub struct Workspace {
     client_ip: String,
     /// Suspended by the operator: everything reads, nothing writes.
     suspended: bool,
+    /// This request only reads (GET or HEAD), which suspension allows.
+    reading: bool,
     brand: Brand,
 }
 
@@ -82,14 +84,19 @@ impl Workspace {
     /// Whether the member may do this now (the role holds it, and a
     /// suspended workspace only reads).
     pub fn may(&self, permission: Permission) -> bool {
-        self.role.can(permission) && (!self.suspended || permission == Permission::ViewContent)
+        self.role.can(permission) && !self.blocked(permission)
+    }
+
+    /// Suspension stops everything but reading.
+    fn blocked(&self, permission: Permission) -> bool {
+        self.suspended && !self.reading && permission != Permission::ViewContent
     }
 
     /// `Ok` when the member's role holds `permission`, else a 403.
     pub fn require(&self, permission: Permission) -> AppResult<()> {
         if !self.role.can(permission) {
             Err(AppError::Forbidden("Your role in this workspace does not allow that."))
-        } else if self.suspended && permission != Permission::ViewContent {
+        } else if self.blocked(permission) {
             Err(AppError::Forbidden(SUSPENDED))
         } else {
             Ok(())
@@ -165,6 +172,7 @@ pub async fn resolve(parts: &mut Parts, state: &AppState, user: &CurrentUser) ->
         user: user.clone(),
         client_ip: client_ip.clone(),
         suspended: m.suspended,
+        reading: matches!(parts.method, Method::GET | Method::HEAD),
         brand: Brand { colour: m.brand_colour, logo: m.logo, hide_powered_by: m.hide_powered_by },
     });
     if let Some(found) = &workspace {

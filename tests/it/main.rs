@@ -13,6 +13,7 @@ mod forged_requests;
 mod integrations;
 mod isolation;
 mod library;
+mod operations;
 mod publer;
 mod roles;
 mod row_level_security;

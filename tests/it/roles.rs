@@ -65,12 +65,12 @@ fn every_declared_route_is_in_the_permission_table() {
 }
 
 /// Real ids of one workspace, to put into the route templates.
-struct Fixture {
+pub struct Fixture {
     ids: Vec<(&'static str, String)>,
 }
 
 impl Fixture {
-    fn path(&self, template: &str) -> String {
+    pub fn path(&self, template: &str) -> String {
         let mut path = template.replace("{size}", "thumb").replace("{name}", "app.css");
         let prefix = template.split('/').nth(1).unwrap_or_default();
         let main = match prefix {
@@ -98,7 +98,7 @@ impl Fixture {
     }
 }
 
-async fn fixture(app: &TestApp, ada: &Client) -> Fixture {
+pub async fn fixture(app: &TestApp, ada: &Client) -> Fixture {
     let workspace = ada.guards().page_workspace;
     ada.get("/settings/branding").await;
     ada.upload_as("/settings/branding/logo", "logo", &[("logo.png", crate::harness::art::png(7))])

@@ -18,6 +18,9 @@ pub const HEIGHT: f64 = 60.0;
 impl Chart {
     pub fn new(label: &'static str, values: &[i64], show: fn(i64) -> String) -> Self {
         let peak = values.iter().copied().max().unwrap_or(0).max(1);
+        // One day is a level line, so a new workspace's chart is not blank.
+        let days = values.len();
+        let values: Vec<i64> = if days == 1 { vec![values[0]; 2] } else { values.to_vec() };
         let step = if values.len() > 1 { WIDTH / (values.len() - 1) as f64 } else { 0.0 };
         let points = values
             .iter()
@@ -34,7 +37,7 @@ impl Chart {
             latest: show(values.last().copied().unwrap_or(0)),
             peak: show(values.iter().copied().max().unwrap_or(0)),
             points,
-            days: values.len(),
+            days,
         }
     }
 }
@@ -49,5 +52,6 @@ mod tests {
         assert_eq!(chart.points, "0.0,56.0 120.0,30.0 240.0,4.0");
         assert_eq!((chart.latest.as_str(), chart.peak.as_str(), chart.days), ("10", "10", 3));
         assert_eq!(Chart::new("Empty", &[], |n| n.to_string()).points, "");
+        assert_eq!(Chart::new("New", &[3], |n| n.to_string()).points, "0.0,4.0 240.0,4.0");
     }
 }

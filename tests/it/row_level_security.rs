@@ -127,3 +127,35 @@ async fn easel_refuses_to_run_as_a_superuser_unless_told_to() {
     assert!(refused.to_string().contains("BYPASSRLS"), "{refused}");
     assert!(easel::prepare(config(true)).await.is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_workspace_table_is_forced_and_only_the_admin_setting_reads_across() {
+    let (app, a, b) = two_workspaces().await;
+    let mut conn = PgConnection::connect(&app.database_url).await.expect("connect");
+    // Tables with a workspace_id, minus the global ones whose rows are found by token or id.
+    let unguarded: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind = 'r' AND n.nspname = current_schema() \
+           AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'workspace_id') \
+           AND c.relname NOT IN ('memberships', 'invitations', 'calendar_feeds', 'platform_audit') \
+           AND NOT (c.relrowsecurity AND c.relforcerowsecurity \
+                    AND EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname))",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("tables");
+    assert!(unguarded.is_empty(), "workspace tables without forced row-level security: {unguarded:?}");
+
+    let mut tx = conn.begin().await.expect("begin");
+    sqlx::query("SELECT set_config('app.platform_admin', 'on', true)").execute(&mut *tx).await.expect("admin");
+    let mut all: Vec<Uuid> =
+        sqlx::query_scalar("SELECT workspace_id FROM workspace_settings").fetch_all(&mut *tx).await.expect("select");
+    all.sort();
+    let mut both = vec![a, b];
+    both.sort();
+    assert_eq!(all, both, "the admin setting reads across workspaces");
+    tx.commit().await.expect("commit");
+    let after: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM workspace_settings").fetch_one(&mut conn).await.expect("count");
+    assert_eq!(after, 0, "and ends with its transaction");
+}

@@ -42,7 +42,7 @@ async fn branding_view(state: &AppState, ws: &Workspace, layout: Layout) -> AppR
         has_logo: !current.logo.is_empty(),
         hide_powered_by: current.hide_powered_by,
         plan_allows_hiding: limits.can_hide_branding,
-        plan_name: limits.plan_name,
+        plan_name: limits.name,
         error: None,
     })
 }
@@ -79,7 +79,7 @@ pub async fn save_branding(
     let limits = plans::queries::limits(&mut tx).await?;
     if hide && !limits.can_hide_branding {
         drop(tx);
-        let why = format!("The {} plan shows \"Powered by Easel\"; a bigger plan can hide it.", limits.plan_name);
+        let why = format!("The {} plan shows \"Powered by Easel\"; a bigger plan can hide it.", limits.name);
         return refuse(&state, &ws, layout, why).await;
     }
     queries::save(&mut tx, &colour, hide).await?;

@@ -64,5 +64,5 @@ pub async fn view_plan(State(state): State<AppState>, ws: Workspace, layout: Lay
         Meter::new("AI captions this month", monthly.ai_generations, limits.max_ai_generations, count),
         Meter::new("Posts sent to Publer this month", monthly.publer_posts, limits.max_publer_posts, count),
     ];
-    page(PlanView { layout, plan_name: limits.plan_name, meters, can_hide_branding: limits.can_hide_branding })
+    page(PlanView { layout, plan_name: limits.name, meters, can_hide_branding: limits.can_hide_branding })
 }

@@ -26,11 +26,11 @@ impl Limits {
     /// May `images` more images of `bytes` in all be stored?
     pub fn allows_upload(&self, used: &usage::Storage, images: i64, bytes: i64) -> Result<(), String> {
         if let Some(max) = self.max_images.filter(|max| used.image_count + images > *max) {
-            return Err(reached(format!("{max} images"), &self.plan_name, "Delete some artwork first"));
+            return Err(reached(format!("{max} images"), &self.name, "Delete some artwork first"));
         }
         match self.max_storage_bytes.filter(|max| used.storage_bytes + bytes > *max) {
             Some(max) => {
-                Err(reached(format!("{} of storage", megabytes(max)), &self.plan_name, "Delete some artwork first"))
+                Err(reached(format!("{} of storage", megabytes(max)), &self.name, "Delete some artwork first"))
             }
             None => Ok(()),
         }
@@ -41,7 +41,7 @@ impl Limits {
         match self.max_members.filter(|max| members_and_invited >= *max) {
             Some(max) => Err(reached(
                 format!("{max} members (invitations included)"),
-                &self.plan_name,
+                &self.name,
                 "Revoke an invitation or remove a member",
             )),
             None => Ok(()),
@@ -52,7 +52,7 @@ impl Limits {
         match self.max_ai_generations.filter(|max| used.ai_generations >= *max) {
             Some(max) => Err(reached(
                 format!("{max} AI captions this month"),
-                &self.plan_name,
+                &self.name,
                 "Write this one by hand or with the template",
             )),
             None => Ok(()),
@@ -62,11 +62,9 @@ impl Limits {
     /// May `more` posts go to Publer, with `sent` accepted and `sending` on their way this month?
     pub fn allows_publer(&self, sent: i64, sending: i64, more: i64) -> Result<(), String> {
         match self.max_publer_posts.filter(|max| sent + sending + more > *max) {
-            Some(max) => Err(reached(
-                format!("{max} posts sent to Publer this month"),
-                &self.plan_name,
-                "Send the rest next month",
-            )),
+            Some(max) => {
+                Err(reached(format!("{max} posts sent to Publer this month"), &self.name, "Send the rest next month"))
+            }
             None => Ok(()),
         }
     }

@@ -8,7 +8,7 @@ use crate::db::{
 };
 
 /// A plan as the operator edits it; `None` is "no limit".
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
 pub struct Plan {
     pub key: String,
     pub name: String,
@@ -20,21 +20,12 @@ pub struct Plan {
     pub can_hide_branding: bool,
 }
 
-/// The limits in force for one workspace; `None` is "no limit".
-#[derive(Clone, Debug, Default, sqlx::FromRow)]
-pub struct Limits {
-    pub plan_key: String,
-    pub plan_name: String,
-    pub max_images: Option<i64>,
-    pub max_storage_bytes: Option<i64>,
-    pub max_members: Option<i64>,
-    pub max_ai_generations: Option<i64>,
-    pub max_publer_posts: Option<i64>,
-    pub can_hide_branding: bool,
-}
+/// The limits in force for one workspace: its plan's, with any custom
+/// limits of its own put in their place.
+pub type Limits = Plan;
 
 /// A custom limit wins over the plan's; a negative custom limit is "no limit".
-const LIMITS: &str = "SELECT w.plan AS plan_key, p.name AS plan_name, \
+const LIMITS: &str = "SELECT w.plan AS key, p.name, \
        CASE WHEN w.custom_max_images IS NULL THEN p.max_images WHEN w.custom_max_images < 0 THEN NULL \
             ELSE w.custom_max_images END AS max_images, \
        CASE WHEN w.custom_max_storage_bytes IS NULL THEN p.max_storage_bytes \

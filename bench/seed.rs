@@ -12,8 +12,8 @@ use reqwest::{Client, multipart};
 const EMAIL: &str = "bench@example.com";
 const PASSWORD: &str = "bench password 123";
 const BATCH: usize = 50;
-/// Posts in the benchmark calendar's month (June 2030).
-const POSTS: usize = 500;
+/// Posts in the benchmark calendar, June to September 2030 (about 510 in June).
+const POSTS: usize = 2000;
 
 struct Session {
     http: Client,
@@ -56,8 +56,8 @@ fn added_ids(html: &str) -> Vec<String> {
     html.split("Added as <a href=\"/images/").skip(1).map(|rest| rest[..36].to_owned()).collect()
 }
 
-/// A collection of the given images and a calendar with one post each in
-/// June 2030 (17 a day), made with "fill from a collection".
+/// A collection of the given images and a calendar with one post each from
+/// June 2030 on (17 a day), made with "fill from a collection".
 async fn plan_month(s: &Session, images: &[String]) -> (String, String) {
     let (token, workspace) = s.guards("/collections").await;
     let created = s
@@ -92,7 +92,7 @@ async fn plan_month(s: &Session, images: &[String]) -> (String, String) {
         ("action", "preview"),
         ("collection_id", collection.as_str()),
         ("start", "2030-06-01"),
-        ("end", "2030-06-30"),
+        ("end", "2030-09-30"),
         ("times", times),
         ("platform", "instagram"),
     ]
@@ -149,9 +149,74 @@ fn encode(image: DynamicImage, format: ImageFormat) -> Vec<u8> {
     out.into_inner()
 }
 
+/// `seed signin BASE CONNECTIONS SECONDS`: signs in over and over (each time
+/// a fresh visitor: the sign-in page, then the form) from CONNECTIONS tasks,
+/// and prints sign-ins per second and the latency percentiles of the POST.
+async fn sign_ins(base: &str, connections: usize, seconds: u64) {
+    let until = Instant::now() + std::time::Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let base = base.to_owned();
+            tokio::spawn(async move {
+                let mut took = Vec::new();
+                let mut failed = 0usize;
+                while Instant::now() < until {
+                    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+                    let http = Client::builder()
+                        .cookie_provider(jar)
+                        .redirect(reqwest::redirect::Policy::none())
+                        .build()
+                        .expect("client");
+                    let s = Session { http, base: base.clone() };
+                    let (token, _) = s.guards("/login").await;
+                    let started = Instant::now();
+                    let answer = s
+                        .http
+                        .post(format!("{base}/login"))
+                        .form(&[("csrf_token", token.as_str()), ("email", EMAIL), ("password", PASSWORD)])
+                        .send()
+                        .await;
+                    match answer {
+                        Ok(r) if r.status().as_u16() == 303 => took.push(started.elapsed()),
+                        _ => failed += 1,
+                    }
+                }
+                (took, failed)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut failed = 0;
+    for task in tasks {
+        let (took, f) = task.await.expect("worker");
+        all.extend(took);
+        failed += f;
+    }
+    all.sort();
+    let at = |p: f64| {
+        let rank = ((all.len() as f64 * p / 100.0).ceil() as usize).saturating_sub(1);
+        all.get(rank).copied().unwrap_or_default()
+    };
+    let ms = |d: std::time::Duration| format!("{:.1}ms", d.as_secs_f64() * 1000.0);
+    println!(
+        "signin rps={:.1} p50={} p99={} p999={} failed={failed}",
+        all.len() as f64 / seconds as f64,
+        ms(at(50.0)),
+        ms(at(99.0)),
+        ms(at(99.9))
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("signin") {
+        let base = args.get(2).cloned().unwrap_or_else(|| "http://127.0.0.1:3000".into());
+        let connections = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(32);
+        let seconds = args.get(4).and_then(|a| a.parse().ok()).unwrap_or(10);
+        sign_ins(&base, connections, seconds).await;
+        return;
+    }
     let base = args.get(1).cloned().unwrap_or_else(|| "http://127.0.0.1:3000".into());
     let workspaces: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(100);
     let images: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(10_000);

@@ -175,6 +175,14 @@ impl Config {
             })?,
             None => 60,
         };
+        let mut auth_limits = AuthLimits::default();
+        if let Some(v) = get("EASEL_SIGNIN_LIMIT") {
+            let limit = v.trim().parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| ConfigError {
+                var: "EASEL_SIGNIN_LIMIT",
+                why: format!("'{v}' must be a whole number of attempts, 1 or more"),
+            })?;
+            (auth_limits.per_address, auth_limits.per_email) = (limit, limit);
+        }
         let default_plan =
             get("EASEL_DEFAULT_PLAN").map(|v| v.trim().to_lowercase()).unwrap_or_else(|| "unlimited".into());
         if !PLAN_KEYS.contains(&default_plan.as_str()) {
@@ -209,7 +217,7 @@ impl Config {
             google,
             github,
             session: SessionPolicy::default(),
-            auth_limits: AuthLimits::default(),
+            auth_limits,
             ai_timeout: Duration::from_secs(ai_timeout),
             publer,
             admin_emails: get("EASEL_ADMIN_EMAILS")

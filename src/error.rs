@@ -35,6 +35,9 @@ pub enum AppError {
     PayloadTooLarge(String),
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The disk (or quota) holding the uploads folder has no room left.
+    #[error("no room for uploads: {0}")]
+    StorageFull(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -84,6 +87,13 @@ impl AppError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 page("Easel is briefly unavailable", "The database is not answering. Please try again in a moment."),
             ),
+            Self::StorageFull(_) => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                page(
+                    "No room left for uploads",
+                    "The disk that holds uploaded artwork has no room left, so this file could not be taken. Nothing was stored, and your library is unaffected. Please tell whoever runs Easel.",
+                ),
+            ),
             Self::Internal(_) | Self::SignInRequired { .. } | Self::NoWorkspace => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 page("Something went wrong", "Easel hit an unexpected error. It has been logged; please try again."),
@@ -99,6 +109,7 @@ impl IntoResponse for AppError {
             Self::NoWorkspace => return see_other_full_page("/workspaces".to_owned()),
             Self::Internal(err) => tracing::error!(error = ?err, "request failed"),
             Self::Unavailable(err) => tracing::warn!(error = %err, "database unavailable"),
+            Self::StorageFull(err) => tracing::error!(error = %err, "no room left in the uploads folder"),
             _ => {}
         }
         let (status, page) = self.status_and_page();
@@ -124,9 +135,21 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
                 Self::Unavailable(err.to_string())
             }
+            // PostgreSQL cut the connection (shutdown, restart, crash,
+            // not accepting connections yet): the database is down, not Easel.
+            sqlx::Error::Database(ref db) if db.code().is_some_and(|code| is_server_going_away(&code)) => {
+                Self::Unavailable(err.to_string())
+            }
             other => Self::Internal(other.into()),
         }
     }
+}
+
+/// SQLSTATEs of a server that is stopping or not there: class 08
+/// (connection exception), 57P01 admin_shutdown, 57P02 crash_shutdown and
+/// 57P03 cannot_connect_now.
+fn is_server_going_away(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
 impl From<tower_sessions::session::Error> for AppError {

@@ -204,9 +204,12 @@ fn unreadable(err: axum::extract::multipart::MultipartError) -> AppError {
     AppError::bad_request(format!("The upload could not be read ({}). Nothing was stored.", err.body_text()))
 }
 
+/// A full disk, an exhausted quota or a file the filesystem cannot hold
+/// is "no room", said plainly; anything else is unexpected.
 fn storage_error(err: std::io::Error) -> AppError {
-    if err.raw_os_error() == Some(28) {
-        AppError::Unavailable("the uploads disk is full".into())
+    use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
+    if matches!(err.kind(), StorageFull | QuotaExceeded | FileTooLarge) {
+        AppError::StorageFull(err.to_string())
     } else {
         AppError::Internal(anyhow::anyhow!("writing an upload: {err}"))
     }

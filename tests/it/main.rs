@@ -9,6 +9,7 @@ mod basics;
 mod calendars;
 mod captions;
 mod collections;
+mod faults;
 mod forged_requests;
 mod integrations;
 mod isolation;

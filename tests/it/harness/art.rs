@@ -96,3 +96,21 @@ fn crc32(bytes: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// A `width` × `height` PNG of noise: it barely compresses, so it weighs
+/// about 3 bytes a pixel and takes a while to decode and resize.
+pub fn noisy_png(width: u32, height: u32, seed: u64) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move || {
+        // xorshift64
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let image = RgbImage::from_fn(width, height, |_, _| {
+        let bits = next().to_le_bytes();
+        Rgb([bits[0], bits[1], bits[2]])
+    });
+    encode(&DynamicImage::ImageRgb8(image), ImageFormat::Png)
+}

@@ -4,6 +4,7 @@
 pub mod art;
 pub mod oauth;
 pub mod postgres;
+pub mod process;
 pub mod services;
 pub mod smtp;
 

@@ -12,7 +12,7 @@ use reqwest::{Client, multipart};
 const EMAIL: &str = "bench@example.com";
 const PASSWORD: &str = "bench password 123";
 const BATCH: usize = 50;
-/// Posts in the benchmark calendar, June to September 2030 (about 510 in June).
+/// Posts in the benchmark calendar, June to September 2030 (500 a month).
 const POSTS: usize = 2000;
 
 struct Session {
@@ -57,7 +57,7 @@ fn added_ids(html: &str) -> Vec<String> {
 }
 
 /// A collection of the given images and a calendar with one post each from
-/// June 2030 on (17 a day), made with "fill from a collection".
+/// June 2030 on (up to 17 a day, 500 a month), made with "fill from a collection".
 async fn plan_month(s: &Session, images: &[String]) -> (String, String) {
     let (token, workspace) = s.guards("/collections").await;
     let created = s
@@ -86,29 +86,41 @@ async fn plan_month(s: &Session, images: &[String]) -> (String, String) {
         .expect("calendar");
     let calendar = created.url().path().trim_start_matches("/calendars/").to_owned();
     let times = "06:00 07:00 08:00 09:00 10:00 11:00 12:00 13:00 14:00 15:00 16:00 17:00 18:00 19:00 20:00 21:00 22:00";
-    let mut plan: Vec<(String, String)> = [
-        ("csrf_token", token.as_str()),
-        ("page_workspace", workspace.as_str()),
-        ("action", "preview"),
-        ("collection_id", collection.as_str()),
-        ("start", "2030-06-01"),
-        ("end", "2030-09-30"),
-        ("times", times),
-        ("platform", "instagram"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    plan.extend((1..=7).map(|d| ("weekdays".to_owned(), d.to_string())));
     let url = format!("{}/calendars/{calendar}/autoschedule", s.base);
-    let preview = s.http.post(&url).form(&plan).send().await.expect("preview").text().await.expect("body");
-    plan.retain(|(k, _)| k != "action");
-    plan.push(("action".into(), "create".into()));
-    plan.push(("fingerprint".into(), field(&preview, "fingerprint")));
-    s.http.post(&url).form(&plan).send().await.expect("create");
+    // "Fill from a collection" makes at most 500 posts at a time: one month per round.
+    for (start, end) in [
+        ("2030-06-01", "2030-06-30"),
+        ("2030-07-01", "2030-07-31"),
+        ("2030-08-01", "2030-08-31"),
+        ("2030-09-01", "2030-09-30"),
+    ] {
+        let mut plan: Vec<(String, String)> = [
+            ("csrf_token", token.as_str()),
+            ("page_workspace", workspace.as_str()),
+            ("action", "preview"),
+            ("collection_id", collection.as_str()),
+            ("start", start),
+            ("end", end),
+            ("times", times),
+            ("platform", "instagram"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        plan.extend((1..=7).map(|d| ("weekdays".to_owned(), d.to_string())));
+        let preview = s.http.post(&url).form(&plan).send().await.expect("preview").text().await.expect("body");
+        plan.retain(|(k, _)| k != "action");
+        plan.push(("action".into(), "create".into()));
+        plan.push(("fingerprint".into(), field(&preview, "fingerprint")));
+        s.http.post(&url).form(&plan).send().await.expect("create");
+    }
     let month = s.page(&format!("/calendars/{calendar}?date=2030-06-15")).await;
     let post = month.split("data-post=\"").nth(1).map(|r| r[..36].to_owned()).unwrap_or_default();
     assert!(!post.is_empty(), "the benchmark month has posts");
+    let september = s.page(&format!("/calendars/{calendar}?view=list&date=2030-09-15")).await;
+    let in_september = september.matches("data-post=\"").count();
+    assert_eq!(in_september, images.len().saturating_sub(1500).min(500), "September's posts");
+    eprintln!("calendar: {} posts in September", in_september);
     (calendar, post)
 }
 

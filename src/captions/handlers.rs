@@ -53,13 +53,13 @@ pub async fn write_caption(
 
     let platform = platforms::find(&form.platform).or_else(|| platforms::find(&post.platform)).unwrap_or(&PLATFORMS[8]);
     let brief = Brief { settings: &brand, platform, artwork: &artwork };
-    let outcome: Outcome = match key {
-        Key::Missing => Ok((brief.template(), TEMPLATE_NOTE, None)),
-        Key::MustBeEnteredAgain => {
+    let outcome: Outcome = match (key, allowance) {
+        (Key::Missing, _) => Ok((brief.template(), TEMPLATE_NOTE, None)),
+        (Key::MustBeEnteredAgain, _) => {
             Err("This workspace's OpenAI key must be entered again in Settings → Integrations.".into())
         }
-        Key::Ready(_) if allowance.is_err() => Err(allowance.err().unwrap_or_default()),
-        Key::Ready(key) => {
+        (Key::Ready(_), Err(why)) => Err(why),
+        (Key::Ready(key), Ok(())) => {
             let image = match (options.openai_vision, artwork.first()) {
                 (true, Some(first)) => {
                     tokio::fs::read(state.storage.path(ws.id(), Folder::Large, &derived_name(first.id))).await.ok()

@@ -185,11 +185,9 @@ async fn allowance(tx: &mut WorkspaceTx, more: i64) -> AppResult<Result<(), Stri
     Ok(limits.allows_publer(sent, sending, more))
 }
 
-/// Why a post cannot go to Publer now, if it cannot.
-async fn sendable(tx: &mut WorkspaceTx, state: &AppState, post: &Post) -> AppResult<Result<String, String>> {
-    if let Err(why) = readiness(tx, state).await? {
-        return Ok(Err(why.into()));
-    }
+/// The Publer account a post goes to, or why it cannot go (the workspace's
+/// own readiness is checked once by the caller, not per post).
+async fn destination(tx: &mut WorkspaceTx, post: &Post) -> AppResult<Result<String, String>> {
     if post.starts_at <= OffsetDateTime::now_utc() {
         return Ok(Err("This post's time has passed; move it to a later date first.".into()));
     }
@@ -217,9 +215,12 @@ async fn send_or_resend(
     let mut tx = ws.write(&state.db).await?;
     let post = posts::queries::get(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound)?;
     let back = Redirect::to(&format!("/events/{}#publer", post.id));
-    let ready = match sendable(&mut tx, &state, &post).await? {
-        Ok(account) => allowance(&mut tx, 1).await?.map(|()| account),
-        Err(why) => Err(why),
+    let ready = match readiness(&mut tx, &state).await? {
+        Err(why) => Err(why.to_owned()),
+        Ok(_) => match destination(&mut tx, &post).await? {
+            Ok(account) => allowance(&mut tx, 1).await?.map(|()| account),
+            Err(why) => Err(why),
+        },
     };
     let account = match ready {
         Ok(account) => account,
@@ -398,7 +399,7 @@ pub async fn send_range(
             over_limit = Some(why);
             break;
         }
-        match sendable(&mut tx, &state, &post).await? {
+        match destination(&mut tx, &post).await? {
             Ok(account) if queries::queue(&mut tx, post.id, &account, &ws.user().name).await? => sent += 1,
             Ok(_) => {}
             Err(_) => unroutable += 1,

@@ -81,12 +81,6 @@ impl Workspace {
         &self.brand
     }
 
-    /// Whether the member may do this now (the role holds it, and a
-    /// suspended workspace only reads).
-    pub fn may(&self, permission: Permission) -> bool {
-        self.role.can(permission) && !self.blocked(permission)
-    }
-
     /// Suspension stops everything but reading.
     fn blocked(&self, permission: Permission) -> bool {
         self.suspended && !self.reading && permission != Permission::ViewContent

@@ -34,6 +34,8 @@ pub struct Config {
     pub admin_emails: Vec<String>,
     /// The plan new workspaces start on.
     pub default_plan: String,
+    /// Inside addresses workspaces may call anyway (`EASEL_OUTBOUND_ALLOW`).
+    pub outbound_allow: crate::outbound::AllowList,
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -203,6 +205,8 @@ impl Config {
                 }
             };
         }
+        let outbound_allow = crate::outbound::AllowList::parse(&get("EASEL_OUTBOUND_ALLOW").unwrap_or_default())
+            .map_err(|why| ConfigError { var: "EASEL_OUTBOUND_ALLOW", why })?;
         Ok(Self {
             database_url,
             bind,
@@ -224,6 +228,7 @@ impl Config {
                 .map(|v| v.split(',').map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect())
                 .unwrap_or_default(),
             default_plan,
+            outbound_allow,
         })
     }
 
@@ -345,6 +350,8 @@ mod tests {
         assert_eq!(err.var, "EASEL_ALLOW_RLS_BYPASS");
         let err = config(&[("EASEL_MAX_UPLOAD_MB", "lots")]).unwrap_err();
         assert_eq!(err.var, "EASEL_MAX_UPLOAD_MB");
+        let err = config(&[("EASEL_OUTBOUND_ALLOW", "127.0.0.1:11434,not a host")]).unwrap_err();
+        assert_eq!(err.var, "EASEL_OUTBOUND_ALLOW");
     }
 
     #[test]

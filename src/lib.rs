@@ -18,6 +18,7 @@ pub mod images;
 pub mod integrations;
 pub mod mail;
 pub mod oauth;
+pub mod outbound;
 pub mod plans;
 pub mod posts;
 pub mod publer;

@@ -7,16 +7,18 @@ use axum::{
 };
 
 use super::{
-    openai::{Chat, DEFAULT_BASE_URL, DEFAULT_MODEL},
+    openai::{Chat, DEFAULT_MODEL},
     prompt::{Brief, Draft, split_reply},
 };
 use crate::{
     error::{AppError, AppResult},
-    integrations::{self, Key, OPENAI_KEY},
+    integrations::{self, Key},
+    outbound::Guard,
     plans,
     posts::{
         self,
         platforms::{self, PLATFORMS},
+        queries::Artwork,
         views::PostForm,
     },
     settings,
@@ -47,37 +49,27 @@ pub async fn write_caption(
     let brand = settings::queries::get(&mut tx).await?;
     let artwork = posts::queries::artwork(&mut tx, post.id).await?;
     let options = integrations::queries::settings(&mut tx).await?;
-    let key = integrations::key(&mut tx, &state.secrets, OPENAI_KEY).await?;
-    let allowance = plans::queries::limits(&mut tx).await?.allows_generation(&usage::monthly(&mut tx).await?);
+    let key = integrations::openai_key(&mut tx, &state.secrets, &options).await?;
+    let limits = plans::queries::limits(&mut tx).await?;
     tx.commit().await?;
 
     let platform = platforms::find(&form.platform).or_else(|| platforms::find(&post.platform)).unwrap_or(&PLATFORMS[8]);
     let brief = Brief { settings: &brand, platform, artwork: &artwork };
-    let outcome: Outcome = match (key, allowance) {
-        (Key::Missing, _) => Ok((brief.template(), TEMPLATE_NOTE, None)),
-        (Key::MustBeEnteredAgain, _) => {
+    let outcome: Outcome = match key {
+        Key::Missing => Ok((brief.template(), TEMPLATE_NOTE, None)),
+        Key::MustBeEnteredAgain => {
             Err("This workspace's OpenAI key must be entered again in Settings → Integrations.".into())
         }
-        (Key::Ready(_), Err(why)) => Err(why),
-        (Key::Ready(key), Ok(())) => {
-            let image = match (options.openai_vision, artwork.first()) {
-                (true, Some(first)) => {
-                    tokio::fs::read(state.storage.path(ws.id(), Folder::Large, &derived_name(first.id))).await.ok()
-                }
-                _ => None,
-            };
+        Key::Ready(key) => {
             let chat = Chat {
-                base_url: non_empty(&options.openai_base_url, DEFAULT_BASE_URL),
+                base_url: options.openai_base(),
                 key: &key,
                 model: non_empty(&options.openai_model, DEFAULT_MODEL),
                 system: brief.system_message(),
                 user: brief.user_message(),
-                image,
+                image: None,
             };
-            match chat.send(&state.http, state.config.ai_timeout).await {
-                Ok(reply) => Ok((split_reply(&reply.text), AI_NOTE, Some(reply.tokens))),
-                Err(e) => Err(e.message()),
-            }
+            ask_model(&state, &ws, &limits, chat, options.openai_vision.then(|| artwork.first()).flatten()).await?
         }
     };
 
@@ -85,7 +77,7 @@ pub async fn write_caption(
     let (note, error) = match outcome {
         Ok((draft, note, tokens)) => {
             if let Some(tokens) = tokens {
-                usage::record_generation(&mut tx, tokens).await?;
+                usage::record_tokens(&mut tx, tokens).await?;
             }
             form.caption = draft.caption;
             if !draft.hashtags.is_empty() {
@@ -100,6 +92,36 @@ pub async fn write_caption(
     view.caption_note = note;
     view.caption_error = error;
     page(view)
+}
+
+/// Counts the request against the monthly allowance first (in a statement
+/// of its own, so parallel requests cannot overspend it, and a failed call
+/// counts too: probing is not free), then asks the model.
+async fn ask_model(
+    state: &AppState,
+    ws: &Workspace,
+    limits: &plans::Limits,
+    mut chat: Chat<'_>,
+    shown: Option<&Artwork>,
+) -> AppResult<Outcome> {
+    let mut tx = ws.write(&state.db).await?;
+    let counted = usage::count_generation(&mut tx, limits.max_ai_generations).await?;
+    tx.commit().await?;
+    if !counted {
+        return Ok(Err(limits.generations_used_up()));
+    }
+    if let Some(first) = shown {
+        chat.image = tokio::fs::read(state.storage.path(ws.id(), Folder::Large, &derived_name(first.id))).await.ok();
+    }
+    let guard = Guard { allow: &state.config.outbound_allow, timeout: state.config.ai_timeout };
+    Ok(match chat.send(&guard).await {
+        Ok(reply) => Ok((split_reply(&reply.text), AI_NOTE, Some(reply.tokens))),
+        Err(e) => {
+            // The class only: never the key, never the reply.
+            tracing::info!(failure = ?e, "a caption request brought back no caption");
+            Err(e.message())
+        }
+    })
 }
 
 fn non_empty<'a>(value: &'a str, default: &'a str) -> &'a str {

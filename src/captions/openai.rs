@@ -1,13 +1,13 @@
 //! A client for OpenAI-compatible chat completions (OpenAI, Azure OpenAI,
 //! Ollama, vLLM, LM Studio…). The key goes only in the Authorization header
-//! and never into an error or a log line.
-
-use std::time::Duration;
+//! and never into an error or a log line. Every call goes through
+//! `outbound`, the guarded client for workspace-chosen URLs.
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::{Value, json};
 
-pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+use crate::outbound::{Failure, Guard, MAX_REPLY_BYTES, Refusal};
+
 pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
 
 /// One request for a caption.
@@ -26,36 +26,44 @@ pub struct Reply {
     pub tokens: i64,
 }
 
-/// Why no caption came back, in words for the person at the editor.
+/// Why no caption came back, one class per message; a reply body never
+/// reaches the person or the logs.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ProviderError {
+    /// The base URL points somewhere Easel does not call.
+    Address(Refusal),
     BadKey,
     RateLimited,
-    Refused(u16),
-    ServerError(u16),
+    /// Another 4xx (or a redirect, which is not followed).
+    Refused,
+    ServerError,
     TimedOut(u64),
     Unreachable,
     Garbage,
+    TooLarge,
 }
 
 impl ProviderError {
     pub fn message(&self) -> String {
         match self {
+            Self::Address(refusal) => {
+                format!("The base URL in Settings → Integrations {}.", refusal.describe())
+            }
             Self::BadKey => "The AI provider refused this workspace's key. Check it in Settings → Integrations.".into(),
             Self::RateLimited => {
                 "The AI provider says this key is over its rate limit or quota. Try again later.".into()
             }
-            Self::Refused(status) => {
-                format!(
-                    "The AI provider refused the request (HTTP {status}). Check the model in Settings → Integrations."
-                )
+            Self::Refused => {
+                "The AI provider refused the request. Check the model and base URL in Settings → Integrations.".into()
             }
-            Self::ServerError(status) => {
-                format!("The AI provider had a problem (HTTP {status}). Try again in a minute.")
-            }
+            Self::ServerError => "The AI provider had a problem. Try again in a minute.".into(),
             Self::TimedOut(secs) => format!("The AI provider did not answer within {secs} seconds. Try again."),
             Self::Unreachable => "The AI provider could not be reached. Check the base URL, or try again.".into(),
             Self::Garbage => "The AI provider's answer could not be read. Try again, or check the base URL.".into(),
+            Self::TooLarge => format!(
+                "The AI provider's answer was larger than {} MiB, so it was not read. Check the base URL.",
+                MAX_REPLY_BYTES / (1024 * 1024)
+            ),
         }
     }
 }
@@ -78,28 +86,24 @@ impl Chat<'_> {
         })
     }
 
-    pub async fn send(&self, http: &reqwest::Client, timeout: Duration) -> Result<Reply, ProviderError> {
-        let url = format!("{}/chat/completions", self.base_url.trim_end_matches('/'));
-        let response = http
-            .post(url)
-            .bearer_auth(self.key)
-            .timeout(timeout)
-            .json(&self.body())
-            .send()
-            .await
-            .map_err(|e| transport_error(&e, timeout))?;
-        let status = response.status().as_u16();
-        match status {
+    /// Sends the request through the guarded client.
+    pub async fn send(&self, guard: &Guard<'_>) -> Result<Reply, ProviderError> {
+        let url = url::Url::parse(&format!("{}/chat/completions", self.base_url.trim_end_matches('/')))
+            .map_err(|_| ProviderError::Address(Refusal::NotHttp))?;
+        let answer = guard.post_json(&url, self.key, &self.body()).await.map_err(|failure| match failure {
+            Failure::Refused(refusal) => ProviderError::Address(refusal),
+            Failure::Unreachable => ProviderError::Unreachable,
+            Failure::TimedOut => ProviderError::TimedOut(guard.timeout.as_secs().max(1)),
+            Failure::TooLarge => ProviderError::TooLarge,
+        })?;
+        match answer.status {
             200..=299 => {}
             401 | 403 => return Err(ProviderError::BadKey),
             429 => return Err(ProviderError::RateLimited),
-            500..=599 => return Err(ProviderError::ServerError(status)),
-            _ => return Err(ProviderError::Refused(status)),
+            500..=599 => return Err(ProviderError::ServerError),
+            _ => return Err(ProviderError::Refused),
         }
-        let body: Value = response.json().await.map_err(|e| match transport_error(&e, timeout) {
-            ProviderError::TimedOut(s) => ProviderError::TimedOut(s),
-            _ => ProviderError::Garbage,
-        })?;
+        let body: Value = serde_json::from_slice(&answer.body).map_err(|_| ProviderError::Garbage)?;
         let text = body
             .pointer("/choices/0/message/content")
             .and_then(Value::as_str)
@@ -109,8 +113,4 @@ impl Chat<'_> {
         let tokens = body.pointer("/usage/total_tokens").and_then(Value::as_i64).unwrap_or(0);
         Ok(Reply { text: text.to_owned(), tokens })
     }
-}
-
-fn transport_error(e: &reqwest::Error, timeout: Duration) -> ProviderError {
-    if e.is_timeout() { ProviderError::TimedOut(timeout.as_secs().max(1)) } else { ProviderError::Unreachable }
 }

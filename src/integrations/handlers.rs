@@ -9,7 +9,7 @@ use axum::{
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{KEYS, queries};
+use super::{KEYS, OPENAI_KEY, queries};
 use crate::{
     audit,
     calendars::clock::{Clock, hhmm},
@@ -20,19 +20,22 @@ use crate::{
     web::{Layout, flash, invalid_form, page},
 };
 
+
 #[derive(Template)]
 #[template(path = "integrations/index.html")]
-struct IntegrationsView {
+pub(super) struct IntegrationsView {
     layout: Layout,
     keys: Vec<KeyRow>,
-    form: queries::Integrations,
-    error: Option<&'static str>,
+    pub(super) form: queries::Integrations,
+    /// The origin the OpenAI key will be bound to, as this page shows it.
+    openai_origin: String,
+    pub(super) error: Option<String>,
 }
 
 struct KeyRow {
     field: &'static str,
     label: &'static str,
-    /// `•••• 1234` and who set it when, if a key is stored.
+    /// `•••• 1234`, the server it is for, and who set it when, if a key is stored.
     stored: Option<String>,
     /// True when the stored value no longer opens.
     broken: bool,
@@ -42,21 +45,12 @@ struct KeyRow {
 pub struct KeyForm {
     #[serde(default)]
     value: String,
+    /// The OpenAI origin the page showed when the key was typed.
+    #[serde(default)]
+    origin: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub struct SettingsForm {
-    #[serde(default)]
-    openai_base_url: String,
-    #[serde(default)]
-    openai_model: String,
-    #[serde(default)]
-    publer_workspace_id: String,
-    #[serde(default)]
-    openai_vision: Option<String>,
-}
-
-async fn view_of(state: &AppState, ws: &Workspace, layout: Layout) -> AppResult<IntegrationsView> {
+pub(super) async fn view_of(state: &AppState, ws: &Workspace, layout: Layout) -> AppResult<IntegrationsView> {
     let mut tx = ws.read(&state.db).await?;
     let stored = queries::keys(&mut tx).await?;
     let form = queries::settings(&mut tx).await?;
@@ -69,12 +63,14 @@ async fn view_of(state: &AppState, ws: &Workspace, layout: Layout) -> AppResult<
             let broken = found.is_some_and(|k| state.secrets.open(ws.id(), field, &k.sealed).is_err());
             let stored = found.map(|k| {
                 let (date, time) = clock.local(k.set_at);
-                format!("•••• {} · set by {} on {date} at {}", k.last4, k.set_by, hhmm(time))
+                let bound = if k.origin.is_empty() { String::new() } else { format!(" · for {}", k.origin) };
+                format!("•••• {}{bound} · set by {} on {date} at {}", k.last4, k.set_by, hhmm(time))
             });
             KeyRow { field, label, stored, broken }
         })
         .collect();
-    Ok(IntegrationsView { layout, keys, form, error: None })
+    let openai_origin = form.openai_origin();
+    Ok(IntegrationsView { layout, keys, form, openai_origin, error: None })
 }
 
 pub async fn view(State(state): State<AppState>, ws: Workspace, layout: Layout) -> AppResult<Response> {
@@ -84,6 +80,29 @@ pub async fn view(State(state): State<AppState>, ws: Workspace, layout: Layout) 
 
 fn known_field(field: &str) -> AppResult<(&'static str, &'static str)> {
     KEYS.iter().find(|(f, _)| *f == field).copied().ok_or(AppError::NotFound)
+}
+
+/// Why a pasted key cannot be right, if it cannot.
+pub(super) fn key_problem(value: &str) -> Option<&'static str> {
+    let bad = value.len() < 8 || value.len() > 500 || value.chars().any(|c| c.is_whitespace() || c.is_control());
+    bad.then_some("Paste the whole key: 8 to 500 characters, no spaces.")
+}
+
+/// Seals and stores a key bound to `origin`, and records it.
+pub(super) async fn store_key(
+    state: &AppState,
+    ws: &Workspace,
+    tx: &mut crate::db::WorkspaceTx,
+    (field, label): (&'static str, &'static str),
+    value: &str,
+    origin: &str,
+) -> AppResult<()> {
+    let last4: String = value.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let sealed = state.secrets.seal(ws.id(), field, value);
+    let set_by = &ws.user().name;
+    queries::set_key(tx, queries::NewKey { field, sealed: &sealed, last4: &last4, set_by, origin }).await?;
+    audit::record(tx, ws, "key.changed", label, &format!("ends in {last4}")).await?;
+    Ok(())
 }
 
 pub async fn set_key(
@@ -97,16 +116,29 @@ pub async fn set_key(
     ws.require(Permission::ManageSettings)?;
     let (field, label) = known_field(&field)?;
     let value = form.value.trim();
-    if value.len() < 8 || value.len() > 500 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if let Some(problem) = key_problem(value) {
         let mut view = view_of(&state, &ws, layout).await?;
-        view.error = Some("Paste the whole key: 8 to 500 characters, no spaces.");
+        view.error = Some(problem.into());
         return invalid_form(view);
     }
-    let last4: String = value.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-    let sealed = state.secrets.seal(ws.id(), field, value);
     let mut tx = ws.write(&state.db).await?;
-    queries::set_key(&mut tx, field, &sealed, &last4, &ws.user().name).await?;
-    audit::record(&mut tx, &ws, "key.changed", label, &format!("ends in {last4}")).await?;
+    // The OpenAI key is for the server the page showed; the Publer key goes
+    // only to the operator's Publer, so it is bound to nothing.
+    let origin = match field {
+        OPENAI_KEY => queries::settings(&mut tx).await?.openai_origin(),
+        _ => String::new(),
+    };
+    if field == OPENAI_KEY && form.origin.as_deref().is_some_and(|shown| shown != origin) {
+        drop(tx);
+        let mut view = view_of(&state, &ws, layout).await?;
+        view.error = Some(
+            "The base URL changed since this page was opened, so the key was not saved. Check the base URL, \
+             then enter the key again."
+                .into(),
+        );
+        return invalid_form(view);
+    }
+    store_key(&state, &ws, &mut tx, (field, label), value, &origin).await?;
     tx.commit().await?;
     flash::success(&session, format!("{label} saved.")).await?;
     Ok(Redirect::to("/settings/integrations").into_response())
@@ -128,37 +160,4 @@ pub async fn remove_key(
     tx.commit().await?;
     flash::success(&session, format!("{label} removed.")).await?;
     Ok(Redirect::to("/settings/integrations"))
-}
-
-pub async fn save_settings(
-    State(state): State<AppState>,
-    ws: Workspace,
-    session: Session,
-    layout: Layout,
-    Form(form): Form<SettingsForm>,
-) -> AppResult<Response> {
-    ws.require(Permission::ManageSettings)?;
-    let base = form.openai_base_url.trim().trim_end_matches('/').to_owned();
-    let base_ok = base.is_empty()
-        || url::Url::parse(&base).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
-    let model = form.openai_model.trim().to_owned();
-    let publer = form.publer_workspace_id.trim().to_owned();
-    if !base_ok || base.len() > 300 || model.len() > 100 || publer.len() > 100 {
-        let mut view = view_of(&state, &ws, layout).await?;
-        view.error =
-            Some("Use an http(s) address for the base URL, and short values for the model and Publer workspace.");
-        return invalid_form(view);
-    }
-    let settings = queries::Integrations {
-        openai_base_url: base,
-        openai_model: model,
-        publer_workspace_id: publer,
-        openai_vision: form.openai_vision.is_some(),
-    };
-    let mut tx = ws.write(&state.db).await?;
-    queries::save_settings(&mut tx, &settings).await?;
-    audit::record(&mut tx, &ws, "integrations.changed", "Integration settings", "").await?;
-    tx.commit().await?;
-    flash::success(&session, "Integration settings saved.").await?;
-    Ok(Redirect::to("/settings/integrations").into_response())
 }

@@ -3,6 +3,7 @@
 
 mod handlers;
 pub mod queries;
+mod settings_form;
 
 use axum::{
     Router,
@@ -17,7 +18,7 @@ use crate::{
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/settings/integrations", get(handlers::view).post(handlers::save_settings))
+        .route("/settings/integrations", get(handlers::view).post(settings_form::save_settings))
         .route("/settings/integrations/keys/{field}", post(handlers::set_key))
         .route("/settings/integrations/keys/{field}/remove", post(handlers::remove_key))
 }
@@ -31,6 +32,40 @@ pub enum Key {
     /// Stored, but it no longer opens (moved, tampered, old master key).
     MustBeEnteredAgain,
     Ready(String),
+}
+
+/// Where captions go when a workspace names no base URL.
+pub const OPENAI_DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+
+impl queries::Integrations {
+    /// The OpenAI-compatible base URL captions go to.
+    pub fn openai_base(&self) -> &str {
+        match self.openai_base_url.trim() {
+            "" => OPENAI_DEFAULT_BASE_URL,
+            base => base,
+        }
+    }
+
+    /// `scheme://host[:port]` of that URL: the OpenAI key is bound to it.
+    pub fn openai_origin(&self) -> String {
+        url::Url::parse(self.openai_base()).map(|u| u.origin().ascii_serialization()).unwrap_or_default()
+    }
+}
+
+/// Opens the workspace's OpenAI key, if it was entered for the origin that
+/// captions go to now: a key is never sent to a server it was not meant for.
+pub async fn openai_key(tx: &mut WorkspaceTx, secrets: &Secrets, settings: &queries::Integrations) -> sqlx::Result<Key> {
+    let workspace = tx.workspace_id();
+    Ok(match queries::bound_key(tx, OPENAI_KEY).await? {
+        None => Key::Missing,
+        // An empty origin: entered before keys were bound, for the URL then
+        // saved (changing the origin since would have removed it).
+        Some((_, origin)) if !origin.is_empty() && origin != settings.openai_origin() => Key::MustBeEnteredAgain,
+        Some((sealed, _)) => match secrets.open(workspace, OPENAI_KEY, &sealed) {
+            Ok(plain) => Key::Ready(plain),
+            Err(_) => Key::MustBeEnteredAgain,
+        },
+    })
 }
 
 /// Opens the workspace's key for `field`.

@@ -15,6 +15,8 @@ pub struct StoredKey {
     pub last4: String,
     pub set_by: String,
     pub set_at: OffsetDateTime,
+    /// The origin the key was entered for; empty when unbound.
+    pub origin: String,
 }
 
 #[derive(Clone, Debug, Default, sqlx::FromRow)]
@@ -31,37 +33,54 @@ pub async fn keys(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<StoredKey>> {
     fetch_all!(
         tx,
         StoredKey,
-        "SELECT field, sealed, last4, set_by, set_at FROM workspace_secrets WHERE workspace_id = $1 ORDER BY field",
+        "SELECT field, sealed, last4, set_by, set_at, origin FROM workspace_secrets WHERE workspace_id = $1 \
+         ORDER BY field",
         ws
     )
 }
 
 /// One stored key, sealed.
 pub async fn key(tx: &mut WorkspaceTx, field: &str) -> sqlx::Result<Option<String>> {
-    let ws = tx.workspace_id();
-    let found: Option<(String,)> = fetch_optional!(
-        tx,
-        (String,),
-        "SELECT sealed FROM workspace_secrets WHERE workspace_id = $1 AND field = $2",
-        ws,
-        field
-    )?;
-    Ok(found.map(|(sealed,)| sealed))
+    Ok(bound_key(tx, field).await?.map(|(sealed, _)| sealed))
 }
 
-pub async fn set_key(tx: &mut WorkspaceTx, field: &str, sealed: &str, last4: &str, set_by: &str) -> sqlx::Result<()> {
+/// One stored key, sealed, and the origin it is bound to.
+pub async fn bound_key(tx: &mut WorkspaceTx, field: &str) -> sqlx::Result<Option<(String, String)>> {
+    let ws = tx.workspace_id();
+    fetch_optional!(
+        tx,
+        (String, String),
+        "SELECT sealed, origin FROM workspace_secrets WHERE workspace_id = $1 AND field = $2",
+        ws,
+        field
+    )
+}
+
+/// A key as entered: sealed, its last four characters, who entered it, and
+/// the origin it is for.
+pub struct NewKey<'a> {
+    pub field: &'a str,
+    pub sealed: &'a str,
+    pub last4: &'a str,
+    pub set_by: &'a str,
+    pub origin: &'a str,
+}
+
+pub async fn set_key(tx: &mut WorkspaceTx, key: NewKey<'_>) -> sqlx::Result<()> {
     let ws = tx.workspace_id();
     execute!(
         tx,
-        "INSERT INTO workspace_secrets (workspace_id, field, sealed, last4, set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6) \
+        "INSERT INTO workspace_secrets (workspace_id, field, sealed, last4, set_by, set_at, origin) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (workspace_id, field) DO UPDATE SET sealed = excluded.sealed, last4 = excluded.last4, \
-           set_by = excluded.set_by, set_at = excluded.set_at",
+           set_by = excluded.set_by, set_at = excluded.set_at, origin = excluded.origin",
         ws,
-        field,
-        sealed,
-        last4,
-        set_by,
-        OffsetDateTime::now_utc()
+        key.field,
+        key.sealed,
+        key.last4,
+        key.set_by,
+        OffsetDateTime::now_utc(),
+        key.origin
     )
     .map(drop)
 }

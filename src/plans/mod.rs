@@ -48,15 +48,11 @@ impl Limits {
         }
     }
 
-    pub fn allows_generation(&self, used: &usage::Monthly) -> Result<(), String> {
-        match self.max_ai_generations.filter(|max| used.ai_generations >= *max) {
-            Some(max) => Err(reached(
-                format!("{max} AI captions this month"),
-                &self.name,
-                "Write this one by hand or with the template",
-            )),
-            None => Ok(()),
-        }
+    /// Why no more AI captions may be asked for this month (counted by
+    /// `usage::count_generation`, which checks and counts in one step).
+    pub fn generations_used_up(&self) -> String {
+        let max = self.max_ai_generations.unwrap_or(0).max(0);
+        reached(format!("{max} AI captions this month"), &self.name, "Write this one by hand or with the template")
     }
 
     /// May `more` posts go to Publer, with `sent` accepted and `sending` on their way this month?

@@ -52,9 +52,33 @@ pub fn this_month() -> String {
     format!("{:04}-{:02}", now.year(), u8::from(now.month()))
 }
 
-/// Counts one caption generation and the tokens it took.
-pub async fn record_generation(tx: &mut WorkspaceTx, tokens: i64) -> sqlx::Result<()> {
-    record_monthly(tx, Monthly { ai_generations: 1, ai_tokens: tokens, publer_posts: 0 }).await
+/// Counts one caption request if the month's allowance (`None`: no limit)
+/// has room; false when it has none. One conditional statement checks and
+/// counts, so requests made at the same moment cannot overspend it.
+pub async fn count_generation(tx: &mut WorkspaceTx, allowance: Option<i64>) -> sqlx::Result<bool> {
+    let id = tx.workspace_id();
+    let allowance = match allowance {
+        None => i64::MAX,
+        Some(max) if max < 1 => return Ok(false),
+        Some(max) => max,
+    };
+    let counted: Option<(i64,)> = fetch_optional!(
+        tx,
+        (i64,),
+        "INSERT INTO monthly_usage (workspace_id, month, ai_generations, ai_tokens, publer_posts) \
+         VALUES ($1, $2, 1, 0, 0) ON CONFLICT (workspace_id, month) DO UPDATE SET \
+           ai_generations = monthly_usage.ai_generations + 1 \
+         WHERE monthly_usage.ai_generations < $3 RETURNING ai_generations",
+        id,
+        this_month(),
+        allowance,
+    )?;
+    Ok(counted.is_some())
+}
+
+/// Adds the tokens a counted caption request took.
+pub async fn record_tokens(tx: &mut WorkspaceTx, tokens: i64) -> sqlx::Result<()> {
+    record_monthly(tx, Monthly { ai_generations: 0, ai_tokens: tokens, publer_posts: 0 }).await
 }
 
 /// Counts one post Publer accepted.

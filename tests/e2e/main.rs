@@ -221,12 +221,13 @@ async fn accept_and_read_only(viewer: &Browser, server: &Server, link: &str) -> 
 /// "Write caption" with the workspace's key against the stand-in OpenAI server.
 async fn write_caption(browser: &Browser, server: &Server, services: &Services) -> anyhow::Result<()> {
     browser.goto(&server.url("/settings/integrations")).await?;
-    browser.fill("#value-openai_api_key", "sk-e2e-test-key-12345").await?;
-    browser.click("#key-openai_api_key form button[type=submit]").await?;
-    browser.wait_for("document.querySelector('#key-openai_api_key [data-stored]')", "the key stored").await?;
+    // The server first: a key is bound to the server it is entered for.
     browser.fill("#openai_base_url", &services.openai_url()).await?;
     browser.click("form[action='/settings/integrations'] button[type=submit]").await?;
     browser.wait_for("document.querySelector('.flash-success')", "the settings saved").await?;
+    browser.fill("#value-openai_api_key", "sk-e2e-test-key-12345").await?;
+    browser.click("#key-openai_api_key form button[type=submit]").await?;
+    browser.wait_for("document.querySelector('#key-openai_api_key [data-stored]')", "the key stored").await?;
     browser.goto(&server.url("/calendars")).await?;
     browser.click("a[href^='/calendars/0']").await?;
     browser.goto(&format!("{}?date=2030-06-03", browser.url().await?)).await?;

@@ -49,6 +49,8 @@ impl Server {
             .env("EASEL_DATA_DIR", dir.path().join("data"))
             .env("EASEL_UPLOADS_DIR", dir.path().join("uploads"))
             .env("RUST_LOG", "easel=info")
+            // The stand-in OpenAI server answers on 127.0.0.1.
+            .env("EASEL_OUTBOUND_ALLOW", "127.0.0.1")
             .stdout(Stdio::from(log.try_clone()?))
             .stderr(Stdio::from(log));
         for (name, value) in vars {

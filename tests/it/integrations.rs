@@ -38,6 +38,9 @@ async fn keys_are_sealed_shown_only_as_their_last_four_and_audited(backend: Back
     ada.post("/settings/integrations", &[("openai_base_url", "ftp://nope"), ("openai_model", "x")])
         .await
         .assert_status(422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM workspace_secrets").await, 1, "nothing changed");
+    // The harness allows 127.0.0.1, as an operator would for a local model;
+    // the key was entered for OpenAI, so it does not follow the URL there.
     ada.post(
         "/settings/integrations",
         &[("openai_base_url", "http://127.0.0.1:9/v1/"), ("openai_model", "local-model")],
@@ -46,7 +49,10 @@ async fn keys_are_sealed_shown_only_as_their_last_four_and_audited(backend: Back
     .assert_redirect("/settings/integrations");
     let page = ada.get("/settings/integrations").await;
     assert_eq!(page.attrs("#openai_base_url", "value"), vec!["http://127.0.0.1:9/v1"]);
+    assert!(page.texts(".flash").join(" ").contains("The OpenAI key was removed"), "{}", page.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM workspace_secrets").await, 0);
 
+    ada.post("/settings/integrations/keys/openai_api_key", &[("value", KEY)]).await.assert_status(303);
     ada.post("/settings/integrations/keys/openai_api_key/remove", &[]).await.assert_redirect("/settings/integrations");
     assert_eq!(app.count("SELECT COUNT(*) FROM workspace_secrets").await, 0);
     ada.get("/settings/integrations").await;

@@ -15,6 +15,7 @@ mod integrations;
 mod isolation;
 mod library;
 mod operations;
+mod outbound;
 mod publer;
 mod roles;
 mod row_level_security;

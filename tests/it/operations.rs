@@ -256,9 +256,9 @@ async fn each_limit_is_enforced_with_its_message_and_custom_limits_win(backend: 
 
     // AI captions: one a month.
     ada.get("/settings/integrations").await;
-    ada.post("/settings/integrations/keys/openai_api_key", &[("value", "sk-limit-test-1234")]).await;
     let openai = services.openai_url();
     ada.post("/settings/integrations", &[("openai_base_url", &openai), ("publer_workspace_id", "pw")]).await;
+    ada.post("/settings/integrations/keys/openai_api_key", &[("value", "sk-limit-test-1234")]).await;
     let fields = [("date", "2030-05-01"), ("time", "09:00"), ("platform", "instagram"), ("caption", "x")];
     ada.get(&format!("/events/{post}")).await;
     assert!(ada.post(&format!("/events/{post}/caption"), &fields).await.texts("#caption-error-message").is_empty());

@@ -66,6 +66,9 @@ async fn start(dir: &TempDir, database_url: &str, tweak: impl FnOnce(&mut Config
         ("DATABASE_URL".to_owned(), database_url.to_owned()),
         ("EASEL_DATA_DIR".to_owned(), dir.path().join("data").display().to_string()),
         ("EASEL_UPLOADS_DIR".to_owned(), dir.path().join("uploads").display().to_string()),
+        // The stand-ins of OpenAI answer on 127.0.0.1, as a local model would;
+        // the tests of the outbound guard take this allowance away.
+        ("EASEL_OUTBOUND_ALLOW".to_owned(), "127.0.0.1".to_owned()),
     ]);
     let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -20,7 +20,6 @@ use crate::{
     web::{Layout, flash, invalid_form, page},
 };
 
-
 #[derive(Template)]
 #[template(path = "integrations/index.html")]
 pub(super) struct IntegrationsView {

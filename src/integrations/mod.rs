@@ -54,7 +54,11 @@ impl queries::Integrations {
 
 /// Opens the workspace's OpenAI key, if it was entered for the origin that
 /// captions go to now: a key is never sent to a server it was not meant for.
-pub async fn openai_key(tx: &mut WorkspaceTx, secrets: &Secrets, settings: &queries::Integrations) -> sqlx::Result<Key> {
+pub async fn openai_key(
+    tx: &mut WorkspaceTx,
+    secrets: &Secrets,
+    settings: &queries::Integrations,
+) -> sqlx::Result<Key> {
     let workspace = tx.workspace_id();
     Ok(match queries::bound_key(tx, OPENAI_KEY).await? {
         None => Key::Missing,

@@ -65,8 +65,11 @@ pub async fn save_settings(
     let stored_key = queries::bound_key(&mut tx, OPENAI_KEY).await?;
     queries::save_settings(&mut tx, &settings).await?;
     let moved = before.openai_base() != settings.openai_base();
-    let detail =
-        if moved { format!("OpenAI base URL: {} → {}", before.openai_base(), settings.openai_base()) } else { "".into() };
+    let detail = if moved {
+        format!("OpenAI base URL: {} → {}", before.openai_base(), settings.openai_base())
+    } else {
+        "".into()
+    };
     audit::record(&mut tx, &ws, "integrations.changed", "Integration settings", &detail).await?;
     let origin = settings.openai_origin();
     let mut removed = None;
@@ -115,9 +118,11 @@ async fn problem(state: &AppState, settings: &Integrations, new_key: &str) -> Op
     }
     let guard = Guard { allow: &state.config.outbound_allow, timeout: state.config.ai_timeout };
     match parsed {
-        Some(url) => guard.check(&url).await.err().map(|refusal| {
-            format!("The base URL {}. Nothing was saved.", refusal.describe())
-        }),
+        Some(url) => guard
+            .check(&url)
+            .await
+            .err()
+            .map(|refusal| format!("The base URL {}. Nothing was saved.", refusal.describe())),
         None => None,
     }
 }

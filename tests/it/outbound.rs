@@ -256,7 +256,8 @@ async fn failed_calls_count_and_parallel_calls_cannot_overspend(backend: Backend
     save_base_url(&ada, &services.openai_url()).await.assert_status(303);
     set_key(&ada, KEY).await;
     let workspace = ada.guards().page_workspace;
-    let limit = format!("UPDATE workspaces SET custom_max_ai_generations = 3 WHERE id = {}", app.uuid_literal(&workspace));
+    let limit =
+        format!("UPDATE workspaces SET custom_max_ai_generations = 3 WHERE id = {}", app.uuid_literal(&workspace));
     assert_eq!(app.try_execute(&limit).await.expect("a limit"), 1);
 
     services.set(|s| s.chat_statuses.push_back(500));

@@ -1,8 +1,12 @@
 //! Typed configuration read once from the environment (and an optional `.env`).
 
+mod bounds;
+
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use url::Url;
+
+pub use bounds::Bounds;
 
 /// Everything Easel needs to know about where it runs.
 #[derive(Clone, Debug)]
@@ -34,6 +38,8 @@ pub struct Config {
     pub admin_emails: Vec<String>,
     /// The plan new workspaces start on.
     pub default_plan: String,
+    /// Timeouts and caps on the work one client can cause.
+    pub bounds: Bounds,
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -224,6 +230,7 @@ impl Config {
                 .map(|v| v.split(',').map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect())
                 .unwrap_or_default(),
             default_plan,
+            bounds: Bounds::from_lookup(&get)?,
         })
     }
 

@@ -128,7 +128,8 @@ pub async fn ingest(state: &AppState, ws: &Workspace, file: Received) -> AppResu
     }
     let path = file.temp.path().to_owned();
     let max_pixels = state.config.bounds.max_pixels;
-    let processed = state.decode(move || processing::process(&path, max_pixels)).await.unwrap_or(Err(Refusal::Unreadable));
+    let processed =
+        state.decode(move || processing::process(&path, max_pixels)).await.unwrap_or(Err(Refusal::Unreadable));
     let processed = match processed {
         Ok(processed) => processed,
         Err(refusal) => return Ok(FileResult { name, outcome: Outcome::Refused { reason: refusal.to_string() } }),

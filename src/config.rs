@@ -1,8 +1,12 @@
 //! Typed configuration read once from the environment (and an optional `.env`).
 
+mod bounds;
+
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use url::Url;
+
+pub use bounds::Bounds;
 
 /// Everything Easel needs to know about where it runs.
 #[derive(Clone, Debug)]
@@ -36,6 +40,8 @@ pub struct Config {
     pub default_plan: String,
     /// Inside addresses workspaces may call anyway (`EASEL_OUTBOUND_ALLOW`).
     pub outbound_allow: crate::outbound::AllowList,
+    /// Timeouts and caps on the work one client can cause.
+    pub bounds: Bounds,
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -229,6 +235,7 @@ impl Config {
                 .unwrap_or_default(),
             default_plan,
             outbound_allow,
+            bounds: Bounds::from_lookup(&get)?,
         })
     }
 

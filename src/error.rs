@@ -29,6 +29,9 @@ pub enum AppError {
     Conflict(&'static str),
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// Well-formed but refused input (too many ids, an over-long email…): 422.
+    #[error("unprocessable: {0}")]
+    Unprocessable(String),
     #[error("too many attempts")]
     TooManyRequests,
     #[error("too large: {0}")]
@@ -77,6 +80,7 @@ impl AppError {
                 ),
             ),
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, page("That did not work", message)),
+            Self::Unprocessable(message) => (StatusCode::UNPROCESSABLE_ENTITY, page("That did not work", message)),
             Self::Conflict(message) => (StatusCode::CONFLICT, page("That changed meanwhile", message)),
             Self::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,

@@ -23,6 +23,7 @@ pub mod plans;
 pub mod posts;
 pub mod publer;
 pub mod secrets;
+pub mod serve;
 pub mod settings;
 pub mod state;
 pub mod storage;
@@ -31,7 +32,7 @@ pub mod tenancy;
 pub mod usage;
 pub mod web;
 
-use std::{future::Future, net::SocketAddr};
+use std::future::Future;
 
 use axum::{
     Router,
@@ -76,7 +77,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
 }
 
 /// Serves Easel on `listener` until `shutdown` resolves, then lets requests
-/// in flight finish.
+/// in flight finish; with the timeouts and connection cap of `serve`.
 pub async fn launch(
     listener: TcpListener,
     state: AppState,
@@ -94,8 +95,8 @@ pub async fn launch(
         }
     });
     let snapshots = tokio::spawn(admin::snapshots::keep_taking(state.db.clone()));
-    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let bounds = state.config.bounds.clone();
+    let served = serve::serve(listener, app(state), &bounds, shutdown).await;
     purge.abort();
     snapshots.abort();
     sender.stop();

@@ -13,6 +13,7 @@ pub struct AppState {
     pub storage: Storage,
     /// Decoding a large image takes hundreds of megabytes; at most this many
     /// run at once, so a burst of uploads queues instead of exhausting memory.
+    /// Every decode (artwork, logos) holds a permit: see [`AppState::decode`].
     pub image_work: Arc<Semaphore>,
     pub rate_limiter: Arc<RateLimiter>,
     pub mailer: Mailer,
@@ -26,11 +27,30 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: Config, mailer: Mailer, secrets: Secrets) -> Self {
-        let rate_limiter = Arc::new(RateLimiter::new(config.auth_limits.window));
+        let rate_limiter = Arc::new(RateLimiter::with_max_keys(config.auth_limits.window, config.bounds.limiter_keys));
         let storage = Storage::new(&config.uploads_dir);
-        let image_work = Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+        // Bounded by memory, not by cores: each decode may take hundreds of MB.
+        let image_work = Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()).min(2)));
         let http = crate::oauth::http_client();
         let publer = crate::publer::Sender::default();
         Self { db, config: Arc::new(config), storage, image_work, rate_limiter, mailer, secrets, http, publer }
+    }
+}
+
+impl AppState {
+    /// Runs blocking image work (reading a header, decoding, resizing) on a
+    /// blocking thread while holding one of the `image_work` permits.
+    pub async fn decode<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, crate::error::AppError> {
+        let internal = |e: String| crate::error::AppError::Internal(anyhow::anyhow!("image work: {e}"));
+        let permit = self.image_work.clone().acquire_owned().await.map_err(|e| internal(e.to_string()))?;
+        let done = tokio::task::spawn_blocking(move || {
+            let out = work();
+            drop(permit);
+            out
+        });
+        done.await.map_err(|e| internal(e.to_string()))
     }
 }

@@ -128,7 +128,8 @@ function easelGuards() {
         job.status.textContent = "Processing…";
       });
       xhr.addEventListener("load", function () {
-        if (xhr.status === 200) {
+        // A 422 that carries the file's result line says why it was refused.
+        if (xhr.status === 200 || (xhr.status === 422 && xhr.responseText.indexOf("data-upload-result") >= 0)) {
           done(job, xhr.responseText, true);
         } else {
           var text = new DOMParser().parseFromString(xhr.responseText, "text/html").body.textContent || "";

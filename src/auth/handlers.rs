@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{
-    CurrentUser, MaybeUser, clean_name, normalize_email, password, queries,
+    CurrentUser, EMAIL_TOO_LONG, MaybeUser, clean_name, email_too_long, normalize_email, password, queries,
     session::{sign_in, sign_out},
     views::{LoginView, SignupErrors, SignupView},
 };
@@ -85,6 +85,11 @@ pub async fn login(
     layout: Layout,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
+    if email_too_long(&form.email) {
+        let providers = oauth::configured(&state);
+        let error = Some(EMAIL_TOO_LONG.to_owned());
+        return invalid_form(LoginView { layout, providers, email: String::new(), next: form.next, error });
+    }
     let email = form.email.trim().to_lowercase();
     state.check_auth_rate(&peer, "login", &email)?;
     let user = queries::by_email(&state.db, &email).await?;
@@ -201,7 +206,9 @@ async fn accept_after_sign_in(
 
 fn signup_again(state: &AppState, layout: Layout, form: SignupForm, errors: SignupErrors) -> SignupView {
     let providers = oauth::configured(state);
-    SignupView { layout, providers, name: form.name, email: form.email, next: form.next, invite: form.invite, errors }
+    // An over-long email is not echoed back into the page.
+    let email = if email_too_long(&form.email) { String::new() } else { form.email };
+    SignupView { layout, providers, name: form.name, email, next: form.next, invite: form.invite, errors }
 }
 
 /// Signs out, then goes to `next` when it is local (e.g. back to an
@@ -216,6 +223,9 @@ impl AppState {
     /// email; past either limit the answer is a 429 page.
     pub fn check_auth_rate(&self, peer: &SocketAddr, door: &str, email: &str) -> AppResult<()> {
         let limits = &self.config.auth_limits;
+        // The limiter stores keys as fixed-size digests; the same address
+        // however it is typed counts once.
+        let email = email.trim().to_lowercase();
         let by_address = self.rate_limiter.allow(&format!("{door}:ip:{}", peer.ip()), limits.per_address);
         let by_email = self.rate_limiter.allow(&format!("{door}:email:{email}"), limits.per_email);
         if by_address && by_email { Ok(()) } else { Err(AppError::TooManyRequests) }

@@ -27,14 +27,28 @@ pub fn routes() -> Router<AppState> {
         .route("/account/delete", axum::routing::post(account::delete_account))
 }
 
+/// The longest email address there can be (RFC 5321).
+pub const MAX_EMAIL_LEN: usize = 254;
+
+/// An email longer than any address can be: refused (422) before any other
+/// work, so a huge one costs nothing to look up, hash or rate-limit.
+pub fn email_too_long(raw: &str) -> bool {
+    raw.trim().len() > MAX_EMAIL_LEN
+}
+
+pub const EMAIL_TOO_LONG: &str = "That is not an email address: an address has at most 254 characters.";
+
 /// An email as Easel stores it (trimmed, lower-cased), or why it is not one.
 pub fn normalize_email(raw: &str) -> Result<String, &'static str> {
+    if email_too_long(raw) {
+        return Err(EMAIL_TOO_LONG);
+    }
     let email = raw.trim().to_lowercase();
     let invalid = "Enter an email address like name@example.com.";
     if email.is_empty() {
         return Err("Enter your email address.");
     }
-    if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if email.len() > MAX_EMAIL_LEN || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid);
     }
     let Some((local, domain)) = email.rsplit_once('@') else { return Err(invalid) };

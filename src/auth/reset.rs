@@ -15,10 +15,14 @@ use tower_sessions::Session;
 
 use super::{normalize_email, password, queries, session::sign_in};
 use crate::{
-    error::AppResult,
+    error::{AppError, AppResult},
     state::AppState,
     web::{Layout, flash, invalid_form, page, tokens},
 };
+
+/// Reset tokens are 43 characters; anything much longer is not one, and is
+/// refused before it reaches the rate limiter or the database.
+const MAX_TOKEN_LEN: usize = 128;
 
 #[derive(Deserialize)]
 pub struct ForgotForm {
@@ -60,6 +64,9 @@ pub async fn forgot(
     layout: Layout,
     Form(form): Form<ForgotForm>,
 ) -> AppResult<Response> {
+    if super::email_too_long(&form.email) {
+        return Err(AppError::Unprocessable(super::EMAIL_TOO_LONG.into()));
+    }
     let email = normalize_email(&form.email).unwrap_or_default();
     state.check_auth_rate(&peer, "reset", &email)?;
     if let Some(user) = queries::by_email(&state.db, &email).await? {
@@ -106,6 +113,10 @@ pub async fn reset(
     Path(token): Path<String>,
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
+    if token.len() > MAX_TOKEN_LEN {
+        let dead = Some("This reset link is not valid. Ask for a new one.");
+        return invalid_form(ResetView { layout, token: String::new(), dead, error: None });
+    }
     state.check_auth_rate(&peer, "reset", &token)?;
     if let Some(dead) = dead_reason(&state, &token).await? {
         return invalid_form(ResetView { layout, token, dead: Some(dead), error: None });

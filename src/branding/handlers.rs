@@ -115,10 +115,10 @@ pub async fn upload_logo(
             }
         }
     }
-    let png = match tokio::task::spawn_blocking(move || logo::prepare(&bytes)).await {
-        Ok(Ok(png)) => png,
-        Ok(Err(why)) => return refuse(&state, &ws, layout, why).await,
-        Err(e) => return Err(AppError::Internal(anyhow::anyhow!("preparing a logo: {e}"))),
+    let max_pixels = state.config.bounds.max_pixels;
+    let png = match state.decode(move || logo::prepare(&bytes, max_pixels)).await? {
+        Ok(png) => png,
+        Err(why) => return refuse(&state, &ws, layout, why).await,
     };
     let storage = state.storage.clone();
     let workspace = ws.id();

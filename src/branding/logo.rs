@@ -3,10 +3,13 @@
 
 use std::{io::Cursor, path::PathBuf};
 
-use image::{ImageFormat, imageops::FilterType};
+use image::{ImageFormat, ImageReader, imageops::FilterType};
 use uuid::Uuid;
 
-use crate::{images::processing::sniff, storage::Storage};
+use crate::{
+    images::processing::{check_pixels, decode_limits, sniff},
+    storage::Storage,
+};
 
 /// The largest logo file accepted.
 pub const MAX_BYTES: usize = 2 * 1024 * 1024;
@@ -20,8 +23,10 @@ pub fn is_logo_name(name: &str) -> bool {
     name.strip_prefix("logo-").and_then(|rest| rest.strip_suffix(".png")).is_some_and(|id| Uuid::parse_str(id).is_ok())
 }
 
-/// Turns uploaded bytes into the stored PNG, or says why not.
-pub fn prepare(bytes: &[u8]) -> Result<Vec<u8>, String> {
+/// Turns uploaded bytes into the stored PNG, or says why not. Under the
+/// same rules as artwork: the size is read from the header, and a logo over
+/// `max_pixels` is refused before anything is decoded.
+pub fn prepare(bytes: &[u8], max_pixels: u64) -> Result<Vec<u8>, String> {
     if bytes.is_empty() {
         return Err("Choose an image file for the logo.".into());
     }
@@ -29,10 +34,18 @@ pub fn prepare(bytes: &[u8]) -> Result<Vec<u8>, String> {
         return Err("The logo must be under 2 MB.".into());
     }
     sniff(bytes).map_err(|why| format!("The logo was refused: {why}."))?;
-    let image = image::load_from_memory(bytes).map_err(|_| "The logo is damaged or cannot be read.".to_owned())?;
-    if image.width() > 8000 || image.height() > 8000 {
+    let damaged = || "The logo is damaged or cannot be read.".to_owned();
+    let reader = || -> Result<ImageReader<Cursor<&[u8]>>, String> {
+        let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| damaged())?;
+        reader.limits(decode_limits(max_pixels));
+        Ok(reader)
+    };
+    let (width, height) = reader()?.into_dimensions().map_err(|_| damaged())?;
+    check_pixels(width, height, max_pixels).map_err(|why| format!("The logo was refused: {why}."))?;
+    if width > 8000 || height > 8000 {
         return Err("The logo is too large; use one under 8000 pixels on each side.".into());
     }
+    let image = reader()?.decode().map_err(|_| damaged())?;
     let fitted =
         if image.width() > 600 || image.height() > 200 { image.resize(600, 200, FilterType::Lanczos3) } else { image };
     let mut png = Vec::new();

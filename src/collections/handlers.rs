@@ -201,9 +201,9 @@ pub async fn add_images(
     form: FormFields,
 ) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
+    let wanted = form.bounded_ids("ids")?;
     let mut tx = ws.write(&state.db).await?;
     let collection = find(&mut tx, &id).await?;
-    let wanted = form.ids("ids");
     let found = images::existing(&mut tx, &wanted).await?;
     if found.len() != wanted.len() || found.is_empty() {
         // An id that is not one of this workspace's images names nothing here.

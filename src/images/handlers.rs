@@ -4,7 +4,7 @@ use askama::Template;
 use axum::{
     Form,
     extract::{Multipart, Path, Query, State},
-    http::HeaderMap,
+    http::{HeaderMap, StatusCode},
     response::{Html, IntoResponse, Redirect, Response},
 };
 use tower_sessions::Session;
@@ -93,10 +93,16 @@ pub async fn upload_images(
     for file in received {
         results.push(upload::ingest(&state, &ws, file).await?);
     }
+    // Nothing taken (every file refused: not an image, too many pixels, over
+    // the plan): a 422, with the same page saying why for each file.
+    let status = match results.iter().all(|r| matches!(r.outcome, upload::Outcome::Refused { .. })) {
+        true => StatusCode::UNPROCESSABLE_ENTITY,
+        false => StatusCode::OK,
+    };
     if headers.contains_key("x-easel-uploader") {
-        return Ok(Html(UploadResultItems { results }.render()?).into_response());
+        return Ok((status, Html(UploadResultItems { results }.render()?)).into_response());
     }
-    page(UploadResultsView { layout, results })
+    Ok((status, Html(UploadResultsView { layout, results }.render()?)).into_response())
 }
 
 pub async fn view_image(
@@ -268,8 +274,8 @@ pub async fn bulk_action(
     form: FormFields,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
+    let wanted = form.bounded_ids("ids")?;
     let mut tx = ws.write(&state.db).await?;
-    let wanted = form.ids("ids");
     if wanted.is_empty() {
         return Err(AppError::bad_request("Select at least one image first."));
     }

@@ -9,8 +9,6 @@ use std::{
 
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage, codecs::jpeg::JpegEncoder};
 
-/// The most pixels an accepted image may have.
-pub const MAX_PIXELS: u64 = 100_000_000;
 /// The longest edge of the large preview and of the gallery thumbnail.
 pub const LARGE_EDGE: u32 = 1600;
 pub const THUMB_EDGE: u32 = 480;
@@ -63,8 +61,8 @@ impl Kind {
 pub enum Refusal {
     #[error("{0}")]
     NotAnImage(&'static str),
-    #[error("this image is {width} × {height} pixels; the limit is 100 megapixels")]
-    TooManyPixels { width: u32, height: u32 },
+    #[error("this image is {width} × {height} pixels; the limit is {megapixels} megapixels")]
+    TooManyPixels { width: u32, height: u32, megapixels: u64 },
     #[error("this image is damaged or incomplete and cannot be read")]
     Unreadable,
 }
@@ -102,8 +100,9 @@ pub fn sniff(head: &[u8]) -> Result<Kind, Refusal> {
 }
 
 /// Checks, decodes (upright, by its EXIF orientation) and resizes the file.
-/// The generated sizes carry no metadata at all.
-pub fn process(path: &Path) -> Result<Processed, Refusal> {
+/// The generated sizes carry no metadata at all. The size is read from the
+/// header first: an image over `max_pixels` is refused before any decoding.
+pub fn process(path: &Path, max_pixels: u64) -> Result<Processed, Refusal> {
     let mut file = File::open(path).map_err(|_| Refusal::Unreadable)?;
     let mut head = [0u8; 512];
     let read = read_up_to(&mut file, &mut head).map_err(|_| Refusal::Unreadable)?;
@@ -111,11 +110,9 @@ pub fn process(path: &Path) -> Result<Processed, Refusal> {
     if kind == Kind::Jpeg && !jpeg_is_complete(&mut file)? {
         return Err(Refusal::Unreadable);
     }
-    let (width, height) = reader(path, kind)?.into_dimensions().map_err(|_| Refusal::Unreadable)?;
-    if u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(Refusal::TooManyPixels { width, height });
-    }
-    let mut decoder = reader(path, kind)?.into_decoder().map_err(|_| Refusal::Unreadable)?;
+    let (width, height) = reader(path, kind, max_pixels)?.into_dimensions().map_err(|_| Refusal::Unreadable)?;
+    check_pixels(width, height, max_pixels)?;
+    let mut decoder = reader(path, kind, max_pixels)?.into_decoder().map_err(|_| Refusal::Unreadable)?;
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut image = DynamicImage::from_decoder(decoder).map_err(|_| Refusal::Unreadable)?;
     image.apply_orientation(orientation);
@@ -130,13 +127,31 @@ pub fn process(path: &Path) -> Result<Processed, Refusal> {
     })
 }
 
-fn reader(path: &Path, kind: Kind) -> Result<ImageReader<BufReader<File>>, Refusal> {
+fn reader(path: &Path, kind: Kind, max_pixels: u64) -> Result<ImageReader<BufReader<File>>, Refusal> {
     let file = File::open(path).map_err(|_| Refusal::Unreadable)?;
     let mut reader = ImageReader::with_format(BufReader::new(file), kind.format());
-    let mut limits = Limits::default();
-    limits.max_alloc = Some(1 << 30);
-    reader.limits(limits);
+    reader.limits(decode_limits(max_pixels));
     Ok(reader)
+}
+
+/// The decoder's own limits, a second wall behind [`check_pixels`]: no side
+/// longer than the pixel limit allows, and no allocation beyond what an
+/// image of that many pixels needs (16-bit RGBA, plus room for metadata).
+pub fn decode_limits(max_pixels: u64) -> Limits {
+    let mut limits = Limits::default();
+    let side = u32::try_from(max_pixels).unwrap_or(u32::MAX);
+    limits.max_image_width = Some(side);
+    limits.max_image_height = Some(side);
+    limits.max_alloc = Some(max_pixels.saturating_mul(8).saturating_add(64 << 20));
+    limits
+}
+
+/// Refuses an image with more than `max_pixels` pixels.
+pub fn check_pixels(width: u32, height: u32, max_pixels: u64) -> Result<(), Refusal> {
+    if u64::from(width) * u64::from(height) > max_pixels {
+        return Err(Refusal::TooManyPixels { width, height, megapixels: max_pixels / 1_000_000 });
+    }
+    Ok(())
 }
 
 fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {

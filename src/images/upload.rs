@@ -39,14 +39,18 @@ pub struct FileResult {
 
 /// Receives every `files` part. One file over the size limit refuses the
 /// whole request with a 413, and everything received so far is removed.
+/// The plan's limits are checked first: a workspace with no room left gets
+/// its 422 before a byte of any file is read or written.
 pub async fn receive(state: &AppState, ws: &Workspace, mut multipart: Multipart) -> AppResult<Vec<Received>> {
+    let room = Room::of(state, ws).await?;
+    room.check(0).map_err(AppError::Unprocessable)?;
     let mut received = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         if field.name() != Some("files") {
             continue;
         }
         let original_name = clean_file_name(field.file_name().unwrap_or_default());
-        let file = receive_one(state, ws, field, &original_name).await?;
+        let file = receive_one(state, ws, &room, field, &original_name).await?;
         if file.bytes > 0 || !original_name.is_empty() {
             received.push(file);
         }
@@ -59,7 +63,34 @@ pub async fn receive(state: &AppState, ws: &Workspace, mut multipart: Multipart)
 
 const MAX_FILES_PER_REQUEST: usize = 100;
 
-async fn receive_one(state: &AppState, ws: &Workspace, mut field: Field<'_>, name: &str) -> AppResult<Received> {
+/// What the workspace's plan leaves room for, read once before streaming.
+struct Room {
+    limits: crate::plans::Limits,
+    used: usage::Storage,
+}
+
+impl Room {
+    async fn of(state: &AppState, ws: &Workspace) -> AppResult<Self> {
+        let mut tx = ws.read(&state.db).await?;
+        let limits = crate::plans::queries::limits(&mut tx).await?;
+        let used = usage::storage(&mut tx).await?;
+        tx.commit().await?;
+        Ok(Self { limits, used })
+    }
+
+    /// Whether one more image of `bytes` fits; the message names the limit.
+    fn check(&self, bytes: u64) -> Result<(), String> {
+        self.limits.allows_upload(&self.used, 1, i64::try_from(bytes).unwrap_or(i64::MAX))
+    }
+}
+
+async fn receive_one(
+    state: &AppState,
+    ws: &Workspace,
+    room: &Room,
+    mut field: Field<'_>,
+    name: &str,
+) -> AppResult<Received> {
     let limit = state.config.max_upload_bytes;
     let mut temp = state.storage.temp_file(ws.id()).map_err(storage_error)?;
     let mut hasher = Sha256::new();
@@ -71,6 +102,10 @@ async fn receive_one(state: &AppState, ws: &Workspace, mut field: Field<'_>, nam
                 "“{name}” is larger than {} MB, the most Easel accepts for one file. Nothing was stored.",
                 limit / (1024 * 1024)
             )));
+        }
+        // Stop streaming as soon as the file alone passes the storage left.
+        if let Err(reason) = room.check(bytes) {
+            return Err(AppError::Unprocessable(format!("“{name}” was refused: {reason} Nothing was stored.")));
         }
         hasher.update(&chunk);
         temp.write_all(&chunk).map_err(storage_error)?;
@@ -92,8 +127,9 @@ pub async fn ingest(state: &AppState, ws: &Workspace, file: Received) -> AppResu
         return Ok(FileResult { name, outcome: Outcome::Refused { reason } });
     }
     let path = file.temp.path().to_owned();
+    let max_pixels = state.config.bounds.max_pixels;
     let processed =
-        tokio::task::spawn_blocking(move || processing::process(&path)).await.unwrap_or(Err(Refusal::Unreadable));
+        state.decode(move || processing::process(&path, max_pixels)).await.unwrap_or(Err(Refusal::Unreadable));
     let processed = match processed {
         Ok(processed) => processed,
         Err(refusal) => return Ok(FileResult { name, outcome: Outcome::Refused { reason: refusal.to_string() } }),

@@ -409,9 +409,9 @@ pub async fn add_images(
     form: FormFields,
 ) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
+    let wanted = form.bounded_ids("ids")?;
     let mut tx = ws.write(&state.db).await?;
     let post = post(&mut tx, &id).await?;
-    let wanted = form.ids("ids");
     let found = images::existing(&mut tx, &wanted).await?;
     if found.is_empty() || found.len() != wanted.len() {
         // An image that is not this workspace's (or no longer exists) names nothing here.

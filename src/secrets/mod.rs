@@ -22,6 +22,9 @@ const NONCE_LEN: usize = 24;
 #[derive(Clone)]
 pub struct Secrets {
     keys: Vec<(String, XChaCha20Poly1305)>,
+    /// Derived from the newest master key: signs values Easel hands out and
+    /// must recognise again (the CSRF cookie of a visitor), on any instance.
+    signing_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Secrets {
@@ -47,6 +50,7 @@ impl Secrets {
     /// one bare base64 key (its id is `k1`). Each key is 32 bytes.
     pub fn parse(spec: &str) -> Result<Self, String> {
         let mut keys = Vec::new();
+        let mut signing_key = None;
         for (n, part) in spec.split(',').map(str::trim).filter(|p| !p.is_empty()).enumerate() {
             let (id, encoded) = match part.split_once(':') {
                 Some((id, encoded)) => (id.trim().to_owned(), encoded.trim()),
@@ -64,11 +68,12 @@ impl Secrets {
                 return Err(format!("the key id '{id}' is used twice"));
             }
             keys.push((id, XChaCha20Poly1305::new(Key::from_slice(&bytes))));
+            signing_key.get_or_insert_with(|| derive(&bytes, "easel:signing:v1"));
         }
-        if keys.is_empty() {
+        let Some(signing_key) = signing_key else {
             return Err("no key given".into());
-        }
-        Ok(Self { keys })
+        };
+        Ok(Self { keys, signing_key })
     }
 
     /// The key file in the data folder, created with mode 0600 on first use.
@@ -117,6 +122,18 @@ impl Secrets {
         String::from_utf8(plain).map_err(|_| SecretError::DoesNotOpen)
     }
 
+    /// An HMAC-SHA256 of `data` for one `purpose`, under a key derived from
+    /// the newest master key: every instance sharing the key agrees on it.
+    pub fn sign(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.signing_key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+
     /// The value sealed again under the newest key, or `None` when it already
     /// is (or does not open, and must be entered again instead).
     pub fn reseal(&self, workspace: Uuid, field: &str, stored: &str) -> Option<String> {
@@ -126,6 +143,15 @@ impl Secrets {
         }
         self.open(workspace, field, stored).ok().map(|plain| self.seal(workspace, field, &plain))
     }
+}
+
+/// A key for another use, derived from a master key (HMAC-SHA256 as a KDF).
+fn derive(master: &[u8], label: &str) -> [u8; 32] {
+    use hmac::Mac;
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(master)
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    mac.update(label.as_bytes());
+    mac.finalize().into_bytes().into()
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

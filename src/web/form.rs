@@ -8,7 +8,12 @@ use axum::{
 use url::form_urlencoded;
 use uuid::Uuid;
 
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
+
+/// The most ids one form may name (a bulk action on selected items). More
+/// is refused before any work, so no request can hold the write lock for
+/// tens of thousands of rows.
+pub const MAX_IDS: usize = 500;
 
 /// Every `name=value` pair of an urlencoded body, in order.
 pub struct FormFields(Vec<(String, String)>);
@@ -41,6 +46,18 @@ impl FormFields {
         ids.retain(|id| seen.insert(*id));
         ids
     }
+
+    /// Every id of `name`, as [`FormFields::ids`], or a 422 when the form
+    /// names more than [`MAX_IDS`] of them.
+    pub fn bounded_ids(&self, name: &str) -> AppResult<Vec<Uuid>> {
+        let sent = self.0.iter().filter(|(k, _)| k == name).count();
+        if sent > MAX_IDS {
+            return Err(AppError::Unprocessable(format!(
+                "Select at most {MAX_IDS} items at a time; this form named {sent}. Nothing was changed."
+            )));
+        }
+        Ok(self.ids(name))
+    }
 }
 
 impl<S: Send + Sync> FromRequest<S> for FormFields {
@@ -66,5 +83,14 @@ mod tests {
         assert_eq!(form.ids("ids"), vec![a]);
         assert_eq!(form.get("action"), "delete");
         assert_eq!(form.get("missing"), "");
+    }
+
+    #[test]
+    fn more_than_the_most_ids_is_refused() {
+        let body: Vec<String> = (0..=MAX_IDS).map(|_| format!("ids={}", Uuid::now_v7())).collect();
+        let form = FormFields::parse(body.join("&").as_bytes());
+        assert!(matches!(form.bounded_ids("ids"), Err(AppError::Unprocessable(_))));
+        let form = FormFields::parse(body[..MAX_IDS].join("&").as_bytes());
+        assert_eq!(form.bounded_ids("ids").map(|ids| ids.len()).ok(), Some(MAX_IDS));
     }
 }

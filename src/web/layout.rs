@@ -102,7 +102,7 @@ impl FromRequestParts<AppState> for Layout {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let session = session_of(parts)?;
         let mut layout = Self {
-            csrf_token: csrf::token(&session).await?,
+            csrf_token: csrf::token_for(parts, &session, state).await?,
             flashes: flash::take(&session).await?,
             here: parts.uri.path_and_query().map(|pq| pq.as_str().to_owned()).unwrap_or_default(),
             asset_version: assets::version(),

@@ -1,45 +1,133 @@
 //! Fixed-window attempt counters for sign-in, sign-up and similar doors.
 //!
 //! Kept in memory: each instance counts its own attempts, which is enough to
-//! make guessing passwords slow. Keys are like `login:ip:127.0.0.1`.
+//! make guessing passwords slow. Keys are like `login:ip:127.0.0.1`; they
+//! are stored only as SHA-256 digests, so a stranger who sends huge keys
+//! costs 32 bytes each, and the map holds at most a fixed number of them:
+//! past it, the oldest key goes (in O(1)), so memory stays bounded whatever
+//! a loop of distinct keys does.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, VecDeque},
     sync::Mutex,
     time::{Duration, Instant},
 };
 
-/// Counters are swept once the map holds this many keys.
-const SWEEP_AT: usize = 10_000;
+use sha2::{Digest, Sha256};
+
+/// How many keys the map holds by default (about 10 MB at most).
+pub const DEFAULT_MAX_KEYS: usize = 100_000;
+
+type Digest32 = [u8; 32];
 
 #[derive(Debug)]
 pub struct RateLimiter {
     window: Duration,
-    counts: Mutex<HashMap<String, (Instant, u32)>>,
+    max_keys: usize,
+    counts: Mutex<Counts>,
+}
+
+/// The counters, and their keys in the order they were first counted (the
+/// oldest first), so that the oldest can be evicted without a scan.
+#[derive(Debug, Default)]
+struct Counts {
+    by_key: HashMap<Digest32, Counter>,
+    order: VecDeque<(Digest32, u64)>,
+    /// Tells a key's current entry in `order` from a stale one it left
+    /// behind when its window restarted.
+    next_stamp: u64,
+}
+
+#[derive(Debug)]
+struct Counter {
+    start: Instant,
+    attempts: u32,
+    stamp: u64,
 }
 
 impl RateLimiter {
     pub fn new(window: Duration) -> Self {
-        Self { window, counts: Mutex::new(HashMap::new()) }
+        Self::with_max_keys(window, DEFAULT_MAX_KEYS)
+    }
+
+    /// A limiter that remembers at most `max_keys` keys (at least one).
+    pub fn with_max_keys(window: Duration, max_keys: usize) -> Self {
+        Self { window, max_keys: max_keys.max(1), counts: Mutex::new(Counts::default()) }
     }
 
     /// Counts one attempt under `key`; false once `limit` attempts were
     /// already made in the current window.
     pub fn allow(&self, key: &str, limit: u32) -> bool {
+        let digest: Digest32 = Sha256::digest(key.as_bytes()).into();
         let now = Instant::now();
         let mut counts = self.counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if counts.len() >= SWEEP_AT {
-            counts.retain(|_, (start, _)| now.duration_since(*start) < self.window);
+        counts.forget_expired(now, self.window);
+        let fresh = counts.by_key.get(&digest).is_none_or(|c| now.duration_since(c.start) >= self.window);
+        if fresh {
+            counts.start(digest, now, self.max_keys);
         }
-        let entry = counts.entry(key.to_owned()).or_insert((now, 0));
-        if now.duration_since(entry.0) >= self.window {
-            *entry = (now, 0);
-        }
-        if entry.1 >= limit {
+        let Some(counter) = counts.by_key.get_mut(&digest) else { return true };
+        if counter.attempts >= limit {
             return false;
         }
-        entry.1 += 1;
+        counter.attempts += 1;
         true
+    }
+
+    /// How many keys are remembered now (never more than the cap).
+    pub fn len(&self) -> usize {
+        self.counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).by_key.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The most keys this limiter remembers.
+    pub fn max_keys(&self) -> usize {
+        self.max_keys
+    }
+}
+
+impl Counts {
+    /// A new window for `digest`, evicting the oldest keys to make room.
+    fn start(&mut self, digest: Digest32, now: Instant, max_keys: usize) {
+        if !self.by_key.contains_key(&digest) {
+            while self.by_key.len() >= max_keys && self.evict_oldest() {}
+        }
+        let stamp = self.next_stamp;
+        self.next_stamp += 1;
+        self.by_key.insert(digest, Counter { start: now, attempts: 0, stamp });
+        self.order.push_back((digest, stamp));
+        // Stale entries (of keys whose window restarted) are bounded too.
+        while self.order.len() > 2 * max_keys && self.evict_oldest() {}
+    }
+
+    /// Drops the oldest entry of `order` and, unless it is stale, its key.
+    fn evict_oldest(&mut self) -> bool {
+        let Some((digest, stamp)) = self.order.pop_front() else { return false };
+        if self.by_key.get(&digest).is_some_and(|c| c.stamp == stamp) {
+            self.by_key.remove(&digest);
+        }
+        true
+    }
+
+    /// Keys are counted in order of their window's start, so the expired
+    /// ones are at the front: each call drops a few, amortised O(1).
+    fn forget_expired(&mut self, now: Instant, window: Duration) {
+        for _ in 0..4 {
+            let expired = match self.order.front() {
+                Some((digest, stamp)) => match self.by_key.get(digest) {
+                    Some(c) if c.stamp == *stamp => now.duration_since(c.start) >= window,
+                    _ => true,
+                },
+                None => false,
+            };
+            if !expired {
+                return;
+            }
+            self.evict_oldest();
+        }
     }
 }
 
@@ -62,5 +150,42 @@ mod tests {
         for _ in 0..5 {
             assert!(limiter.allow("a", 1));
         }
+        assert!(limiter.len() <= 1);
+    }
+
+    #[test]
+    fn the_map_never_passes_its_cap_and_the_oldest_key_goes_first() {
+        let limiter = RateLimiter::with_max_keys(Duration::from_secs(60), 100);
+        assert!(limiter.allow("first", 1));
+        assert!(!limiter.allow("first", 1), "still counted while under the cap");
+        for n in 0..10_000 {
+            limiter.allow(&format!("key-{n}"), 5);
+            assert!(limiter.len() <= 100);
+        }
+        assert_eq!(limiter.len(), 100);
+        assert!(limiter.allow("first", 1), "the oldest key was evicted");
+        assert!(limiter.allow("key-9999", 2), "a recent key is still counted");
+        assert!(!limiter.allow("key-9999", 2));
+    }
+
+    #[test]
+    fn huge_keys_are_stored_as_digests() {
+        let limiter = RateLimiter::with_max_keys(Duration::from_secs(60), 10);
+        let huge = "x".repeat(1 << 20);
+        assert!(limiter.allow(&huge, 1));
+        assert!(!limiter.allow(&huge, 1));
+        let counts = limiter.counts.lock().expect("counts");
+        assert_eq!(counts.by_key.len(), 1);
+        assert_eq!(std::mem::size_of_val(counts.by_key.keys().next().expect("key")), 32);
+    }
+
+    #[test]
+    fn restarting_windows_leave_the_order_bounded() {
+        let limiter = RateLimiter::with_max_keys(Duration::ZERO, 3);
+        for n in 0..1_000 {
+            limiter.allow(&format!("k{}", n % 3), 1);
+        }
+        let counts = limiter.counts.lock().expect("counts");
+        assert!(counts.order.len() <= 6 && counts.by_key.len() <= 3);
     }
 }

@@ -232,8 +232,10 @@ async fn each_limit_is_enforced_with_its_message_and_custom_limits_win(backend: 
     // Images: the plan allows two.
     let post = described_post(&ada, 1).await;
     upload(&ada, "two.png", 2).await;
+    // A full plan is refused before the upload's body is read.
     let refused = ada.upload("/images", &[("three.png", art::png(3))]).await;
-    assert!(refused.text(".upload-refused").contains("limit of 2 images on the Free plan"), "{}", refused.body);
+    refused.assert_status(422);
+    assert!(refused.text("p.lead").contains("limit of 2 images on the Free plan"), "{}", refused.body);
     assert_eq!(app.count("SELECT COUNT(*) FROM images").await, 2);
     // A custom limit beats the plan's.
     set_limits(&oz, &ws, "free", &[("images", "3")]).await;
@@ -243,7 +245,8 @@ async fn each_limit_is_enforced_with_its_message_and_custom_limits_win(backend: 
     set_limits(&oz, &ws, "free", &[("images", "unlimited"), ("storage_mb", "0")]).await;
     ada.get("/images").await;
     let refused = ada.upload("/images", &[("four.png", art::png(4))]).await;
-    assert!(refused.text(".upload-refused").contains("of storage"), "{}", refused.body);
+    refused.assert_status(422);
+    assert!(refused.text("p.lead").contains("of storage"), "{}", refused.body);
     assert_eq!(app.count("SELECT COUNT(*) FROM images").await, 3, "nothing already there is lost");
 
     // Members: two seats, Ada and one invitation.

@@ -5,11 +5,18 @@
 //! header (HTMX) or the `csrf_token` form field. The same pass reads which
 //! workspace the page was rendered for (`X-Easel-Workspace` or
 //! `page_workspace`) for the `Workspace` extractor to compare.
+//!
+//! A visitor who is not signed in has no session row, and looking at the
+//! sign-in page must not make one: their token is a signed double-submit
+//! cookie instead (a random nonce in a cookie, the form carrying its HMAC
+//! under a key derived from the master key), until sign-in starts a session.
+
+use std::sync::{Arc, Mutex};
 
 use axum::{
     body::{Body, to_bytes},
     extract::{Request, State},
-    http::{HeaderMap, Method, header},
+    http::{HeaderMap, HeaderValue, Method, header, request::Parts},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -38,7 +45,29 @@ const FORM_LIMIT: usize = 1024 * 1024;
 #[derive(Clone, Copy, Debug)]
 pub struct PageWorkspace(pub Option<Uuid>);
 
-/// The session's token, created on first use.
+/// The token for this request's forms: the session's when it has one,
+/// else a visitor's, from the signed cookie (a new one is set if needed).
+/// Never writes the session.
+pub async fn token_for(parts: &Parts, session: &Session, state: &AppState) -> AppResult<String> {
+    if let Some(token) = session.get::<String>(SESSION_KEY).await? {
+        return Ok(token);
+    }
+    let secure = state.config.secure_cookies();
+    let nonce = match visitor_nonce(&parts.headers, secure) {
+        Some(nonce) => nonce,
+        None => {
+            let nonce = random_token();
+            if let Some(pending) = parts.extensions.get::<PendingCookie>() {
+                *pending.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(nonce.clone());
+            }
+            nonce
+        }
+    };
+    Ok(visitor_token(state, &nonce))
+}
+
+/// The session's token, created on first use (this writes the session:
+/// for visitors, pages use [`token_for`]).
 pub async fn token(session: &Session) -> AppResult<String> {
     if let Some(token) = session.get::<String>(SESSION_KEY).await? {
         return Ok(token);
@@ -48,21 +77,68 @@ pub async fn token(session: &Session) -> AppResult<String> {
 
 /// A fresh token, e.g. at sign-in, so a token seen before it is worthless.
 pub async fn renew(session: &Session) -> AppResult<String> {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let token = random_token();
     session.insert(SESSION_KEY, &token).await?;
     Ok(token)
 }
 
-pub async fn guard(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.run(request).await;
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Where [`token_for`] leaves a visitor's new nonce for the guard to set as
+/// a cookie on the way out.
+#[derive(Clone, Default)]
+struct PendingCookie(Arc<Mutex<Option<String>>>);
+
+fn cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-easel-csrf" } else { "easel-csrf" }
+}
+
+/// The visitor's nonce from their cookie, if it looks like one of ours.
+fn visitor_nonce(headers: &HeaderMap, secure: bool) -> Option<String> {
+    let name = cookie_name(secure);
+    let value = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))?;
+    let ours = value.len() == 43 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ours.then(|| value.to_owned())
+}
+
+/// The token a visitor's forms carry: the HMAC of their cookie's nonce.
+fn visitor_token(state: &AppState, nonce: &str) -> String {
+    URL_SAFE_NO_PAD.encode(state.secrets.sign("csrf-visitor", nonce.as_bytes()))
+}
+
+pub async fn guard(State(state): State<AppState>, session: Session, mut request: Request, next: Next) -> Response {
+    let pending = PendingCookie::default();
+    request.extensions_mut().insert(pending.clone());
+    let mut response = if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        next.run(request).await
+    } else {
+        match check(&state, &session, request).await {
+            Ok(request) => next.run(request).await,
+            Err(err) => err.into_response(),
+        }
+    };
+    let nonce = pending.0.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if let Some(nonce) = nonce {
+        let secure = state.config.secure_cookies();
+        let cookie = format!(
+            "{}={nonce}; Path=/; HttpOnly; SameSite=Lax{}",
+            cookie_name(secure),
+            if secure { "; Secure" } else { "" }
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
     }
-    match check(&state, &session, request).await {
-        Ok(request) => next.run(request).await,
-        Err(err) => err.into_response(),
-    }
+    response
 }
 
 async fn check(state: &AppState, session: &Session, request: Request) -> AppResult<Request> {
@@ -99,7 +175,10 @@ async fn check(state: &AppState, session: &Session, request: Request) -> AppResu
     } else {
         body
     };
-    let expected = session.get::<String>(SESSION_KEY).await?;
+    let expected = match session.get::<String>(SESSION_KEY).await? {
+        Some(token) => Some(token),
+        None => visitor_nonce(&parts.headers, state.config.secure_cookies()).map(|n| visitor_token(state, &n)),
+    };
     match (expected, sent_token) {
         (Some(expected), Some(sent)) if constant_time_eq(expected.as_bytes(), sent.as_bytes()) => {}
         _ => {
@@ -178,6 +257,17 @@ mod tests {
         assert!(same_origin(&headers(&[("origin", "http://localhost:3000"), ("host", "localhost:3000")]), ours));
         assert!(!same_origin(&headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")]), ours));
         assert!(!same_origin(&headers(&[("origin", "null")]), ours));
+    }
+
+    #[test]
+    fn a_visitor_nonce_is_read_only_from_our_cookie() {
+        let nonce = "A".repeat(43);
+        let mut map = HeaderMap::new();
+        map.insert(header::COOKIE, format!("other=1; easel-csrf={nonce}").parse().expect("cookie"));
+        assert_eq!(visitor_nonce(&map, false), Some(nonce.clone()));
+        assert_eq!(visitor_nonce(&map, true), None, "under https the cookie has the __Host- prefix");
+        map.insert(header::COOKIE, "easel-csrf=short".parse().expect("cookie"));
+        assert_eq!(visitor_nonce(&map, false), None);
     }
 
     #[test]

@@ -16,13 +16,14 @@ const PREFIX_LIMIT: usize = 64 * 1024;
 pub async fn leading_fields(body: Body, boundary: &str) -> AppResult<(Vec<(String, String)>, Body)> {
     let mut body = body;
     let mut prefix = Vec::new();
+    let mut scan = Scan::new(boundary);
     loop {
-        let parsed = parse(&prefix, boundary);
-        if parsed.finished || prefix.len() >= PREFIX_LIMIT {
+        scan.resume(&prefix);
+        if scan.finished || prefix.len() >= PREFIX_LIMIT {
             let rest = body.into_data_stream();
             let stream =
                 futures_util::stream::once(async move { Ok::<_, axum::Error>(Bytes::from(prefix)) }).chain(rest);
-            return Ok((parsed.fields, Body::from_stream(stream)));
+            return Ok((scan.fields, Body::from_stream(stream)));
         }
         match body.frame().await {
             Some(Ok(frame)) => {
@@ -31,47 +32,130 @@ pub async fn leading_fields(body: Body, boundary: &str) -> AppResult<(Vec<(Strin
                 }
             }
             Some(Err(_)) => return Err(AppError::bad_request("The upload was interrupted. Nothing was stored.")),
-            None => {
-                let parsed = parse(&prefix, boundary);
-                return Ok((parsed.fields, Body::from(prefix)));
-            }
+            None => return Ok((scan.fields, Body::from(prefix))),
         }
     }
 }
 
-struct Parsed {
+/// Where the scan of the growing prefix stands. Each call to
+/// [`Scan::resume`] goes on from where the last one stopped, so a body sent
+/// one byte a frame costs linear work, not a re-read of the whole prefix
+/// for every frame.
+struct Scan {
+    delimiter: Vec<u8>,
+    /// `\r\n--boundary`: the end of a part's value.
+    end_marker: Vec<u8>,
+    stage: Stage,
+    /// The start of what is still to be parsed at this stage.
+    pos: usize,
+    /// How far the current search has already looked without a match.
+    searched: usize,
     fields: Vec<(String, String)>,
     /// True once a file part (or the end) is reached: no more text fields lead.
     finished: bool,
+    /// Window positions compared so far (the work done, for tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    examined: usize,
 }
 
-fn parse(buf: &[u8], boundary: &str) -> Parsed {
-    let delimiter = format!("--{boundary}");
-    let mut fields = Vec::new();
-    let unfinished = |fields| Parsed { fields, finished: false };
-    let Some(start) = find(buf, delimiter.as_bytes()) else { return unfinished(fields) };
-    let mut pos = start + delimiter.len();
-    loop {
-        if buf.len() < pos + 2 {
-            return unfinished(fields);
+enum Stage {
+    /// Looking for the first delimiter.
+    Preamble,
+    /// Just past a delimiter: `--` ends the body, else a part follows.
+    AfterDelimiter,
+    /// Looking for the blank line that ends a part's headers.
+    Headers,
+    /// Looking for the end of a text part's value.
+    Value { name: Option<String>, start: usize },
+}
+
+impl Scan {
+    fn new(boundary: &str) -> Self {
+        let delimiter = format!("--{boundary}").into_bytes();
+        let end_marker = [b"\r\n".as_slice(), &delimiter].concat();
+        Self {
+            delimiter,
+            end_marker,
+            stage: Stage::Preamble,
+            pos: 0,
+            searched: 0,
+            fields: Vec::new(),
+            finished: false,
+            examined: 0,
         }
-        if &buf[pos..pos + 2] == b"--" {
-            return Parsed { fields, finished: true };
+    }
+
+    /// Parses as far as `buf` (the prefix so far, only ever appended to) allows.
+    fn resume(&mut self, buf: &[u8]) {
+        while !self.finished {
+            match std::mem::replace(&mut self.stage, Stage::Preamble) {
+                Stage::Preamble => {
+                    let needle = self.delimiter.clone();
+                    let Some(at) = self.search(buf, &needle) else { return };
+                    self.enter(Stage::AfterDelimiter, at + needle.len());
+                }
+                Stage::AfterDelimiter => {
+                    if buf.len() < self.pos + 2 {
+                        self.stage = Stage::AfterDelimiter;
+                        return;
+                    }
+                    if &buf[self.pos..self.pos + 2] == b"--" {
+                        self.finished = true;
+                        return;
+                    }
+                    self.enter(Stage::Headers, self.pos + 2);
+                }
+                Stage::Headers => {
+                    self.stage = Stage::Headers;
+                    let Some(at) = self.search(buf, b"\r\n\r\n") else { return };
+                    let headers = String::from_utf8_lossy(&buf[self.pos..at]);
+                    if headers.contains("filename=") {
+                        self.finished = true;
+                        return;
+                    }
+                    let name = field_name(&headers);
+                    self.enter(Stage::Value { name, start: at + 4 }, at + 4);
+                }
+                Stage::Value { name, start } => {
+                    let needle = self.end_marker.clone();
+                    self.stage = Stage::Value { name, start };
+                    let Some(at) = self.search(buf, &needle) else { return };
+                    if let Stage::Value { name: Some(name), .. } = &self.stage {
+                        let value = String::from_utf8_lossy(&buf[start..at]).into_owned();
+                        self.fields.push((name.clone(), value));
+                    }
+                    self.enter(Stage::AfterDelimiter, at + needle.len());
+                }
+            }
         }
-        pos += 2;
-        let Some(headers_len) = find(&buf[pos..], b"\r\n\r\n") else { return unfinished(fields) };
-        let headers = String::from_utf8_lossy(&buf[pos..pos + headers_len]).to_string();
-        if headers.contains("filename=") {
-            return Parsed { fields, finished: true };
+    }
+
+    fn enter(&mut self, stage: Stage, pos: usize) {
+        self.stage = stage;
+        self.pos = pos;
+        self.searched = pos;
+    }
+
+    /// Finds `needle` at or after `pos`, looking only at what earlier calls
+    /// have not looked at yet.
+    fn search(&mut self, buf: &[u8], needle: &[u8]) -> Option<usize> {
+        let from = self.searched.max(self.pos);
+        if buf.len() < from + needle.len() {
+            return None;
         }
-        let value_start = pos + headers_len + 4;
-        let end_marker = format!("\r\n{delimiter}");
-        let Some(value_len) = find(&buf[value_start..], end_marker.as_bytes()) else { return unfinished(fields) };
-        if let Some(name) = field_name(&headers) {
-            let value = String::from_utf8_lossy(&buf[value_start..value_start + value_len]).into_owned();
-            fields.push((name, value));
+        let windows = buf.len() - from - needle.len() + 1;
+        match find(&buf[from..], needle) {
+            Some(at) => {
+                self.examined += at + 1;
+                Some(from + at)
+            }
+            None => {
+                self.examined += windows;
+                // A match may still start in the last `needle.len() - 1` bytes.
+                self.searched = from + windows;
+                None
+            }
         }
-        pos = value_start + value_len + end_marker.len();
     }
 }
 
@@ -94,6 +178,12 @@ mod tests {
 --XyZ\r\nContent-Disposition: form-data; name=\"page_workspace\"\r\n\r\nws-1\r\n\
 --XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\nPNGDATA\r\n--XyZ--\r\n";
 
+    fn parse(buf: &[u8], boundary: &str) -> Scan {
+        let mut scan = Scan::new(boundary);
+        scan.resume(buf);
+        scan
+    }
+
     #[test]
     fn reads_the_text_fields_before_the_first_file() {
         let parsed = parse(BODY.as_bytes(), "XyZ");
@@ -113,6 +203,40 @@ mod tests {
     #[tokio::test]
     async fn the_body_is_passed_on_whole() {
         let (fields, body) = leading_fields(Body::from(BODY), "XyZ").await.expect("fields");
+        assert_eq!(fields.len(), 2);
+        let bytes = body.collect().await.expect("body").to_bytes();
+        assert_eq!(bytes, BODY.as_bytes());
+    }
+
+    #[test]
+    fn one_byte_at_a_time_reads_the_same_fields() {
+        let mut scan = Scan::new("XyZ");
+        for end in 1..=BODY.len() {
+            scan.resume(&BODY.as_bytes()[..end]);
+        }
+        assert!(scan.finished);
+        assert_eq!(scan.fields, parse(BODY.as_bytes(), "XyZ").fields);
+    }
+
+    #[test]
+    fn a_prefix_sent_byte_by_byte_is_scanned_in_linear_work() {
+        // A text field whose value never ends, up to the prefix limit.
+        let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n".to_vec();
+        body.resize(PREFIX_LIMIT, b'a');
+        let mut scan = Scan::new("XyZ");
+        for end in 1..=body.len() {
+            scan.resume(&body[..end]);
+        }
+        assert!(!scan.finished);
+        // Re-reading the prefix for every byte would be about 2 billion.
+        assert!(scan.examined <= 2 * PREFIX_LIMIT, "examined {} positions", scan.examined);
+    }
+
+    #[tokio::test]
+    async fn one_byte_frames_pass_the_body_on_whole() {
+        let frames = BODY.as_bytes().iter().map(|b| Ok::<_, std::io::Error>(Bytes::copy_from_slice(&[*b])));
+        let body = Body::from_stream(futures_util::stream::iter(frames.collect::<Vec<_>>()));
+        let (fields, body) = leading_fields(body, "XyZ").await.expect("fields");
         assert_eq!(fields.len(), 2);
         let bytes = body.collect().await.expect("body").to_bytes();
         assert_eq!(bytes, BODY.as_bytes());

@@ -68,9 +68,15 @@ pub fn sideways_jpeg_with_gps() -> Vec<u8> {
 
 /// A valid PNG header claiming 20,000 × 20,000 pixels (400 megapixels).
 pub fn enormous_png_header() -> Vec<u8> {
+    png_claiming(20_000, 20_000)
+}
+
+/// A tiny PNG whose header claims `width` × `height` pixels: a
+/// decompression bomb, if anything believed it and made room.
+pub fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     let mut ihdr = Vec::new();
-    ihdr.extend_from_slice(&20_000u32.to_be_bytes());
-    ihdr.extend_from_slice(&20_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     out.extend_from_slice(&(ihdr.len() as u32).to_be_bytes());

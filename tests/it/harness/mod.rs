@@ -14,7 +14,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use easel::{config::Config, db::Db};
+use easel::{config::Config, db::Db, web::rate_limit::RateLimiter};
 use reqwest::{Method, cookie::Jar, header::HeaderMap, redirect::Policy};
 use scraper::{Html, Selector};
 use tempfile::TempDir;
@@ -47,6 +47,8 @@ macro_rules! on_both_backends {
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The app's sign-in rate limiter, to check how much it remembers.
+    pub rate_limiter: Arc<RateLimiter>,
     pub database_url: String,
     /// The app's own pool.
     pub db: Db,
@@ -58,7 +60,7 @@ pub struct TestApp {
     served: Option<tokio::task::JoinHandle<()>>,
 }
 
-type Started = (SocketAddr, Db, oneshot::Sender<()>, tokio::task::JoinHandle<()>);
+type Started = (SocketAddr, Db, Arc<RateLimiter>, oneshot::Sender<()>, tokio::task::JoinHandle<()>);
 
 /// Prepares and launches the app on a fresh loopback port.
 async fn start(dir: &TempDir, database_url: &str, tweak: impl FnOnce(&mut Config)) -> Started {
@@ -78,6 +80,7 @@ async fn start(dir: &TempDir, database_url: &str, tweak: impl FnOnce(&mut Config
     tweak(&mut config);
     let state = easel::prepare(config).await.expect("prepare the app");
     let db = state.db.clone();
+    let limiter = state.rate_limiter.clone();
     let (tx, rx) = oneshot::channel::<()>();
     let served = tokio::spawn(async move {
         let shutdown = async {
@@ -85,7 +88,7 @@ async fn start(dir: &TempDir, database_url: &str, tweak: impl FnOnce(&mut Config
         };
         easel::launch(listener, state, shutdown).await.expect("serve");
     });
-    (addr, db, tx, served)
+    (addr, db, limiter, tx, served)
 }
 
 /// Everything every app in this test binary has logged.
@@ -140,8 +143,8 @@ impl TestApp {
             }
         };
         let inspector = Db::connect(&inspector_url).await.expect("inspector connection");
-        let (addr, db, shutdown, served) = start(&dir, &database_url, tweak).await;
-        Self { addr, database_url, db, inspector, dir, shutdown: Some(shutdown), served: Some(served) }
+        let (addr, db, rate_limiter, shutdown, served) = start(&dir, &database_url, tweak).await;
+        Self { addr, rate_limiter, database_url, db, inspector, dir, shutdown: Some(shutdown), served: Some(served) }
     }
 
     /// Stops the app (as a restart would: work in flight is cut off) and
@@ -153,8 +156,9 @@ impl TestApp {
         if let Some(served) = self.served.take() {
             let _ = served.await;
         }
-        let (addr, db, shutdown, served) = start(&self.dir, &self.database_url, tweak).await;
-        (self.addr, self.db, self.shutdown, self.served) = (addr, db, Some(shutdown), Some(served));
+        let (addr, db, limiter, shutdown, served) = start(&self.dir, &self.database_url, tweak).await;
+        (self.addr, self.db, self.rate_limiter) = (addr, db, limiter);
+        (self.shutdown, self.served) = (Some(shutdown), Some(served));
     }
 
     pub fn url(&self, path: &str) -> String {

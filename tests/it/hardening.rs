@@ -282,7 +282,7 @@ async fn huge_page_numbers_answer_a_page_not_an_error(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let oz = operator(&app).await;
     let max = i64::MAX.to_string();
-    for page in ["99999999999999999999", max.as_str(), "4294967296", "-5", "2", "x"] {
+    for page in [max.as_str(), "99999999999999999999", "4294967296", "-5", "2", "x"] {
         for path in ["/admin/audit", "/admin"] {
             let answer = oz.get(&format!("{path}?page={page}")).await;
             assert!(matches!(answer.status, 200 | 400 | 422), "{path}?page={page}: {}", answer.status);

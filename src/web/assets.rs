@@ -51,8 +51,7 @@ pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Result<Respo
     let asset = ASSETS.iter().find(|a| a.name == name).ok_or(AppError::NotFound)?;
     let etag = format!("\"{}\"", version());
     let unchanged = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str());
-    let mut response =
-        if unchanged { StatusCode::NOT_MODIFIED.into_response() } else { asset.bytes.into_response() };
+    let mut response = if unchanged { StatusCode::NOT_MODIFIED.into_response() } else { asset.bytes.into_response() };
     let h = response.headers_mut();
     if !unchanged {
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));

@@ -37,7 +37,7 @@ use std::future::Future;
 use axum::{
     Router,
     extract::{Request, State},
-    http::{HeaderName, HeaderValue, StatusCode, header},
+    http::{HeaderValue, StatusCode, header},
     middleware,
     response::IntoResponse,
     routing::get,
@@ -58,12 +58,12 @@ use crate::{config::Config, db::Db, error::AppError, state::AppState};
 /// the data folders: everything `serve` needs before it listens.
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     let mailer = mail::Mailer::from_config(&config)?;
+    std::fs::create_dir_all(&config.data_dir)?;
+    storage::private::tighten(&config.data_dir, storage::private::FOLDER);
     let secrets = match &config.secret_key {
         Some(spec) => secrets::Secrets::parse(spec).map_err(|why| anyhow::anyhow!("EASEL_SECRET_KEY: {why}"))?,
-        None => secrets::Secrets::from_file(&config.data_dir.join("secret.key"))
-            .map_err(|why| anyhow::anyhow!("the secret key file: {why}"))?,
+        None => secret_key_file(&config.data_dir.join("secret.key"))?,
     };
-    std::fs::create_dir_all(&config.data_dir)?;
     std::fs::create_dir_all(&config.uploads_dir)?;
     let db = Db::connect(&config.database_url).await?;
     db.check_rls_role(config.allow_rls_bypass).await?;
@@ -74,6 +74,18 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     let state = AppState::new(db, config, mailer, secrets);
     storage::sweeper::sweep(&state.db, &state.storage).await?;
     Ok(state)
+}
+
+/// The master key from its file (made 0600 on first run); a warning when
+/// an existing file is readable by other users of the machine.
+fn secret_key_file(path: &std::path::Path) -> anyhow::Result<secrets::Secrets> {
+    if storage::private::readable_by_others(path) {
+        tracing::warn!(
+            file = %path.display(),
+            "the secret key file is readable by other users; make it private to Easel's user (chmod 600)"
+        );
+    }
+    secrets::Secrets::from_file(path).map_err(|why| anyhow::anyhow!("the secret key file: {why}"))
 }
 
 /// Serves Easel on `listener` until `shutdown` resolves, then lets requests
@@ -109,7 +121,8 @@ const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'se
 
 /// The whole route table, with its layers.
 pub fn app(state: AppState) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
+    let request_id = web::headers::REQUEST_ID;
+    let https = state.config.secure_cookies();
     Router::new()
         .route("/", get(home::view_home))
         .route("/healthz", get(healthz))
@@ -135,6 +148,7 @@ pub fn app(state: AppState) -> Router {
         .layer(session_layer(&state))
         .layer(
             ServiceBuilder::new()
+                .layer(middleware::from_fn(web::headers::only_uuid_request_ids))
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
                     let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -155,6 +169,7 @@ pub fn app(state: AppState) -> Router {
                     header::REFERRER_POLICY,
                     HeaderValue::from_static("same-origin"),
                 ))
+                .layer(middleware::from_fn_with_state(https, web::headers::harden))
                 .layer(middleware::from_fn(web::errors::render))
                 .layer(CatchPanicLayer::new())
                 .layer(middleware::from_fn(web::finish_despite_disconnect)),

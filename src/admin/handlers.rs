@@ -23,7 +23,7 @@ use crate::{
     error::{AppError, AppResult},
     plans::{self, megabytes, queries::Plan},
     state::AppState,
-    web::{Layout, flash, form::FormFields, ids::parse_id, page},
+    web::{Layout, flash, form::FormFields, ids::parse_id, page, paging},
 };
 
 const PAGE_SIZE: usize = 50;
@@ -55,8 +55,8 @@ pub struct DashboardQuery {
     sort: String,
     #[serde(default)]
     dir: String,
-    #[serde(default)]
-    page: usize,
+    #[serde(default, deserialize_with = "crate::web::paging::page_number")]
+    page: u32,
 }
 
 #[derive(Template)]
@@ -139,7 +139,7 @@ pub async fn dashboard(
         publer_month: all.iter().map(|r| r.publer_month).sum(),
     };
     let pages = all.len().div_ceil(PAGE_SIZE).max(1);
-    let page_no = q.page.min(pages - 1);
+    let page_no = usize::try_from(q.page).unwrap_or(usize::MAX).min(pages - 1);
     let rows = all.into_iter().skip(page_no * PAGE_SIZE).take(PAGE_SIZE).collect();
     page(DashboardView { layout, rows, totals, q: q.q, sort, descending, page: page_no, pages })
 }
@@ -373,11 +373,16 @@ pub async fn unsuspend(
     session: Session,
     Path(id): Path<String>,
 ) -> AppResult<Redirect> {
-    change(&state, &admin, &session, &id, "workspace.unsuspended", async |tx, row| {
+    let lifted = change(&state, &admin, &session, &id, "workspace.unsuspended", async |tx, row| {
         queries::set_suspended(tx, row.id, false).await?;
         Ok(String::new())
     })
-    .await
+    .await?;
+    // Posts that waited out the suspension go to Publer now.
+    if let Ok(workspace) = parse_id(&id) {
+        crate::publer::sender::wake(&state, workspace);
+    }
+    Ok(lifted)
 }
 
 #[derive(Deserialize)]
@@ -490,8 +495,8 @@ pub async fn save_plan(
 
 #[derive(Deserialize, Default)]
 pub struct AuditQuery {
-    #[serde(default)]
-    page: i64,
+    #[serde(default, deserialize_with = "crate::web::paging::page_number")]
+    page: u32,
 }
 
 #[derive(Template)]
@@ -499,7 +504,7 @@ pub struct AuditQuery {
 struct AuditView {
     layout: Layout,
     entries: Vec<AuditEntry>,
-    page: i64,
+    page: u32,
     more: bool,
 }
 
@@ -523,11 +528,12 @@ pub async fn view_audit(
     layout: Layout,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
-    let page_no = q.page.max(0);
+    let page_no = q.page;
     let mut tx = AdminTx::begin(&state.db).await?;
-    let mut entries = queries::audit(&mut tx, PAGE_SIZE as i64 + 1, page_no * PAGE_SIZE as i64).await?;
+    let offset = paging::offset(page_no, PAGE_SIZE as u32);
+    let mut entries = queries::audit(&mut tx, PAGE_SIZE as i64 + 1, offset).await?;
     tx.commit().await?;
-    let more = entries.len() > PAGE_SIZE;
+    let more = entries.len() > PAGE_SIZE && page_no < paging::MAX_PAGE;
     entries.truncate(PAGE_SIZE);
     page(AuditView { layout, entries, page: page_no, more }).map(IntoResponse::into_response)
 }

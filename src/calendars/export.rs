@@ -2,10 +2,12 @@
 //! subscribe to with a secret address (revocable).
 
 use axum::{
+    Form,
     extract::{Path, State},
     http::{HeaderValue, header},
     response::{IntoResponse, Redirect, Response},
 };
+use serde::Deserialize;
 use time::{OffsetDateTime, macros::format_description};
 use tower_sessions::Session;
 
@@ -71,7 +73,8 @@ fn csv_cell(value: &str) -> String {
     format!("\"{}\"", defused.replace('"', "\"\""))
 }
 
-/// Makes a new feed address (the old one stops working) and shows it once.
+/// Makes the person a new feed address of their own (their old one stops
+/// working) and shows it once.
 pub async fn create_feed(
     State(state): State<AppState>,
     ws: Workspace,
@@ -82,10 +85,17 @@ pub async fn create_feed(
     let (token, token_hash) = tokens::new_token();
     let mut tx = ws.write(&state.db).await?;
     let calendar = find(&mut tx, &id).await?;
-    queries::set_feed(&mut tx, calendar.id, &token_hash).await?;
+    queries::set_feed(&mut tx, calendar.id, ws.user().id, &token_hash).await?;
     tx.commit().await?;
     let base = state.config.base_url.as_str().trim_end_matches('/');
     view_with_new_feed(&state, &ws, layout, calendar, format!("{base}/feeds/{token}.ics")).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct RevokeForm {
+    /// The hash naming one address of the list; empty: the person's own.
+    #[serde(default)]
+    feed: String,
 }
 
 pub async fn revoke_feed(
@@ -93,13 +103,18 @@ pub async fn revoke_feed(
     ws: Workspace,
     session: Session,
     Path(id): Path<String>,
+    Form(form): Form<RevokeForm>,
 ) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
     let mut tx = ws.write(&state.db).await?;
     let calendar = find(&mut tx, &id).await?;
-    queries::revoke_feed(&mut tx, calendar.id).await?;
+    let removed = match form.feed.trim() {
+        "" => queries::revoke_own_feed(&mut tx, calendar.id, ws.user().id).await?,
+        hash => queries::revoke_feed(&mut tx, calendar.id, hash).await?,
+    };
     tx.commit().await?;
-    flash::success(&session, "The feed address no longer works.").await?;
+    let said = if removed > 0 { "The feed address no longer works." } else { "That feed address was already off." };
+    flash::success(&session, said).await?;
     Ok(Redirect::to(&format!("/calendars/{}", calendar.id)))
 }
 
@@ -159,9 +174,15 @@ fn ical_time(at: OffsetDateTime) -> String {
     at.format(format_description!("[year][month][day]T[hour][minute][second]Z")).unwrap_or_default()
 }
 
-/// RFC 5545 text: backslash, semicolon, comma and newlines escaped.
+/// RFC 5545 text: backslash, semicolon, comma and every line break (a bare
+/// `\r` too, which would otherwise end the content line) escaped. Forms
+/// strip control characters at input; rows older than that lose them here.
 fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace("\r\n", "\\n").replace('\n', "\\n")
+    crate::web::text::multi_line(text)
+        .replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
 }
 
 /// Appends a content line, folded at 75 octets as RFC 5545 requires.
@@ -193,6 +214,7 @@ mod tests {
     #[test]
     fn text_and_cells_are_escaped() {
         assert_eq!(escape("a,b;c\nd"), "a\\,b\\;c\\nd");
+        assert_eq!(escape("a\rb\r\nc\u{7}d"), "a\\nb\\ncd");
         assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
     }
 }

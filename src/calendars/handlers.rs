@@ -14,7 +14,7 @@ use super::{
     clock::{Clock, parse_date},
     grid::{self, ViewKind},
     queries::{self, CalendarFields},
-    views::{CalendarForm, CalendarView, CalendarsView},
+    views::{CalendarForm, CalendarView, CalendarsView, FeedLine},
 };
 use crate::{
     audit,
@@ -119,7 +119,9 @@ async fn render(
     let cards =
         posts::cards_between(tx, Some(calendar.id), clock.start_of(span.first), clock.start_of(after_last)).await?;
     let days = grid::days(&span, kind, anchor, today, &clock, cards);
-    let has_feed = queries::has_feed(tx, calendar.id).await?;
+    let feeds = queries::feeds(tx, calendar.id).await?;
+    let has_own_feed = feeds.iter().any(|f| f.created_by == Some(ws.user().id));
+    let feeds = feeds.into_iter().map(feed_line).collect();
     let link = |date: jiff::civil::Date| format!("/calendars/{}?view={}&date={date}", calendar.id, kind.key());
     Ok(CalendarView {
         previous: link(span.previous),
@@ -130,11 +132,20 @@ async fn render(
         days,
         time_zone,
         can_edit: ws.role().can(Permission::EditContent),
-        has_feed,
+        feeds,
+        has_own_feed,
         new_feed_url: None,
         settings_error: None,
         calendar,
     })
+}
+
+fn feed_line(feed: queries::Feed) -> FeedLine {
+    let maker = match (feed.maker_name, feed.maker_email) {
+        (Some(name), Some(email)) => format!("{name} ({email})"),
+        _ => "someone, before Easel recorded who".to_owned(),
+    };
+    FeedLine { token_hash: feed.token_hash, maker, made_on: feed.created_at.date().to_string() }
 }
 
 pub async fn save_calendar(

@@ -104,36 +104,78 @@ pub async fn delete(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<u64> {
     execute!(tx, "DELETE FROM calendars WHERE workspace_id = $1 AND id = $2", ws, id)
 }
 
-/// Replaces the calendar's feed token (only its hash is kept).
-pub async fn set_feed(tx: &mut WorkspaceTx, calendar: Uuid, token_hash: &str) -> sqlx::Result<()> {
-    revoke_feed(tx, calendar).await?;
+/// One feed address of a calendar: never the token, only who made it and when.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Feed {
+    /// The SHA-256 of the token, which names the address in forms.
+    pub token_hash: String,
+    pub created_at: OffsetDateTime,
+    /// `None` for addresses made before Easel recorded makers.
+    pub created_by: Option<Uuid>,
+    pub maker_name: Option<String>,
+    pub maker_email: Option<String>,
+}
+
+/// Replaces `maker`'s own feed address of the calendar (only its hash is kept).
+pub async fn set_feed(tx: &mut WorkspaceTx, calendar: Uuid, maker: Uuid, token_hash: &str) -> sqlx::Result<()> {
     let ws = tx.workspace_id();
     execute!(
         tx,
-        "INSERT INTO calendar_feeds (token_hash, workspace_id, calendar_id, created_at) VALUES ($1, $2, $3, $4)",
+        "DELETE FROM calendar_feeds WHERE workspace_id = $1 AND calendar_id = $2 AND created_by = $3",
+        ws,
+        calendar,
+        maker
+    )?;
+    execute!(
+        tx,
+        "INSERT INTO calendar_feeds (token_hash, workspace_id, calendar_id, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5)",
         token_hash,
         ws,
         calendar,
-        OffsetDateTime::now_utc()
+        OffsetDateTime::now_utc(),
+        maker
     )
     .map(drop)
 }
 
-pub async fn revoke_feed(tx: &mut WorkspaceTx, calendar: Uuid) -> sqlx::Result<u64> {
+/// Turns off one address of the calendar, named by its hash.
+pub async fn revoke_feed(tx: &mut WorkspaceTx, calendar: Uuid, token_hash: &str) -> sqlx::Result<u64> {
     let ws = tx.workspace_id();
-    execute!(tx, "DELETE FROM calendar_feeds WHERE workspace_id = $1 AND calendar_id = $2", ws, calendar)
+    execute!(
+        tx,
+        "DELETE FROM calendar_feeds WHERE workspace_id = $1 AND calendar_id = $2 AND token_hash = $3",
+        ws,
+        calendar,
+        token_hash
+    )
 }
 
-pub async fn has_feed(tx: &mut WorkspaceTx, calendar: Uuid) -> sqlx::Result<bool> {
+/// Turns off `maker`'s own address of the calendar.
+pub async fn revoke_own_feed(tx: &mut WorkspaceTx, calendar: Uuid, maker: Uuid) -> sqlx::Result<u64> {
     let ws = tx.workspace_id();
-    let row: Option<(String,)> = fetch_optional!(
+    execute!(
         tx,
-        (String,),
-        "SELECT token_hash FROM calendar_feeds WHERE workspace_id = $1 AND calendar_id = $2",
+        "DELETE FROM calendar_feeds WHERE workspace_id = $1 AND calendar_id = $2 AND created_by = $3",
+        ws,
+        calendar,
+        maker
+    )
+}
+
+/// The calendar's feed addresses with their makers, oldest first (feeds and
+/// people are both global tables, so this join stays in `main`).
+pub async fn feeds(tx: &mut WorkspaceTx, calendar: Uuid) -> sqlx::Result<Vec<Feed>> {
+    let ws = tx.workspace_id();
+    fetch_all!(
+        tx,
+        Feed,
+        "SELECT f.token_hash, f.created_at, f.created_by, u.name AS maker_name, u.email AS maker_email FROM calendar_feeds f \
+         LEFT JOIN users u ON u.id = f.created_by \
+         WHERE f.workspace_id = $1 AND f.calendar_id = $2 ORDER BY f.created_at, f.token_hash",
         ws,
         calendar
-    )?;
-    Ok(row.is_some())
+    )
 }
 
 /// Which workspace and calendar a feed token opens (a global lookup: the

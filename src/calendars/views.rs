@@ -21,7 +21,7 @@ pub struct CalendarsView {
 
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 pub struct CalendarForm {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::line")]
     pub name: String,
     #[serde(default)]
     pub colour: String,
@@ -41,10 +41,20 @@ pub struct CalendarView {
     pub next: String,
     pub time_zone: String,
     pub can_edit: bool,
-    pub has_feed: bool,
+    /// Every feed address of the calendar, with who made it.
+    pub feeds: Vec<FeedLine>,
+    /// The person looking has an address of their own.
+    pub has_own_feed: bool,
     /// A feed address shown once, right after it was made.
     pub new_feed_url: Option<String>,
     pub settings_error: Option<&'static str>,
+}
+
+/// A feed address as the calendar page lists it (never the address itself).
+pub struct FeedLine {
+    pub token_hash: String,
+    pub maker: String,
+    pub made_on: String,
 }
 
 impl CalendarView {

@@ -28,9 +28,9 @@ use crate::{
 
 #[derive(Deserialize)]
 pub struct CollectionForm {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::line")]
     name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::lines")]
     description: String,
 }
 

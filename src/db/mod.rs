@@ -7,7 +7,11 @@ pub mod query;
 mod sessions;
 mod tx;
 
-use std::{str::FromStr, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    str::FromStr,
+    time::Duration,
+};
 
 use sqlx::{
     PgPool, SqlitePool,
@@ -40,14 +44,30 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5));
-            if let Some(parent) = options.get_filename().parent() {
-                std::fs::create_dir_all(parent)?;
+            let file = on_disk(options.get_filename());
+            if let Some(file) = &file {
+                if let Some(parent) = file.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                if !file.exists() {
+                    // An empty file is an empty database; made here, it is 0600 from the start.
+                    crate::storage::private::write_new(file, b"")?;
+                }
             }
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(options)
                 .await?;
+            if let Some(file) = &file {
+                // SQLite gives its -wal and -shm files the database file's mode;
+                // these also tighten a database made by an older Easel.
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut path = file.as_os_str().to_owned();
+                    path.push(suffix);
+                    crate::storage::private::tighten(Path::new(&path), crate::storage::private::FILE);
+                }
+            }
             Ok(Self::Sqlite(pool))
         } else {
             let options = PgConnectOptions::from_str(url)?;
@@ -118,4 +138,11 @@ impl Db {
     pub fn session_store(&self) -> SessionStore {
         SessionStore::for_db(self)
     }
+}
+
+/// The SQLite database's file, unless the database lives in memory.
+fn on_disk(name: &Path) -> Option<PathBuf> {
+    let text = name.to_string_lossy();
+    let in_memory = text.is_empty() || text.starts_with(":memory:") || text.starts_with("file:");
+    (!in_memory).then(|| name.to_owned())
 }

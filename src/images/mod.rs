@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Tags as typed ("Oil, #Heron ,  oil") become `["heron", "oil"]`.
 pub fn parse_tags(raw: &str) -> Result<Vec<String>, &'static str> {
-    let mut tags: Vec<String> = raw
+    let mut tags: Vec<String> = crate::web::text::one_line(raw)
         .split(',')
         .map(|t| t.trim().trim_start_matches('#').split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
         .filter(|t| !t.is_empty())

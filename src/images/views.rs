@@ -97,13 +97,13 @@ pub struct ImageView {
 /// The details form as typed (kept on errors).
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 pub struct DetailsForm {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::line")]
     pub title: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::lines")]
     pub description: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::line")]
     pub medium: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::line")]
     pub dimensions: String,
     #[serde(default)]
     pub year: String,
@@ -111,9 +111,9 @@ pub struct DetailsForm {
     pub price: String,
     #[serde(default)]
     pub availability: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::line")]
     pub tags: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::line")]
     pub alt_text: String,
 }
 

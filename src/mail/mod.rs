@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use lettre::{
-    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{Mailbox, header::ContentType},
 };
 
@@ -61,9 +61,15 @@ impl Mailer {
                 tracing::info!(subject, "mail sent");
             }
             Transport::Outbox(dir) => {
-                tokio::fs::create_dir_all(dir).await?;
-                let id = AsyncFileTransport::<Tokio1Executor>::new(dir).send(message).await?;
-                tracing::info!(subject, file = %dir.join(format!("{id}.eml")).display(), "mail written to the outbox");
+                let file = dir.join(format!("{}.eml", uuid::Uuid::new_v4()));
+                let (folder, path, bytes) = (dir.clone(), file.clone(), message.formatted());
+                // Mails hold sign-in links: only Easel's user may read them.
+                tokio::task::spawn_blocking(move || {
+                    crate::storage::private::folder(&folder)?;
+                    crate::storage::private::write_new(&path, &bytes)
+                })
+                .await??;
+                tracing::info!(subject, file = %file.display(), "mail written to the outbox");
             }
         }
         Ok(())

@@ -65,7 +65,7 @@ const CARD_SELECT: &str = "SELECT e.id, e.calendar_id, c.name AS calendar_name, 
        (SELECT x.image_id FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id \
          ORDER BY x.position LIMIT 1) AS first_image, \
        (SELECT COUNT(*) FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id) AS image_count, \
-       COALESCE(s.state, '') AS publer_state \
+       CASE WHEN s.state = 'sending' AND s.error <> '' THEN 'waiting' ELSE COALESCE(s.state, '') END AS publer_state \
      FROM events e JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id \
      LEFT JOIN publer_sends s ON s.workspace_id = e.workspace_id AND s.event_id = e.id";
 

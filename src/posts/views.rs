@@ -17,11 +17,11 @@ pub struct PostForm {
     pub time: String,
     #[serde(default)]
     pub platform: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::lines")]
     pub caption: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::lines")]
     pub hashtags: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::lines")]
     pub notes: String,
     #[serde(default)]
     pub status: String,

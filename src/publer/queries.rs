@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::client::Account;
 use crate::db::{
-    WorkspaceTx,
+    Db, WorkspaceTx,
     query::{execute, fetch_all, fetch_optional, fetch_scalar},
 };
 
@@ -127,14 +127,43 @@ pub async fn send(tx: &mut WorkspaceTx, event: Uuid) -> sqlx::Result<Option<Send
     fetch_optional!(tx, Send, &sql, ws, event)
 }
 
-/// The oldest send still in flight.
-pub async fn next_in_flight(tx: &mut WorkspaceTx) -> sqlx::Result<Option<Send>> {
+/// The oldest send still in flight; with `hand_over` false, only those
+/// Publer already has (a suspended workspace hands nothing new over).
+pub async fn next_in_flight(tx: &mut WorkspaceTx, hand_over: bool) -> sqlx::Result<Option<Send>> {
     let ws = tx.workspace_id();
     let sql = format!(
         "SELECT {SEND_COLUMNS} FROM publer_sends WHERE workspace_id = $1 AND state = 'sending' \
-         ORDER BY requested_at, event_id LIMIT 1"
+           AND ($2 OR step <> 'queued') ORDER BY requested_at, event_id LIMIT 1"
     );
-    fetch_optional!(tx, Send, &sql, ws)
+    fetch_optional!(tx, Send, &sql, ws, hand_over)
+}
+
+/// What a post waiting out a suspension says, until the suspension is lifted.
+pub const WAITING_FOR_SUSPENSION: &str =
+    "Waiting: the workspace is suspended. This post goes to Publer when the suspension is lifted.";
+
+/// Gives the sends not yet handed over the reason they wait (while
+/// `suspended`), or takes it away again.
+pub async fn note_suspension(tx: &mut WorkspaceTx, suspended: bool) -> sqlx::Result<u64> {
+    let ws = tx.workspace_id();
+    let (from, to) = if suspended { ("", WAITING_FOR_SUSPENSION) } else { (WAITING_FOR_SUSPENSION, "") };
+    execute!(
+        tx,
+        "UPDATE publer_sends SET error = $3, updated_at = $4 \
+         WHERE workspace_id = $1 AND state = 'sending' AND step = 'queued' AND error = $2",
+        ws,
+        from,
+        to,
+        OffsetDateTime::now_utc()
+    )
+}
+
+/// True while the operator has the workspace suspended (a global row, read
+/// by the background sender, which has no request to ask).
+pub async fn is_suspended(db: &Db, workspace: Uuid) -> sqlx::Result<bool> {
+    let row: Option<(bool,)> =
+        fetch_optional!(db, (bool,), "SELECT suspended_at IS NOT NULL FROM workspaces WHERE id = $1", workspace)?;
+    Ok(row.is_some_and(|(suspended,)| suspended))
 }
 
 pub async fn in_flight(tx: &mut WorkspaceTx) -> sqlx::Result<i64> {

@@ -104,11 +104,16 @@ async fn enter(state: &AppState, workspace: Uuid) -> sqlx::Result<WorkspaceTx> {
     WorkspaceTx::enter(state.db.begin_write().await?, workspace).await
 }
 
+/// Works through the workspace's sends. While the workspace is suspended,
+/// nothing new is handed to Publer: those sends wait, saying why, and the
+/// runner woken when the suspension is lifted (or the next start) sends them.
 async fn drain(state: &AppState, workspace: Uuid) -> anyhow::Result<()> {
     let mut seen = HashSet::new();
     loop {
+        let suspended = queries::is_suspended(&state.db, workspace).await?;
         let mut tx = enter(state, workspace).await?;
-        let next = queries::next_in_flight(&mut tx).await?;
+        queries::note_suspension(&mut tx, suspended).await?;
+        let next = queries::next_in_flight(&mut tx, !suspended).await?;
         tx.commit().await?;
         match next {
             Some(send) if seen.insert(send.event_id) => process(state, workspace, send).await?,

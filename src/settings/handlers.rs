@@ -25,9 +25,9 @@ use crate::{
 
 #[derive(Deserialize)]
 pub struct HashtagSetForm {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::line")]
     name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::lines")]
     hashtags: String,
 }
 

@@ -19,15 +19,15 @@ pub struct SettingsView {
 /// The settings form as typed.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 pub struct SettingsForm {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::line")]
     pub display_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::line")]
     pub company_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::line")]
     pub branded_hashtag: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::line")]
     pub content_tone: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::text::line")]
     pub shop_url: String,
     #[serde(default)]
     pub instagram_hashtag_count: String,

@@ -6,6 +6,7 @@
 //! database row at start-up. The key layout (workspace, folder, name) is what
 //! an S3-compatible store would use in place of this local disk.
 
+pub mod private;
 pub mod sweeper;
 
 use std::{

@@ -50,12 +50,13 @@ pub fn version() -> &'static str {
 pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
     let asset = ASSETS.iter().find(|a| a.name == name).ok_or(AppError::NotFound)?;
     let etag = format!("\"{}\"", version());
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
-        return Ok(StatusCode::NOT_MODIFIED.into_response());
-    }
-    let mut response = asset.bytes.into_response();
+    let unchanged = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str());
+    let mut response = if unchanged { StatusCode::NOT_MODIFIED.into_response() } else { asset.bytes.into_response() };
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
+    if !unchanged {
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
+    }
+    // A 304 repeats the caching, or the browser would take the default no-store.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
     if let Ok(value) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, value);

@@ -6,10 +6,13 @@ pub mod csrf;
 pub mod errors;
 pub mod flash;
 pub mod form;
+pub mod headers;
 pub mod ids;
 pub mod layout;
+pub mod paging;
 pub mod rate_limit;
 pub mod redirect;
+pub mod text;
 pub mod tokens;
 
 use askama::Template;
@@ -45,16 +48,16 @@ pub fn invalid_form(view: impl Template) -> AppResult<Response> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(view.render()?)).into_response())
 }
 
-/// A short name typed into a form (a person's, a workspace's): trimmed,
-/// present, at most 100 characters, no control characters.
+/// A short name typed into a form (a person's, a workspace's): one line
+/// with its control characters stripped, trimmed, present, at most 100
+/// characters.
 pub fn clean_name(raw: &str, when_empty: &'static str) -> Result<String, &'static str> {
-    let name = raw.trim();
+    let line = text::one_line(raw);
+    let name = line.trim();
     if name.is_empty() {
         Err(when_empty)
     } else if name.chars().count() > 100 {
         Err("Use at most 100 characters.")
-    } else if name.chars().any(char::is_control) {
-        Err("Use letters, numbers and punctuation only.")
     } else {
         Ok(name.to_owned())
     }

@@ -12,6 +12,7 @@ mod captions;
 mod collections;
 mod faults;
 mod forged_requests;
+mod hardening;
 mod integrations;
 mod isolation;
 mod library;

@@ -24,10 +24,10 @@ on_both_backends!(
     sends_in_flight_resume_after_a_restart_without_sending_twice,
 );
 
-const ADA_PUBLER: &str = "publer-ada-key-0123456789";
+pub const ADA_PUBLER: &str = "publer-ada-key-0123456789";
 const BEA_PUBLER: &str = "publer-bea-key-9876543210";
 
-fn fast(services: &Services) -> impl FnOnce(&mut Config) + use<> {
+pub fn fast(services: &Services) -> impl FnOnce(&mut Config) + use<> {
     let url = services.publer_url();
     move |c| {
         c.publer.base_url = url;
@@ -39,7 +39,7 @@ fn fast(services: &Services) -> impl FnOnce(&mut Config) + use<> {
 
 /// Stores the Publer key and workspace id, connects, and sends every post
 /// of every calendar to the workspace's Instagram account.
-async fn connect(client: &Client, services: &Services, key: &str, publer_workspace: &str) {
+pub async fn connect(client: &Client, services: &Services, key: &str, publer_workspace: &str) {
     services.set(|s| {
         s.publer_keys.insert(key.to_owned(), publer_workspace.to_owned());
     });
@@ -58,7 +58,7 @@ async fn connect(client: &Client, services: &Services, key: &str, publer_workspa
 }
 
 /// A text-only post in `calendar`.
-async fn post_on(client: &Client, calendar: &str, date: &str, status: &str) -> String {
+pub async fn post_on(client: &Client, calendar: &str, date: &str, status: &str) -> String {
     client.get(&format!("/calendars/{calendar}/posts/new")).await;
     let fields = [
         ("date", date),
@@ -72,14 +72,14 @@ async fn post_on(client: &Client, calendar: &str, date: &str, status: &str) -> S
     page.location().expect("post").trim_start_matches("/events/").to_owned()
 }
 
-async fn calendar_of(client: &Client, post: &str) -> String {
+pub async fn calendar_of(client: &Client, post: &str) -> String {
     let page = client.get(&format!("/events/{post}")).await;
     let link = page.attrs(".crumbs a", "href").into_iter().nth(1).expect("calendar link");
     link.trim_start_matches("/calendars/").split('?').next().unwrap_or_default().to_owned()
 }
 
 /// The post's send once it is no longer in flight (bounded wait).
-async fn settled(app: &TestApp, post: &str) -> (String, String) {
+pub async fn settled(app: &TestApp, post: &str) -> (String, String) {
     let sql = format!("SELECT state || '|' || error FROM publer_sends WHERE event_id = {}", app.uuid_literal(post));
     for _ in 0..800 {
         if let Some(row) = app.strings(&sql).await.pop() {
@@ -93,7 +93,7 @@ async fn settled(app: &TestApp, post: &str) -> (String, String) {
     panic!("the send of {post} never settled");
 }
 
-async fn step_of(app: &TestApp, post: &str) -> String {
+pub async fn step_of(app: &TestApp, post: &str) -> String {
     let sql = format!("SELECT step FROM publer_sends WHERE event_id = {}", app.uuid_literal(post));
     app.strings(&sql).await.pop().unwrap_or_default()
 }
@@ -103,7 +103,7 @@ async fn flashes(client: &Client, post: &str) -> String {
     client.get(&format!("/events/{post}")).await.texts(".flash").join(" ")
 }
 
-async fn send(client: &Client, post: &str) -> String {
+pub async fn send(client: &Client, post: &str) -> String {
     client.get(&format!("/events/{post}")).await;
     let page = client.post(&format!("/events/{post}/publer"), &[]).await;
     page.assert_redirect(&format!("/events/{post}#publer"));

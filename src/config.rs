@@ -34,6 +34,34 @@ pub struct Config {
     pub admin_emails: Vec<String>,
     /// The plan new workspaces start on.
     pub default_plan: String,
+    /// Who must use two-factor sign-in (`EASEL_REQUIRE_2FA`).
+    pub require_two_factor: TwoFactorRule,
+}
+
+/// Who an operator requires to use two-factor sign-in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TwoFactorRule {
+    /// Nobody: two-factor is each person's choice.
+    #[default]
+    Off,
+    /// Platform admins.
+    Admins,
+    /// Platform admins, and owners and admins of any workspace.
+    Staff,
+}
+
+impl TwoFactorRule {
+    fn parse(value: &str) -> Result<Self, ConfigError> {
+        match value.trim().to_lowercase().as_str() {
+            "off" => Ok(Self::Off),
+            "admins" => Ok(Self::Admins),
+            "staff" => Ok(Self::Staff),
+            other => Err(ConfigError {
+                var: "EASEL_REQUIRE_2FA",
+                why: format!("'{other}' must be admins, staff or off"),
+            }),
+        }
+    }
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -191,6 +219,7 @@ impl Config {
                 why: format!("'{default_plan}' must be one of {}", PLAN_KEYS.join(", ")),
             });
         }
+        let require_two_factor = get("EASEL_REQUIRE_2FA").map_or(Ok(TwoFactorRule::Off), |v| TwoFactorRule::parse(&v))?;
         let mut publer = PublerPolicy::default();
         if let Some(v) = get("EASEL_PUBLER_BASE_URL") {
             publer.base_url = match Url::parse(v.trim()) {
@@ -224,6 +253,7 @@ impl Config {
                 .map(|v| v.split(',').map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect())
                 .unwrap_or_default(),
             default_plan,
+            require_two_factor,
         })
     }
 
@@ -345,6 +375,16 @@ mod tests {
         assert_eq!(err.var, "EASEL_ALLOW_RLS_BYPASS");
         let err = config(&[("EASEL_MAX_UPLOAD_MB", "lots")]).unwrap_err();
         assert_eq!(err.var, "EASEL_MAX_UPLOAD_MB");
+    }
+
+    #[test]
+    fn two_factor_rules_parse_and_a_bad_one_says_what_is_allowed() {
+        assert_eq!(config(&[]).expect("valid").require_two_factor, TwoFactorRule::Off);
+        assert_eq!(config(&[("EASEL_REQUIRE_2FA", "Admins")]).expect("valid").require_two_factor, TwoFactorRule::Admins);
+        assert_eq!(config(&[("EASEL_REQUIRE_2FA", "staff")]).expect("valid").require_two_factor, TwoFactorRule::Staff);
+        let err = config(&[("EASEL_REQUIRE_2FA", "everyone")]).unwrap_err();
+        assert_eq!(err.var, "EASEL_REQUIRE_2FA");
+        assert!(err.why.contains("admins, staff or off"));
     }
 
     #[test]

@@ -20,4 +20,5 @@ mod roles;
 mod row_level_security;
 mod sign_in_with;
 mod team;
+mod two_factor;
 mod workspaces;

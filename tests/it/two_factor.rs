@@ -154,7 +154,7 @@ async fn a_half_signed_in_session_reaches_nothing_that_needs_a_person(backend: B
 async fn a_recovery_code_works_once(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let ada = app.signed_up("Ada", "ada@example.com").await;
-    let (_, codes) = enrol(&ada).await;
+    let (secret, codes) = enrol(&ada).await;
 
     let (laptop, _) = password_step(&app, "ada@example.com").await;
     give_code(&laptop, &codes[3].to_uppercase()).await.assert_redirect("/");
@@ -164,6 +164,17 @@ async fn a_recovery_code_works_once(backend: Backend) {
     let (again, _) = password_step(&app, "ada@example.com").await;
     give_code(&again, &codes[3]).await.assert_status(422);
     again.get("/").await.assert_redirect("/login");
+
+    // New codes need a code from the app (a recovery code will not do, and
+    // is not used up by trying), and they replace the old ones.
+    ada.get("/account/two-factor").await;
+    ada.post("/account/two-factor/recovery-codes", &[("code", &codes[4])]).await.assert_status(422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM two_factor_recovery_codes WHERE used_at IS NULL").await, 9);
+    let shown = ada.post("/account/two-factor/recovery-codes", &[("code", &code(&secret, 1))]).await;
+    let fresh = shown.assert_status(200).texts("#recovery-codes li");
+    assert_eq!(fresh.len(), 10);
+    give_code(&again, &codes[4]).await.assert_status(422);
+    give_code(&again, &fresh[0]).await.assert_redirect("/");
 }
 
 async fn turning_it_off_needs_the_password_and_a_code(backend: Backend) {

@@ -11,7 +11,7 @@ use axum::{
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{Proof, prove, queries, views::CodeView};
+use super::{Accept, Proof, prove, queries, views::CodeView};
 use crate::{
     auth::session::{complete_sign_in, half_signed_in},
     error::AppResult,
@@ -46,7 +46,7 @@ pub async fn submit_code(
         return Ok(Redirect::to("/login").into_response());
     };
     state.check_auth_rate(&peer, "two-factor", &user.id.to_string())?;
-    let Some(proof) = prove(&state, user.id, &user.email, &form.code).await? else {
+    let Some(proof) = prove(&state, user.id, &user.email, &form.code, Accept::AppOrRecoveryCode).await? else {
         let error = "That code is not right, or it was already used. Enter the current code from your app.";
         return invalid_form(CodeView { layout, error: Some(error) });
     };

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{
-    Proof, SECRET_FIELD,
+    Accept, SECRET_FIELD,
     authenticator::{self, Authenticator},
     authenticator_of, prove, queries,
     required::is_required,
@@ -128,7 +128,7 @@ pub async fn new_recovery_codes(
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
     state.check_auth_rate(&peer, "two-factor", &user.id.to_string())?;
-    if prove(&state, user.id, &user.email, &form.code).await? != Some(Proof::Code) {
+    if prove(&state, user.id, &user.email, &form.code, Accept::AppCode).await?.is_none() {
         return refused(&state, &user, layout, "That is not the current code from your app. Nothing changed.").await;
     }
     let codes = authenticator::new_recovery_codes();
@@ -157,7 +157,7 @@ pub async fn disable(
     if stored.password_hash.is_some() && !password::verify(form.password, stored.password_hash.clone()).await? {
         return refused(&state, &user, layout, "Your password is not right. Two-factor sign-in stays on.").await;
     }
-    if prove(&state, user.id, &user.email, &form.code).await?.is_none() {
+    if prove(&state, user.id, &user.email, &form.code, Accept::AppOrRecoveryCode).await?.is_none() {
         return refused(&state, &user, layout, "That code is not right. Two-factor sign-in stays on.").await;
     }
     let mut tx = state.db.begin_write().await?;

@@ -26,7 +26,7 @@ const SECRET_FIELD: &str = "totp_secret";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(super::session::CODE_PAGE, get(challenge::view_code).post(challenge::submit_code))
+        .route("/login/code", get(challenge::view_code).post(challenge::submit_code))
         .route("/account/two-factor", get(enrol::view_two_factor))
         .route("/account/two-factor/start", post(enrol::start))
         .route("/account/two-factor/confirm", post(enrol::confirm))
@@ -41,10 +41,17 @@ enum Proof {
     RecoveryCode,
 }
 
-/// Checks a code from the authenticator app, or else a recovery code, of a
-/// person with two-factor on, and uses it up: a code's time step, or the
-/// recovery code, never passes again.
-async fn prove(state: &AppState, user: Uuid, email: &str, typed: &str) -> AppResult<Option<Proof>> {
+/// Which codes a form takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Accept {
+    AppCode,
+    AppOrRecoveryCode,
+}
+
+/// Checks a code from the authenticator app (or else, when `accept` allows,
+/// a recovery code) of a person with two-factor on, and uses it up: a
+/// code's time step, or the recovery code, never passes again.
+async fn prove(state: &AppState, user: Uuid, email: &str, typed: &str, accept: Accept) -> AppResult<Option<Proof>> {
     let Some(enrolment) = queries::enrolment(&state.db, user).await?.filter(queries::Enrolment::is_on) else {
         return Ok(None);
     };
@@ -55,6 +62,9 @@ async fn prove(state: &AppState, user: Uuid, email: &str, typed: &str) -> AppRes
             }
         }
         None => tracing::warn!(%user, "a two-factor secret does not open; only recovery codes work for this person"),
+    }
+    if accept == Accept::AppCode {
+        return Ok(None);
     }
     let used = queries::use_recovery_code(&state.db, user, &recovery_hash(typed)).await?;
     Ok(used.then_some(Proof::RecoveryCode))

@@ -56,10 +56,9 @@ impl TwoFactorRule {
             "off" => Ok(Self::Off),
             "admins" => Ok(Self::Admins),
             "staff" => Ok(Self::Staff),
-            other => Err(ConfigError {
-                var: "EASEL_REQUIRE_2FA",
-                why: format!("'{other}' must be admins, staff or off"),
-            }),
+            other => {
+                Err(ConfigError { var: "EASEL_REQUIRE_2FA", why: format!("'{other}' must be admins, staff or off") })
+            }
         }
     }
 }
@@ -219,7 +218,8 @@ impl Config {
                 why: format!("'{default_plan}' must be one of {}", PLAN_KEYS.join(", ")),
             });
         }
-        let require_two_factor = get("EASEL_REQUIRE_2FA").map_or(Ok(TwoFactorRule::Off), |v| TwoFactorRule::parse(&v))?;
+        let require_two_factor =
+            get("EASEL_REQUIRE_2FA").map_or(Ok(TwoFactorRule::Off), |v| TwoFactorRule::parse(&v))?;
         let mut publer = PublerPolicy::default();
         if let Some(v) = get("EASEL_PUBLER_BASE_URL") {
             publer.base_url = match Url::parse(v.trim()) {
@@ -380,7 +380,10 @@ mod tests {
     #[test]
     fn two_factor_rules_parse_and_a_bad_one_says_what_is_allowed() {
         assert_eq!(config(&[]).expect("valid").require_two_factor, TwoFactorRule::Off);
-        assert_eq!(config(&[("EASEL_REQUIRE_2FA", "Admins")]).expect("valid").require_two_factor, TwoFactorRule::Admins);
+        assert_eq!(
+            config(&[("EASEL_REQUIRE_2FA", "Admins")]).expect("valid").require_two_factor,
+            TwoFactorRule::Admins
+        );
         assert_eq!(config(&[("EASEL_REQUIRE_2FA", "staff")]).expect("valid").require_two_factor, TwoFactorRule::Staff);
         let err = config(&[("EASEL_REQUIRE_2FA", "everyone")]).unwrap_err();
         assert_eq!(err.var, "EASEL_REQUIRE_2FA");

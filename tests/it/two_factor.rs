@@ -253,7 +253,8 @@ async fn a_provider_sign_in_also_asks_for_the_code(backend: Backend) {
             let start = client.get("/auth/google").await;
             let url = url::Url::parse(start.location().expect("to the provider")).expect("url");
             let p: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
-            let grant = provider.approve(Person::new("g-1", "gina@example.com", true), &p["code_challenge"], &p["nonce"]);
+            let grant =
+                provider.approve(Person::new("g-1", "gina@example.com", true), &p["code_challenge"], &p["nonce"]);
             client.get(&format!("/auth/google/callback?code={grant}&state={}", p["state"])).await
         }
     };

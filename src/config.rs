@@ -42,6 +42,33 @@ pub struct Config {
     pub outbound_allow: crate::outbound::AllowList,
     /// Timeouts and caps on the work one client can cause.
     pub bounds: Bounds,
+    /// Who must use two-factor sign-in (`EASEL_REQUIRE_2FA`).
+    pub require_two_factor: TwoFactorRule,
+}
+
+/// Who an operator requires to use two-factor sign-in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TwoFactorRule {
+    /// Nobody: two-factor is each person's choice.
+    #[default]
+    Off,
+    /// Platform admins.
+    Admins,
+    /// Platform admins, and owners and admins of any workspace.
+    Staff,
+}
+
+impl TwoFactorRule {
+    fn parse(value: &str) -> Result<Self, ConfigError> {
+        match value.trim().to_lowercase().as_str() {
+            "off" => Ok(Self::Off),
+            "admins" => Ok(Self::Admins),
+            "staff" => Ok(Self::Staff),
+            other => {
+                Err(ConfigError { var: "EASEL_REQUIRE_2FA", why: format!("'{other}' must be admins, staff or off") })
+            }
+        }
+    }
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -199,6 +226,8 @@ impl Config {
                 why: format!("'{default_plan}' must be one of {}", PLAN_KEYS.join(", ")),
             });
         }
+        let require_two_factor =
+            get("EASEL_REQUIRE_2FA").map_or(Ok(TwoFactorRule::Off), |v| TwoFactorRule::parse(&v))?;
         let mut publer = PublerPolicy::default();
         if let Some(v) = get("EASEL_PUBLER_BASE_URL") {
             publer.base_url = match Url::parse(v.trim()) {
@@ -236,6 +265,7 @@ impl Config {
             default_plan,
             outbound_allow,
             bounds: Bounds::from_lookup(&get)?,
+            require_two_factor,
         })
     }
 
@@ -359,6 +389,19 @@ mod tests {
         assert_eq!(err.var, "EASEL_MAX_UPLOAD_MB");
         let err = config(&[("EASEL_OUTBOUND_ALLOW", "127.0.0.1:11434,not a host")]).unwrap_err();
         assert_eq!(err.var, "EASEL_OUTBOUND_ALLOW");
+    }
+
+    #[test]
+    fn two_factor_rules_parse_and_a_bad_one_says_what_is_allowed() {
+        assert_eq!(config(&[]).expect("valid").require_two_factor, TwoFactorRule::Off);
+        assert_eq!(
+            config(&[("EASEL_REQUIRE_2FA", "Admins")]).expect("valid").require_two_factor,
+            TwoFactorRule::Admins
+        );
+        assert_eq!(config(&[("EASEL_REQUIRE_2FA", "staff")]).expect("valid").require_two_factor, TwoFactorRule::Staff);
+        let err = config(&[("EASEL_REQUIRE_2FA", "everyone")]).unwrap_err();
+        assert_eq!(err.var, "EASEL_REQUIRE_2FA");
+        assert!(err.why.contains("admins, staff or off"));
     }
 
     #[test]

@@ -144,6 +144,7 @@ pub fn app(state: AppState) -> Router {
         .merge(branding::routes())
         .merge(admin::routes())
         .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), auth::two_factor::enrolment_gate))
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::guard))
         .layer(session_layer(&state))
         .layer(

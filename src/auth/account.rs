@@ -12,7 +12,7 @@ use tower_sessions::Session;
 
 use super::{
     CurrentUser, clean_name, password, queries,
-    session::{sign_in, sign_out},
+    session::{sign_out, start},
 };
 use crate::{
     db::WorkspaceTx,
@@ -28,6 +28,8 @@ struct AccountView {
     name: String,
     email: String,
     has_password: bool,
+    /// Signing in asks for a code from an authenticator app.
+    two_factor_on: bool,
     /// Linked providers and the email each gave.
     linked: Vec<(crate::oauth::Provider, String)>,
     /// Configured providers not linked yet.
@@ -73,6 +75,7 @@ async fn view(state: &AppState, user: &CurrentUser, layout: Layout) -> AppResult
         name: stored.name,
         email: stored.email,
         has_password: stored.password_hash.is_some(),
+        two_factor_on: super::two_factor::queries::is_on(&state.db, user.id).await?,
         name_error: None,
         password_error: None,
         delete_error: None,
@@ -149,7 +152,7 @@ pub async fn end_other_sessions(
 async fn restart_session(state: &AppState, session: &Session, user: &CurrentUser) -> AppResult<()> {
     let fresh = queries::by_id(&state.db, user.id).await?.ok_or(AppError::NotFound)?;
     let workspace: Option<uuid::Uuid> = session.get("workspace").await?;
-    sign_in(session, &fresh).await?;
+    start(session, &fresh).await?;
     if let Some(workspace) = workspace {
         session.insert("workspace", workspace).await?;
     }

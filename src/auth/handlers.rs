@@ -12,7 +12,7 @@ use tower_sessions::Session;
 
 use super::{
     CurrentUser, EMAIL_TOO_LONG, MaybeUser, clean_name, email_too_long, normalize_email, password, queries,
-    session::{sign_in, sign_out},
+    session::{SignIn, sign_in, sign_out},
     views::{LoginView, SignupErrors, SignupView},
 };
 use crate::{
@@ -97,12 +97,12 @@ pub async fn login(
     let matches = password::verify(form.password, stored).await?;
     match user {
         Some(user) if matches => {
-            sign_in(&session, &user).await?;
-            if let Some(token) = form.next.strip_prefix("/invites/") {
+            let signed_in = sign_in(&state, &session, &user, &form.next).await?;
+            if let (SignIn::Complete, Some(token)) = (signed_in, form.next.strip_prefix("/invites/")) {
                 let person = CurrentUser::from(&user);
                 return accept_after_sign_in(&state, &session, &peer, &person, token).await;
             }
-            Ok(to_local_or_home(Some(&form.next)).into_response())
+            Ok(signed_in.redirect(&form.next))
         }
         _ => invalid_form(LoginView {
             layout,
@@ -179,9 +179,9 @@ pub async fn signup(
             workspace_id
         }
     };
-    sign_in(&session, &user).await?;
+    let signed_in = sign_in(&state, &session, &user, &form.next).await?;
     tenancy::make_active(&session, workspace_id).await?;
-    Ok(to_local_or_home(Some(&form.next)).into_response())
+    Ok(signed_in.redirect(&form.next))
 }
 
 /// Signing in from an invitation accepts it when it is for this account;

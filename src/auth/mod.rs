@@ -6,6 +6,7 @@ pub mod password;
 pub mod queries;
 mod reset;
 pub mod session;
+pub mod two_factor;
 mod views;
 
 use axum::{Router, routing::get};
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/password", axum::routing::post(account::save_password))
         .route("/account/sessions/end-others", axum::routing::post(account::end_other_sessions))
         .route("/account/delete", axum::routing::post(account::delete_account))
+        .merge(two_factor::routes())
 }
 
 /// The longest email address there can be (RFC 5321).

@@ -136,9 +136,11 @@ pub async fn reset(
     queries::set_password(&mut tx, reset.user_id, &password_hash).await?;
     queries::end_sessions_in(&mut tx, reset.user_id).await?;
     tx.commit().await?;
-    if let Some(user) = queries::by_id(&state.db, reset.user_id).await? {
-        sign_in(&session, &user).await?;
-        flash::success(&session, "Your password is changed, and every other session of yours has ended.").await?;
-    }
-    Ok(Redirect::to("/").into_response())
+    let Some(user) = queries::by_id(&state.db, reset.user_id).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    // A mailed link proves the email, not the second factor: that is still asked.
+    let signed_in = sign_in(&state, &session, &user, "/").await?;
+    flash::success(&session, "Your password is changed, and every other session of yours has ended.").await?;
+    Ok(signed_in.redirect("/"))
 }

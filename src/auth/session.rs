@@ -1,6 +1,15 @@
 //! Who is signed in: the session record and the `CurrentUser` extractor.
+//!
+//! Signing in has one or two steps. After the password (or a provider) a
+//! person without two-factor is signed in; one with two-factor is only
+//! *half* signed in: the session remembers who they said they are under
+//! another key, which `CurrentUser` never reads, until a code completes it.
 
-use axum::{extract::FromRequestParts, http::request::Parts};
+use axum::{
+    extract::FromRequestParts,
+    http::request::Parts,
+    response::{IntoResponse, Redirect, Response},
+};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tower_sessions::Session;
@@ -14,6 +23,12 @@ use crate::{
 };
 
 const KEY: &str = "auth";
+/// The half-signed-in record: nothing that needs a person reads it.
+const HALF_KEY: &str = "auth_half";
+/// How long the code page waits for a code after the password step.
+const HALF_LIFETIME_SECS: i64 = 10 * 60;
+/// Where a half-signed-in person gives their code.
+pub const CODE_PAGE: &str = "/login/code";
 
 /// What the session remembers about its person.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -43,9 +58,88 @@ impl From<&User> for CurrentUser {
     }
 }
 
-/// Starts a session for `user`: a new session id and a new CSRF token.
-pub async fn sign_in(session: &Session, user: &User) -> AppResult<()> {
+/// Someone past the password (or provider) step who still owes a code.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct HalfSignedIn {
+    user_id: Uuid,
+    generation: i64,
+    since: i64,
+    /// The local page to go to once the code is given.
+    next: String,
+}
+
+/// How far a sign-in got.
+#[must_use = "a sign-in may still need a two-factor code: send the person where `redirect` says"]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignIn {
+    Complete,
+    CodeNeeded,
+}
+
+impl SignIn {
+    /// Where to go now: `next` (when local, else home) once signed in, or the code page.
+    pub fn destination(self, next: &str) -> String {
+        match self {
+            Self::Complete => crate::web::redirect::local_path(next).unwrap_or("/").to_owned(),
+            Self::CodeNeeded => CODE_PAGE.to_owned(),
+        }
+    }
+
+    pub fn redirect(self, next: &str) -> Response {
+        Redirect::to(&self.destination(next)).into_response()
+    }
+}
+
+/// Signs `user` in after their password or provider: fully, or, when they
+/// use two-factor, half-way until the code page completes it (then going
+/// on to `next`). Every first-step sign-in goes through here.
+pub async fn sign_in(state: &AppState, session: &Session, user: &User, next: &str) -> AppResult<SignIn> {
+    if !super::two_factor::queries::is_on(&state.db, user.id).await? {
+        start(session, user).await?;
+        return Ok(SignIn::Complete);
+    }
     session.cycle_id().await?;
+    // Whoever was signed in on this browser before is not any more.
+    session.remove_value(KEY).await?;
+    let next = crate::web::redirect::local_path(next).unwrap_or("/").to_owned();
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let half = HalfSignedIn { user_id: user.id, generation: user.session_generation, since: now, next };
+    session.insert(HALF_KEY, half).await?;
+    csrf::renew(session).await?;
+    Ok(SignIn::CodeNeeded)
+}
+
+/// The person this session is half signed in as, with the page to go to
+/// afterwards; `None` when there is none, or it expired or was ended.
+pub async fn half_signed_in(session: &Session, state: &AppState) -> AppResult<Option<(User, String)>> {
+    let Some(half) = session.get::<HalfSignedIn>(HALF_KEY).await? else {
+        return Ok(None);
+    };
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let user = match now.saturating_sub(half.since) > HALF_LIFETIME_SECS {
+        true => None,
+        false => queries::by_id(&state.db, half.user_id).await?,
+    };
+    match user {
+        Some(user) if user.session_generation == half.generation => Ok(Some((user, half.next))),
+        _ => {
+            session.remove_value(HALF_KEY).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Completes a half sign-in once the code was given.
+pub async fn complete_sign_in(session: &Session, user: &User) -> AppResult<()> {
+    start(session, user).await
+}
+
+/// Starts a full session for `user`: a new session id and a new CSRF token.
+/// Only for a person who passed every step (or is keeping their session
+/// across a password change).
+pub(crate) async fn start(session: &Session, user: &User) -> AppResult<()> {
+    session.cycle_id().await?;
+    session.remove_value(HALF_KEY).await?;
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let record = SignedIn { user_id: user.id, generation: user.session_generation, since: now, touched: now };
     session.insert(KEY, record).await?;

@@ -264,8 +264,7 @@ async fn settle(
     }
     if let Some(identity) = known {
         let user = queries::by_id(&state.db, identity.user_id).await?.ok_or(AppError::NotFound)?;
-        sign_in(session, &user).await?;
-        return Ok(Ok("/".into()));
+        return Ok(Ok(sign_in(state, session, &user, "/").await?.destination("/")));
     }
     if let Some(user) = queries::by_email(&state.db, &profile.email).await? {
         if !profile.email_verified {
@@ -279,8 +278,7 @@ async fn settle(
         let mut tx = state.db.begin_write().await?;
         queries::link_identity(&mut tx, provider.key(), &profile.subject, user.id, &profile.email).await?;
         tx.commit().await?;
-        sign_in(session, &user).await?;
-        return Ok(Ok("/".into()));
+        return Ok(Ok(sign_in(state, session, &user, "/").await?.destination("/")));
     }
     create(state, session, peer, provider, profile).await.map(Ok)
 }
@@ -314,9 +312,9 @@ async fn create(
             id
         }
     };
-    sign_in(session, &user).await?;
+    let signed_in = sign_in(state, session, &user, "/").await?;
     tenancy::make_active(session, workspace).await?;
-    Ok("/".into())
+    Ok(signed_in.destination("/"))
 }
 
 /// Removes a way to sign in, unless it is the last one.

@@ -4,7 +4,8 @@
 //! associated data names the workspace and the field, so a value copied to
 //! another workspace or field does not open. Several master keys may be
 //! configured; the first seals, all open, and `reseal` moves old values to
-//! the first.
+//! the first. A person's own secret (their two-factor key) is sealed the same
+//! way, bound to the person instead of a workspace.
 
 use std::{io::Write, path::Path};
 
@@ -91,11 +92,44 @@ impl Secrets {
         format!("easel:{VERSION}:{workspace}:{field}")
     }
 
+    /// Associated data of a person's own secret; the `person:` prefix keeps
+    /// it apart from every workspace's.
+    fn person_aad(person: Uuid, field: &str) -> String {
+        format!("easel:{VERSION}:person:{person}:{field}")
+    }
+
     /// Seals `plain` for one workspace and field under the newest key.
     pub fn seal(&self, workspace: Uuid, field: &str, plain: &str) -> String {
+        self.seal_bound(&Self::aad(workspace, field), plain)
+    }
+
+    /// Opens a stored value of this workspace and field.
+    pub fn open(&self, workspace: Uuid, field: &str, stored: &str) -> Result<String, SecretError> {
+        self.open_bound(&Self::aad(workspace, field), stored)
+    }
+
+    /// Seals `plain` for one person (not a workspace) and field.
+    pub fn seal_for_person(&self, person: Uuid, field: &str, plain: &str) -> String {
+        self.seal_bound(&Self::person_aad(person, field), plain)
+    }
+
+    /// Opens a stored value of this person and field.
+    pub fn open_for_person(&self, person: Uuid, field: &str, stored: &str) -> Result<String, SecretError> {
+        self.open_bound(&Self::person_aad(person, field), stored)
+    }
+
+    /// A person's value sealed again under the newest key, as [`Self::reseal`].
+    pub fn reseal_for_person(&self, person: Uuid, field: &str, stored: &str) -> Option<String> {
+        let newest = format!("{VERSION}:{}:", self.keys[0].0);
+        if stored.starts_with(&newest) {
+            return None;
+        }
+        self.open_for_person(person, field, stored).ok().map(|plain| self.seal_for_person(person, field, &plain))
+    }
+
+    fn seal_bound(&self, aad: &str, plain: &str) -> String {
         let (id, cipher) = &self.keys[0];
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let aad = Self::aad(workspace, field);
         // Encryption only fails for messages beyond 256 GiB.
         let sealed = cipher.encrypt(&nonce, Payload { msg: plain.as_bytes(), aad: aad.as_bytes() }).unwrap_or_default();
         let mut bytes = nonce.to_vec();
@@ -103,8 +137,7 @@ impl Secrets {
         format!("{VERSION}:{id}:{}", STANDARD.encode(bytes))
     }
 
-    /// Opens a stored value of this workspace and field.
-    pub fn open(&self, workspace: Uuid, field: &str, stored: &str) -> Result<String, SecretError> {
+    fn open_bound(&self, aad: &str, stored: &str) -> Result<String, SecretError> {
         let mut parts = stored.splitn(3, ':');
         let (Some(VERSION), Some(id), Some(encoded)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(SecretError::Malformed);
@@ -115,7 +148,6 @@ impl Secrets {
             return Err(SecretError::Malformed);
         }
         let (nonce, sealed) = bytes.split_at(NONCE_LEN);
-        let aad = Self::aad(workspace, field);
         let plain = cipher
             .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad: aad.as_bytes() })
             .map_err(|_| SecretError::DoesNotOpen)?;
@@ -189,6 +221,18 @@ mod tests {
         assert_eq!(secrets.open(b, "openai_api_key", &stored), Err(SecretError::DoesNotOpen));
         assert_eq!(secrets.open(a, "publer_api_key", &stored), Err(SecretError::DoesNotOpen));
         assert_ne!(stored, secrets.seal(a, "openai_api_key", "sk-secret-1234"), "a fresh nonce every time");
+    }
+
+    #[test]
+    fn a_persons_secret_opens_only_for_that_person_and_never_as_a_workspaces() {
+        let secrets = Secrets::parse(&key(3)).expect("key");
+        let (ada, bea) = (Uuid::now_v7(), Uuid::now_v7());
+        let stored = secrets.seal_for_person(ada, "totp", "JBSWY3DPEHPK3PXP");
+        assert_eq!(secrets.open_for_person(ada, "totp", &stored).as_deref(), Ok("JBSWY3DPEHPK3PXP"));
+        assert_eq!(secrets.open_for_person(bea, "totp", &stored), Err(SecretError::DoesNotOpen));
+        assert_eq!(secrets.open(ada, "totp", &stored), Err(SecretError::DoesNotOpen), "not a workspace's");
+        let as_workspace = secrets.seal(ada, "totp", "x");
+        assert_eq!(secrets.open_for_person(ada, "totp", &as_workspace), Err(SecretError::DoesNotOpen));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Needs `chromium` and `chromedriver` (Debian: `chromium chromium-driver`).
 
 mod server;
+mod two_factor;
 mod webdriver;
 
 #[path = "../it/harness/art.rs"]

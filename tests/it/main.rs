@@ -24,4 +24,5 @@ mod row_level_security;
 mod sign_in_with;
 mod slow_clients;
 mod team;
+mod two_factor;
 mod workspaces;

@@ -34,6 +34,49 @@ pub struct Config {
     pub admin_emails: Vec<String>,
     /// The plan new workspaces start on.
     pub default_plan: String,
+    /// Who may create an account (`EASEL_SIGNUP`).
+    pub signup: SignupPolicy,
+    /// How many workspaces one person may own (`EASEL_MAX_OWNED_WORKSPACES`);
+    /// platform admins are exempt.
+    pub max_owned_workspaces: i64,
+    pub invite_limits: InviteLimits,
+}
+
+/// Who may create an account here.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SignupPolicy {
+    /// Anyone (the default, so a first run needs no configuration).
+    #[default]
+    Open,
+    /// Only someone holding an invitation link.
+    Invite,
+    /// Nobody but the operator, with `easel admin create-user`.
+    Closed,
+}
+
+impl SignupPolicy {
+    fn parse(raw: &str) -> Option<Self> {
+        match raw.trim().to_lowercase().as_str() {
+            "open" => Some(Self::Open),
+            "invite" => Some(Self::Invite),
+            "closed" => Some(Self::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// Invitation mails (new ones and resends) allowed per window, so a team
+/// page cannot be used to mail strangers without end.
+#[derive(Clone, Debug)]
+pub struct InviteLimits {
+    pub per_workspace: u32,
+    pub per_inviter: u32,
+}
+
+impl Default for InviteLimits {
+    fn default() -> Self {
+        Self { per_workspace: 50, per_inviter: 30 }
+    }
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -191,6 +234,20 @@ impl Config {
                 why: format!("'{default_plan}' must be one of {}", PLAN_KEYS.join(", ")),
             });
         }
+        let signup = match get("EASEL_SIGNUP") {
+            Some(v) => SignupPolicy::parse(&v).ok_or_else(|| ConfigError {
+                var: "EASEL_SIGNUP",
+                why: format!("'{v}' must be open, invite or closed"),
+            })?,
+            None => SignupPolicy::Open,
+        };
+        let max_owned_workspaces = match get("EASEL_MAX_OWNED_WORKSPACES") {
+            Some(v) => v.trim().parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| ConfigError {
+                var: "EASEL_MAX_OWNED_WORKSPACES",
+                why: format!("'{v}' must be a whole number of workspaces, 1 or more"),
+            })?,
+            None => 20,
+        };
         let mut publer = PublerPolicy::default();
         if let Some(v) = get("EASEL_PUBLER_BASE_URL") {
             publer.base_url = match Url::parse(v.trim()) {
@@ -224,6 +281,9 @@ impl Config {
                 .map(|v| v.split(',').map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect())
                 .unwrap_or_default(),
             default_plan,
+            signup,
+            max_owned_workspaces: i64::from(max_owned_workspaces),
+            invite_limits: InviteLimits::default(),
         })
     }
 
@@ -331,6 +391,8 @@ mod tests {
         assert_eq!(c.database_url, "sqlite://data/easel.db");
         assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
         assert!(!c.secure_cookies());
+        assert_eq!(c.signup, SignupPolicy::Open);
+        assert_eq!(c.max_owned_workspaces, 20);
     }
 
     #[test]
@@ -345,6 +407,10 @@ mod tests {
         assert_eq!(err.var, "EASEL_ALLOW_RLS_BYPASS");
         let err = config(&[("EASEL_MAX_UPLOAD_MB", "lots")]).unwrap_err();
         assert_eq!(err.var, "EASEL_MAX_UPLOAD_MB");
+        let err = config(&[("EASEL_SIGNUP", "sometimes")]).unwrap_err();
+        assert_eq!(err.var, "EASEL_SIGNUP");
+        let err = config(&[("EASEL_MAX_OWNED_WORKSPACES", "0")]).unwrap_err();
+        assert_eq!(err.var, "EASEL_MAX_OWNED_WORKSPACES");
     }
 
     #[test]

@@ -28,6 +28,7 @@ struct AccountView {
     name: String,
     email: String,
     has_password: bool,
+    email_verified: bool,
     /// Linked providers and the email each gave.
     linked: Vec<(crate::oauth::Provider, String)>,
     /// Configured providers not linked yet.
@@ -73,6 +74,7 @@ async fn view(state: &AppState, user: &CurrentUser, layout: Layout) -> AppResult
         name: stored.name,
         email: stored.email,
         has_password: stored.password_hash.is_some(),
+        email_verified: stored.email_verified,
         name_error: None,
         password_error: None,
         delete_error: None,
@@ -127,6 +129,7 @@ pub async fn save_password(
     let hash = password::hash(form.new).await?;
     let mut tx = state.db.begin_write().await?;
     queries::set_password(&mut tx, user.id, &hash).await?;
+    queries::end_resets(&mut tx, user.id).await?;
     queries::end_sessions_in(&mut tx, user.id).await?;
     tx.commit().await?;
     restart_session(&state, &session, &user).await?;

@@ -2,10 +2,12 @@
 
 mod account;
 mod handlers;
+pub mod operator;
 pub mod password;
 pub mod queries;
 mod reset;
 pub mod session;
+pub mod verification;
 mod views;
 
 use axum::{Router, routing::get};
@@ -25,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/account/password", axum::routing::post(account::save_password))
         .route("/account/sessions/end-others", axum::routing::post(account::end_other_sessions))
         .route("/account/delete", axum::routing::post(account::delete_account))
+        .route("/verify/{token}", get(verification::view_verify).post(verification::confirm))
+        .route("/account/verify/resend", axum::routing::post(verification::resend))
 }
 
 /// An email as Easel stores it (trimmed, lower-cased), or why it is not one.

@@ -19,5 +19,7 @@ mod publer;
 mod roles;
 mod row_level_security;
 mod sign_in_with;
+mod signup_policy;
 mod team;
+mod verification;
 mod workspaces;

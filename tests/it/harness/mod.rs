@@ -221,7 +221,7 @@ impl TestApp {
         let Ok(entries) = std::fs::read_dir(self.outbox()) else { return Vec::new() };
         let mut mails: Vec<_> = entries.flatten().map(|e| e.path()).collect();
         mails.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-        let to = format!("to: {}", email.to_lowercase());
+        let to = format!("to: {}", email.trim().to_lowercase());
         mails
             .iter()
             .filter_map(|p| std::fs::read_to_string(p).ok())

@@ -103,7 +103,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 AdminAction::Revoke { email } => (email, false),
                 AdminAction::CreateUser { email, name } => {
                     let link = easel::auth::operator::create_user(&state, &email, name.as_deref()).await?;
-                    println!("created the account for {}; pass on this one-time link to set its password:", email.trim());
+                    println!(
+                        "created the account for {}; pass on this one-time link to set its password:",
+                        email.trim()
+                    );
                     println!("{link}");
                     return Ok(());
                 }

@@ -126,7 +126,16 @@ pub async fn view_signup(
     let invite = if invited.is_some() { q.invite } else { String::new() };
     let providers = oauth::configured(&state);
     let policy = state.config.signup;
-    page(SignupView { layout, providers, name: String::new(), email, next, invite, errors: SignupErrors::default(), policy })
+    page(SignupView {
+        layout,
+        providers,
+        name: String::new(),
+        email,
+        next,
+        invite,
+        errors: SignupErrors::default(),
+        policy,
+    })
 }
 
 /// Creates an account. An address that already has one gets the same answer
@@ -245,7 +254,16 @@ async fn accept_after_sign_in(
 fn signup_again(state: &AppState, layout: Layout, form: SignupForm, errors: SignupErrors) -> SignupView {
     let providers = oauth::configured(state);
     let policy = state.config.signup;
-    SignupView { layout, providers, name: form.name, email: form.email, next: form.next, invite: form.invite, errors, policy }
+    SignupView {
+        layout,
+        providers,
+        name: form.name,
+        email: form.email,
+        next: form.next,
+        invite: form.invite,
+        errors,
+        policy,
+    }
 }
 
 /// Signs out, then goes to `next` when it is local (e.g. back to an

@@ -52,10 +52,11 @@ pub async fn mail_link(state: &AppState, name: &str, email: &str, link: &str) {
 /// What else follows once an address is proved: a person the operator named
 /// in `EASEL_ADMIN_EMAILS` becomes a platform admin now.
 pub async fn after_proof(state: &AppState, email: &str) {
-    if state.config.admin_emails.iter().any(|e| e == email) {
-        if let Err(err) = crate::admin::grant_configured(&state.db, &[email.to_owned()]).await {
-            tracing::warn!(error = %err, "could not grant EASEL_ADMIN_EMAILS after a verification");
-        }
+    if !state.config.admin_emails.iter().any(|e| e == email) {
+        return;
+    }
+    if let Err(err) = crate::admin::grant_configured(&state.db, &[email.to_owned()]).await {
+        tracing::warn!(error = %err, "could not grant EASEL_ADMIN_EMAILS after a verification");
     }
 }
 
@@ -84,7 +85,9 @@ async fn link_state(state: &AppState, token: &str, user: Option<&CurrentUser>) -
             LinkState::Dead("This confirmation link has expired. Sign in and ask for a new one from your account page.")
         }
         None => LinkState::SignIn,
-        Some(user) if user.id == found.user_id && user.email == found.email => LinkState::Confirm { email: found.email },
+        Some(user) if user.id == found.user_id && user.email == found.email => {
+            LinkState::Confirm { email: found.email }
+        }
         Some(_) => LinkState::OtherAccount { email: found.email },
     })
 }

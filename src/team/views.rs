@@ -65,9 +65,18 @@ pub struct DeadLink {
 
 pub enum InvitationState {
     Dead(DeadLink),
-    SignedOut { invitation: Invitation },
-    ForYou { invitation: Invitation },
+    SignedOut {
+        invitation: Invitation,
+    },
+    ForYou {
+        invitation: Invitation,
+    },
     /// For this account, whose address is not confirmed yet.
-    ConfirmFirst { invitation: Invitation },
-    ForSomeoneElse { invitation: Invitation, your_email: String },
+    ConfirmFirst {
+        invitation: Invitation,
+    },
+    ForSomeoneElse {
+        invitation: Invitation,
+        your_email: String,
+    },
 }

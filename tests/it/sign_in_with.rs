@@ -213,7 +213,10 @@ async fn the_verified_owner_takes_over_an_unconfirmed_account(backend: Backend) 
         .post("/login", &[("email", "ada@example.com"), ("password", "correct horse battery")])
         .await
         .assert_status(422);
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE password_hash IS NULL AND email_verified_at IS NOT NULL").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE password_hash IS NULL AND email_verified_at IS NOT NULL").await,
+        1
+    );
     assert_eq!(app.strings("SELECT subject FROM oauth_identities").await, vec!["g-ada"]);
     let audit = app.strings("SELECT action || '|' || actor_email FROM platform_audit").await;
     assert_eq!(audit, vec!["account.claimed|ada@example.com"]);

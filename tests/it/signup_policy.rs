@@ -119,8 +119,8 @@ async fn nobody_owns_more_workspaces_than_the_cap_but_platform_admins(backend: B
 }
 
 async fn invitation_mails_are_limited_per_inviter_and_per_workspace(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |c| c.invite_limits = InviteLimits { per_workspace: 3, per_inviter: 2 })
-        .await;
+    let app =
+        TestApp::spawn_with(backend, |c| c.invite_limits = InviteLimits { per_workspace: 3, per_inviter: 2 }).await;
     let ada = app.signed_up("Ada", "ada@example.com").await;
     let studio = ada.guards().page_workspace;
     let ann = app.signed_up("Ann", "ann@example.com").await;

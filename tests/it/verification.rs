@@ -137,7 +137,10 @@ async fn a_password_reset_confirms_the_address_and_kills_the_other_links(backend
     assert!(verified(&app, "ada@example.com").await, "the reset link was mailed to the address");
     let page = visitor.get(&format!("/password/reset/{first}")).await;
     assert!(page.text("#reset-dead").contains("already used"), "an older link dies with the reset");
-    visitor.post(&format!("/password/reset/{first}"), &[("password", "the attackers password")]).await.assert_status(422);
+    visitor
+        .post(&format!("/password/reset/{first}"), &[("password", "the attackers password")])
+        .await
+        .assert_status(422);
 }
 
 async fn a_password_change_kills_unused_reset_links(backend: Backend) {

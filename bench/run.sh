@@ -51,7 +51,7 @@ case "$backend" in
 esac
 
 DATABASE_URL="$database_url" EASEL_BIND="127.0.0.1:$port" EASEL_DATA_DIR="$work/data" \
-  EASEL_UPLOADS_DIR="$work/uploads" EASEL_SIGNIN_LIMIT=100000000 RUST_LOG=warn target/release/easel serve >"$work/server.log" 2>&1 &
+  EASEL_UPLOADS_DIR="$work/uploads" EASEL_SIGNIN_LIMIT=100000000 EASEL_MAX_OWNED_WORKSPACES=100000 RUST_LOG=warn target/release/easel serve >"$work/server.log" 2>&1 &
 server=$!
 pids+=($server)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

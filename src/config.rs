@@ -1,11 +1,13 @@
 //! Typed configuration read once from the environment (and an optional `.env`).
 
+mod access;
 mod bounds;
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use url::Url;
 
+pub use access::{InviteLimits, SignupPolicy, TwoFactorRule};
 pub use bounds::Bounds;
 
 /// Everything Easel needs to know about where it runs.
@@ -44,31 +46,12 @@ pub struct Config {
     pub bounds: Bounds,
     /// Who must use two-factor sign-in (`EASEL_REQUIRE_2FA`).
     pub require_two_factor: TwoFactorRule,
-}
-
-/// Who an operator requires to use two-factor sign-in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum TwoFactorRule {
-    /// Nobody: two-factor is each person's choice.
-    #[default]
-    Off,
-    /// Platform admins.
-    Admins,
-    /// Platform admins, and owners and admins of any workspace.
-    Staff,
-}
-
-impl TwoFactorRule {
-    fn parse(value: &str) -> Result<Self, ConfigError> {
-        match value.trim().to_lowercase().as_str() {
-            "off" => Ok(Self::Off),
-            "admins" => Ok(Self::Admins),
-            "staff" => Ok(Self::Staff),
-            other => {
-                Err(ConfigError { var: "EASEL_REQUIRE_2FA", why: format!("'{other}' must be admins, staff or off") })
-            }
-        }
-    }
+    /// Who may create an account (`EASEL_SIGNUP`).
+    pub signup: SignupPolicy,
+    /// How many workspaces one person may own (`EASEL_MAX_OWNED_WORKSPACES`);
+    /// platform admins are exempt.
+    pub max_owned_workspaces: i64,
+    pub invite_limits: InviteLimits,
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -228,6 +211,20 @@ impl Config {
         }
         let require_two_factor =
             get("EASEL_REQUIRE_2FA").map_or(Ok(TwoFactorRule::Off), |v| TwoFactorRule::parse(&v))?;
+        let signup = match get("EASEL_SIGNUP") {
+            Some(v) => SignupPolicy::parse(&v).ok_or_else(|| ConfigError {
+                var: "EASEL_SIGNUP",
+                why: format!("'{v}' must be open, invite or closed"),
+            })?,
+            None => SignupPolicy::Open,
+        };
+        let max_owned_workspaces = match get("EASEL_MAX_OWNED_WORKSPACES") {
+            Some(v) => v.trim().parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| ConfigError {
+                var: "EASEL_MAX_OWNED_WORKSPACES",
+                why: format!("'{v}' must be a whole number of workspaces, 1 or more"),
+            })?,
+            None => 20,
+        };
         let mut publer = PublerPolicy::default();
         if let Some(v) = get("EASEL_PUBLER_BASE_URL") {
             publer.base_url = match Url::parse(v.trim()) {
@@ -266,6 +263,9 @@ impl Config {
             outbound_allow,
             bounds: Bounds::from_lookup(&get)?,
             require_two_factor,
+            signup,
+            max_owned_workspaces: i64::from(max_owned_workspaces),
+            invite_limits: InviteLimits::default(),
         })
     }
 
@@ -358,62 +358,4 @@ impl Default for AuthLimits {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Config::from_lookup(|k| map.get(k).cloned())
-    }
-
-    #[test]
-    fn defaults_need_no_configuration() {
-        let c = config(&[]).expect("defaults are valid");
-        assert_eq!(c.database_url, "sqlite://data/easel.db");
-        assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
-        assert!(!c.secure_cookies());
-    }
-
-    #[test]
-    fn a_bad_value_names_its_variable() {
-        let err = config(&[("EASEL_BIND", "everywhere")]).unwrap_err();
-        assert_eq!(err.var, "EASEL_BIND");
-        let err = config(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
-        assert_eq!(err.var, "DATABASE_URL");
-        let err = config(&[("EASEL_BASE_URL", "ftp://x")]).unwrap_err();
-        assert_eq!(err.var, "EASEL_BASE_URL");
-        let err = config(&[("EASEL_ALLOW_RLS_BYPASS", "maybe")]).unwrap_err();
-        assert_eq!(err.var, "EASEL_ALLOW_RLS_BYPASS");
-        let err = config(&[("EASEL_MAX_UPLOAD_MB", "lots")]).unwrap_err();
-        assert_eq!(err.var, "EASEL_MAX_UPLOAD_MB");
-        let err = config(&[("EASEL_OUTBOUND_ALLOW", "127.0.0.1:11434,not a host")]).unwrap_err();
-        assert_eq!(err.var, "EASEL_OUTBOUND_ALLOW");
-    }
-
-    #[test]
-    fn two_factor_rules_parse_and_a_bad_one_says_what_is_allowed() {
-        assert_eq!(config(&[]).expect("valid").require_two_factor, TwoFactorRule::Off);
-        assert_eq!(
-            config(&[("EASEL_REQUIRE_2FA", "Admins")]).expect("valid").require_two_factor,
-            TwoFactorRule::Admins
-        );
-        assert_eq!(config(&[("EASEL_REQUIRE_2FA", "staff")]).expect("valid").require_two_factor, TwoFactorRule::Staff);
-        let err = config(&[("EASEL_REQUIRE_2FA", "everyone")]).unwrap_err();
-        assert_eq!(err.var, "EASEL_REQUIRE_2FA");
-        assert!(err.why.contains("admins, staff or off"));
-    }
-
-    #[test]
-    fn https_base_url_means_secure_cookies() {
-        let c = config(&[("EASEL_BASE_URL", "https://easel.example.com/")]).expect("valid");
-        assert!(c.secure_cookies());
-        assert_eq!(c.origin(), "https://easel.example.com");
-    }
-
-    #[test]
-    fn the_database_follows_the_data_folder() {
-        let c = config(&[("EASEL_DATA_DIR", "/var/lib/easel")]).expect("valid");
-        assert_eq!(c.database_url, "sqlite:///var/lib/easel/easel.db");
-    }
-}
+mod tests;

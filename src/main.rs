@@ -1,4 +1,4 @@
-//! The `easel` command: serve (the default) and migrate.
+//! The `easel` command: serve (the default), migrate, secrets and admin.
 
 use std::process::ExitCode;
 
@@ -37,6 +37,14 @@ enum AdminAction {
     Grant { email: String },
     /// Stop the person with this email being a platform admin.
     Revoke { email: String },
+    /// Create an account (with its own studio) and print a one-time link
+    /// that sets its password: the way in when EASEL_SIGNUP=closed.
+    CreateUser {
+        email: String,
+        /// The person's name (default: the part of the email before the @).
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -90,12 +98,21 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { action } => {
+            let state = easel::prepare(config).await?;
             let (email, grant) = match action {
                 AdminAction::Grant { email } => (email, true),
                 AdminAction::Revoke { email } => (email, false),
+                AdminAction::CreateUser { email, name } => {
+                    let link = easel::auth::operator::create_user(&state, &email, name.as_deref()).await?;
+                    println!(
+                        "created the account for {}; pass on this one-time link to set its password:",
+                        email.trim()
+                    );
+                    println!("{link}");
+                    return Ok(());
+                }
             };
             let email = email.trim().to_lowercase();
-            let state = easel::prepare(config).await?;
             if easel::admin::set_platform_admin(&state.db, &email, grant, "command line").await? {
                 println!("{email} is {} a platform admin", if grant { "now" } else { "no longer" });
                 Ok(())

@@ -38,7 +38,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Everything the platform audit log records, with the words its page shows.
-pub const ACTIONS: [(&str, &str); 8] = [
+pub const ACTIONS: [(&str, &str); 9] = [
     ("admin.granted", "Made a platform admin"),
     ("admin.revoked", "Removed a platform admin"),
     ("workspace.plan_changed", "Changed a plan"),
@@ -47,6 +47,7 @@ pub const ACTIONS: [(&str, &str); 8] = [
     ("workspace.unsuspended", "Lifted a suspension"),
     ("workspace.deleted", "Deleted a workspace"),
     ("plan.changed", "Edited a plan"),
+    ("account.claimed", "An address's proven owner took over an unconfirmed account"),
 ];
 
 /// Makes the person with `email` a platform admin (or not); false if there
@@ -62,18 +63,24 @@ pub async fn set_platform_admin(db: &Db, email: &str, admin: bool, by: &str) -> 
     Ok(changed)
 }
 
-/// Grants `EASEL_ADMIN_EMAILS` at start-up (to people who already have an account).
+/// Grants `EASEL_ADMIN_EMAILS` at start-up, and again when one of those
+/// addresses is confirmed: only to an account that proved it holds the
+/// address, never to whoever signed up with it first.
 pub async fn grant_configured(db: &Db, emails: &[String]) -> anyhow::Result<()> {
     for email in emails {
         let mut tx = AdminTx::begin(db).await?;
-        let already = queries::is_platform_admin(&mut tx, email).await?;
+        let standing = queries::admin_standing(&mut tx, email).await?;
         tx.commit().await?;
-        match already {
-            Some(true) => {}
-            Some(false) => {
+        match standing {
+            Some((true, _)) => {}
+            Some((false, true)) => {
                 set_platform_admin(db, email, true, "EASEL_ADMIN_EMAILS").await?;
                 tracing::info!(email, "made a platform admin from EASEL_ADMIN_EMAILS");
             }
+            Some((false, false)) => tracing::warn!(
+                email,
+                "EASEL_ADMIN_EMAILS names an account whose address is not confirmed yet; it becomes an admin once confirmed"
+            ),
             None => tracing::warn!(email, "EASEL_ADMIN_EMAILS names someone without an account yet"),
         }
     }

@@ -159,11 +159,15 @@ pub async fn set_platform_admin(tx: &mut AdminTx, email: &str, admin: bool) -> s
     Ok(changed == 1)
 }
 
-/// `None` when nobody has that email.
-pub async fn is_platform_admin(tx: &mut AdminTx, email: &str) -> sqlx::Result<Option<bool>> {
-    let found: Option<(bool,)> =
-        fetch_optional!(tx, (bool,), "SELECT is_platform_admin FROM users WHERE email = $1", email)?;
-    Ok(found.map(|(admin,)| admin))
+/// Whether the person with that email is a platform admin, and whether
+/// they confirmed the address; `None` when nobody has that email.
+pub async fn admin_standing(tx: &mut AdminTx, email: &str) -> sqlx::Result<Option<(bool, bool)>> {
+    fetch_optional!(
+        tx,
+        (bool, bool),
+        "SELECT is_platform_admin, email_verified_at IS NOT NULL FROM users WHERE email = $1",
+        email
+    )
 }
 
 /// Appends to the platform audit log.

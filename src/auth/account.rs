@@ -30,6 +30,7 @@ struct AccountView {
     has_password: bool,
     /// Signing in asks for a code from an authenticator app.
     two_factor_on: bool,
+    email_verified: bool,
     /// Linked providers and the email each gave.
     linked: Vec<(crate::oauth::Provider, String)>,
     /// Configured providers not linked yet.
@@ -76,6 +77,7 @@ async fn view(state: &AppState, user: &CurrentUser, layout: Layout) -> AppResult
         email: stored.email,
         has_password: stored.password_hash.is_some(),
         two_factor_on: super::two_factor::queries::is_on(&state.db, user.id).await?,
+        email_verified: stored.email_verified,
         name_error: None,
         password_error: None,
         delete_error: None,
@@ -130,6 +132,7 @@ pub async fn save_password(
     let hash = password::hash(form.new).await?;
     let mut tx = state.db.begin_write().await?;
     queries::set_password(&mut tx, user.id, &hash).await?;
+    queries::end_resets(&mut tx, user.id).await?;
     queries::end_sessions_in(&mut tx, user.id).await?;
     tx.commit().await?;
     restart_session(&state, &session, &user).await?;

@@ -13,9 +13,11 @@ use tower_sessions::Session;
 use super::{
     CurrentUser, EMAIL_TOO_LONG, MaybeUser, clean_name, email_too_long, normalize_email, password, queries,
     session::{SignIn, sign_in, sign_out},
+    verification,
     views::{LoginView, SignupErrors, SignupView},
 };
 use crate::{
+    config::SignupPolicy,
     db::WorkspaceTx,
     error::{AppError, AppResult},
     oauth,
@@ -128,9 +130,21 @@ pub async fn view_signup(
     let email = invited.as_ref().map(|i| i.email.clone()).unwrap_or_default();
     let invite = if invited.is_some() { q.invite } else { String::new() };
     let providers = oauth::configured(&state);
-    page(SignupView { layout, providers, name: String::new(), email, next, invite, errors: SignupErrors::default() })
+    let policy = state.config.signup;
+    page(SignupView {
+        layout,
+        providers,
+        name: String::new(),
+        email,
+        next,
+        invite,
+        errors: SignupErrors::default(),
+        policy,
+    })
 }
 
+/// Creates an account. An address that already has one gets the same answer
+/// (so the form tells nobody who has an account), and its owner gets a mail.
 pub async fn signup(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -138,6 +152,12 @@ pub async fn signup(
     layout: Layout,
     Form(form): Form<SignupForm>,
 ) -> AppResult<Response> {
+    let invitation = team::invites::usable(&state, &form.invite).await?.ok();
+    match (state.config.signup, &invitation) {
+        (SignupPolicy::Closed, _) => return Err(AppError::Forbidden(CLOSED)),
+        (SignupPolicy::Invite, None) => return Err(AppError::Forbidden(INVITE_ONLY)),
+        _ => {}
+    }
     let name = clean_name(&form.name);
     let email = normalize_email(&form.email);
     let mut errors = SignupErrors {
@@ -148,34 +168,47 @@ pub async fn signup(
     let (Ok(name), Ok(email), false) = (name, email, errors.any()) else {
         return invalid_form(signup_again(&state, layout, form, errors));
     };
+    // The invitation counts only for the address it was sent to.
+    let invitation = invitation.filter(|i| i.email == email);
+    if state.config.signup == SignupPolicy::Invite && invitation.is_none() {
+        errors.email = Some("Sign up with the address your invitation was sent to.".into());
+        return invalid_form(signup_again(&state, layout, form, errors));
+    }
     state.check_auth_rate(&peer, "signup", &email)?;
     let hash = password::hash(form.password.clone()).await?;
+    let done = to_local_or_home(Some(&form.next)).into_response();
+    if queries::by_email(&state.db, &email).await?.is_some() {
+        tell_owner_of_attempt(&state, &email).await?;
+        return Ok(done);
+    }
     let mut tx = state.db.begin_write().await?;
     let user = match queries::create(&mut tx, &email, &name, Some(&hash)).await {
         Ok(user) => user,
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            errors.email = Some("An account with this email already exists. Sign in instead.".into());
-            return invalid_form(signup_again(&state, layout, form, errors));
+            drop(tx);
+            tell_owner_of_attempt(&state, &email).await?;
+            return Ok(done);
         }
         Err(other) => return Err(other.into()),
     };
-    // Signing up through an invitation joins that workspace instead of
-    // making a personal studio nobody asked for.
-    let invitation = match team::invites::usable(&state, &form.invite).await? {
-        Ok(invitation) if invitation.email == email => Some(invitation),
-        _ => None,
-    };
     let workspace_id = match &invitation {
+        // Signing up through an invitation joins that workspace instead of
+        // making a personal studio nobody asked for; the link was mailed to
+        // this address, so it proves the address too.
         Some(invitation) => {
+            queries::mark_verified(&mut tx, user.id).await?;
             let person = CurrentUser::from(&user);
             team::invites::join(tx, invitation, &person, &peer.ip().to_string()).await?;
+            verification::after_proof(&state, &email).await;
             invitation.workspace_id
         }
         None => {
+            let link = verification::new_link(&state, &mut tx, user.id, &email).await?;
             let mut tx = WorkspaceTx::for_new_workspace(tx).await?;
             tenancy::queries::create(&mut tx, &format!("{name}'s studio"), user.id, &state.config.default_plan).await?;
             let workspace_id = tx.workspace_id();
             tx.commit().await?;
+            verification::mail_link(&state, &name, &email, &link).await;
             workspace_id
         }
     };
@@ -184,8 +217,27 @@ pub async fn signup(
     Ok(signed_in.redirect(&form.next))
 }
 
-/// Signing in from an invitation accepts it when it is for this account;
-/// otherwise the invitation page says why not.
+const CLOSED: &str = "New accounts are not open on this Easel. Ask its operator to make one for you.";
+const INVITE_ONLY: &str =
+    "Joining this Easel needs an invitation. Open the invitation link from your mail to create your account.";
+
+/// Someone tried to sign up with an address that has an account: its owner
+/// hears of it (and how to get in), the visitor learns nothing.
+async fn tell_owner_of_attempt(state: &AppState, email: &str) -> AppResult<()> {
+    let base = state.config.base_url.as_str().trim_end_matches('/');
+    let body = format!(
+        "Hello,\n\nSomeone tried to create an Easel account with your address ({email}). You already have one, \
+         so nothing was created.\n\nIf it was you, sign in here:\n{base}/login\n\nForgot your password? Choose a \
+         new one here:\n{base}/password/forgot\n\nIf it was not you, ignore this mail: nothing changed.\n"
+    );
+    if let Err(err) = state.mailer.send(email, "Someone tried to sign up with your address", body).await {
+        tracing::warn!(error = %err, "a sign-up attempt notice could not be sent");
+    }
+    Ok(())
+}
+
+/// Signing in from an invitation accepts it when it is for this account and
+/// its address is confirmed; otherwise the invitation page says why not.
 async fn accept_after_sign_in(
     state: &AppState,
     session: &Session,
@@ -194,7 +246,7 @@ async fn accept_after_sign_in(
     token: &str,
 ) -> AppResult<Response> {
     match team::invites::usable(state, token).await? {
-        Ok(invitation) if invitation.email == person.email => {
+        Ok(invitation) if invitation.email == person.email && person.email_verified => {
             team::invites::join(state.db.begin_write().await?, &invitation, person, &peer.ip().to_string()).await?;
             tenancy::make_active(session, invitation.workspace_id).await?;
             flash::success(session, format!("Welcome to {}.", invitation.workspace_name)).await?;
@@ -208,7 +260,8 @@ fn signup_again(state: &AppState, layout: Layout, form: SignupForm, errors: Sign
     let providers = oauth::configured(state);
     // An over-long email is not echoed back into the page.
     let email = if email_too_long(&form.email) { String::new() } else { form.email };
-    SignupView { layout, providers, name: form.name, email, next: form.next, invite: form.invite, errors }
+    let policy = state.config.signup;
+    SignupView { layout, providers, name: form.name, email, next: form.next, invite: form.invite, errors, policy }
 }
 
 /// Signs out, then goes to `next` when it is local (e.g. back to an

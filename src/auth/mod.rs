@@ -2,11 +2,13 @@
 
 mod account;
 mod handlers;
+pub mod operator;
 pub mod password;
 pub mod queries;
 mod reset;
 pub mod session;
 pub mod two_factor;
+pub mod verification;
 mod views;
 
 use axum::{Router, routing::get};
@@ -27,6 +29,8 @@ pub fn routes() -> Router<AppState> {
         .route("/account/sessions/end-others", axum::routing::post(account::end_other_sessions))
         .route("/account/delete", axum::routing::post(account::delete_account))
         .merge(two_factor::routes())
+        .route("/verify/{token}", get(verification::view_verify).post(verification::confirm))
+        .route("/account/verify/resend", axum::routing::post(verification::resend))
 }
 
 /// The longest email address there can be (RFC 5321).

@@ -16,9 +16,12 @@ pub struct User {
     pub password_hash: Option<String>,
     pub session_generation: i64,
     pub is_platform_admin: bool,
+    /// The person proved they receive mail at `email`.
+    pub email_verified: bool,
 }
 
-const USER_COLUMNS: &str = "id, email, name, password_hash, session_generation, is_platform_admin";
+const USER_COLUMNS: &str = "id, email, name, password_hash, session_generation, is_platform_admin, \
+                            email_verified_at IS NOT NULL AS email_verified";
 
 pub async fn by_id(db: &Db, id: Uuid) -> sqlx::Result<Option<User>> {
     fetch_optional!(db, User, &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"), id)
@@ -87,6 +90,17 @@ pub async fn reset(db: &Db, token_hash: &str) -> sqlx::Result<Option<Reset>> {
         Reset,
         "SELECT user_id, expires_at, used_at FROM password_resets WHERE token_hash = $1",
         token_hash
+    )
+}
+
+/// Kills every reset link of this person not used yet (after a password
+/// reset or change: an older link must not set the password again).
+pub async fn end_resets(tx: &mut Tx, user: Uuid) -> sqlx::Result<u64> {
+    execute!(
+        tx,
+        "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+        user,
+        OffsetDateTime::now_utc()
     )
 }
 
@@ -174,4 +188,104 @@ pub async fn link_identity(tx: &mut Tx, provider: &str, subject: &str, user: Uui
 
 pub async fn unlink_identity(db: &Db, user: Uuid, provider: &str) -> sqlx::Result<u64> {
     execute!(db, "DELETE FROM oauth_identities WHERE user_id = $1 AND provider = $2", user, provider)
+}
+
+/// Records that this person proved their address (a mailed link, or a
+/// provider that verified it); true when it was not proved before.
+pub async fn mark_verified(tx: &mut Tx, id: Uuid) -> sqlx::Result<bool> {
+    let done = execute!(
+        tx,
+        "UPDATE users SET email_verified_at = $2 WHERE id = $1 AND email_verified_at IS NULL",
+        id,
+        OffsetDateTime::now_utc()
+    )?;
+    Ok(done == 1)
+}
+
+pub async fn create_verification(
+    tx: &mut Tx,
+    user: Uuid,
+    email: &str,
+    token_hash: &str,
+    expires_at: OffsetDateTime,
+) -> sqlx::Result<u64> {
+    execute!(
+        tx,
+        "INSERT INTO email_verifications (token_hash, user_id, email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        token_hash,
+        user,
+        email,
+        OffsetDateTime::now_utc(),
+        expires_at
+    )
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Verification {
+    pub user_id: Uuid,
+    pub email: String,
+    pub expires_at: OffsetDateTime,
+    pub used_at: Option<OffsetDateTime>,
+}
+
+pub async fn verification(db: &Db, token_hash: &str) -> sqlx::Result<Option<Verification>> {
+    fetch_optional!(
+        db,
+        Verification,
+        "SELECT user_id, email, expires_at, used_at FROM email_verifications WHERE token_hash = $1",
+        token_hash
+    )
+}
+
+/// Uses up every verification link of this person; with `token_hash`, true
+/// only when that link was still unused (a link used twice at once counts once).
+pub async fn use_verifications(tx: &mut Tx, user: Uuid, token_hash: &str) -> sqlx::Result<bool> {
+    let now = OffsetDateTime::now_utc();
+    let this = execute!(
+        tx,
+        "UPDATE email_verifications SET used_at = $3 WHERE user_id = $1 AND token_hash = $2 AND used_at IS NULL",
+        user,
+        token_hash,
+        now
+    )?;
+    execute!(tx, "UPDATE email_verifications SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL", user, now)?;
+    Ok(this == 1)
+}
+
+/// Takes away the password (nobody proved it was the address's owner's).
+pub async fn drop_password(tx: &mut Tx, user: Uuid) -> sqlx::Result<u64> {
+    execute!(tx, "UPDATE users SET password_hash = NULL WHERE id = $1", user)
+}
+
+/// Unlinks every provider of this person; how many there were.
+pub async fn drop_identities(tx: &mut Tx, user: Uuid) -> sqlx::Result<u64> {
+    execute!(tx, "DELETE FROM oauth_identities WHERE user_id = $1", user)
+}
+
+pub async fn email_of(tx: &mut Tx, user: Uuid) -> sqlx::Result<String> {
+    let (email,): (String,) = fetch_one!(tx, (String,), "SELECT email FROM users WHERE id = $1", user)?;
+    Ok(email)
+}
+
+/// Records an account event in the platform audit log (a global table), in
+/// the same transaction as the change.
+pub async fn record_account_event(
+    tx: &mut Tx,
+    user: Uuid,
+    email: &str,
+    action: &str,
+    detail: &str,
+) -> sqlx::Result<()> {
+    execute!(
+        tx,
+        "INSERT INTO platform_audit (id, actor_id, actor_email, action, workspace_id, workspace_name, detail, created_at) \
+         VALUES ($1, $2, $3, $4, NULL, '', $5, $6)",
+        Uuid::now_v7(),
+        user,
+        email,
+        action,
+        detail,
+        OffsetDateTime::now_utc()
+    )
+    .map(drop)
 }

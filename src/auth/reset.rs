@@ -13,7 +13,7 @@ use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 use tower_sessions::Session;
 
-use super::{normalize_email, password, queries, session::sign_in};
+use super::{normalize_email, password, queries, session::sign_in, verification};
 use crate::{
     error::{AppError, AppResult},
     state::AppState,
@@ -57,7 +57,8 @@ pub async fn view_forgot(layout: Layout) -> AppResult<Response> {
     page(ForgotView { layout, sent: false })
 }
 
-/// Always the same answer, so the page tells nobody who has an account.
+/// Always the same answer in the same time, so the page tells nobody who has
+/// an account: the lookup and the mail happen in the background.
 pub async fn forgot(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -69,21 +70,53 @@ pub async fn forgot(
     }
     let email = normalize_email(&form.email).unwrap_or_default();
     state.check_auth_rate(&peer, "reset", &email)?;
-    if let Some(user) = queries::by_email(&state.db, &email).await? {
-        let (token, hash) = tokens::new_token();
-        let expires = OffsetDateTime::now_utc() + Duration::hours(1);
-        queries::create_reset(&state.db, user.id, &hash, expires.replace_nanosecond(0).unwrap_or(expires)).await?;
-        let link = format!("{}/password/reset/{token}", state.config.base_url.as_str().trim_end_matches('/'));
-        let body = format!(
-            "Hello {},\n\nSomeone asked to reset the password of your Easel account. If it was you, choose a new \
-             password here within the hour:\n{link}\n\nIf it was not you, ignore this mail: nothing changes.\n",
-            user.name
-        );
-        if let Err(err) = state.mailer.send(&user.email, "Reset your Easel password", body).await {
-            tracing::warn!(error = %err, "a password reset mail could not be sent");
-        }
+    if !email.is_empty() {
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(err) = mail_reset_link(&state, &email).await {
+                tracing::warn!(error = %err, "a password reset mail could not be prepared");
+            }
+        });
     }
     page(ForgotView { layout, sent: true })
+}
+
+async fn mail_reset_link(state: &AppState, email: &str) -> AppResult<()> {
+    let Some(user) = queries::by_email(&state.db, email).await? else { return Ok(()) };
+    let link = new_reset_link(state, user.id, Duration::hours(1)).await?;
+    let body = format!(
+        "Hello {},\n\nSomeone asked to reset the password of your Easel account. If it was you, choose a new \
+         password here within the hour:\n{link}\n\nIf it was not you, ignore this mail: nothing changes.\n",
+        user.name
+    );
+    if let Err(err) = state.mailer.send(&user.email, "Reset your Easel password", body).await {
+        tracing::warn!(error = %err, "a password reset mail could not be sent");
+    }
+    Ok(())
+}
+
+/// A single-use link that sets the password of `user`, valid for `lasts`.
+pub(super) async fn new_reset_link(state: &AppState, user: uuid::Uuid, lasts: Duration) -> AppResult<String> {
+    let (token, hash) = tokens::new_token();
+    let expires = OffsetDateTime::now_utc() + lasts;
+    queries::create_reset(&state.db, user, &hash, expires.replace_nanosecond(0).unwrap_or(expires)).await?;
+    Ok(format!("{}/password/reset/{token}", state.config.base_url.as_str().trim_end_matches('/')))
+}
+
+/// The reset link was mailed to the address, so it proves it. An account
+/// nobody had proved may carry a provider someone else linked: those go, as
+/// the provider path would remove an unproven password. True when any went.
+async fn claim_by_mail(tx: &mut crate::db::Tx, user: uuid::Uuid) -> AppResult<bool> {
+    if !queries::mark_verified(tx, user).await? {
+        return Ok(false);
+    }
+    let removed = queries::drop_identities(tx, user).await?;
+    if removed > 0 {
+        let email = queries::email_of(tx, user).await?;
+        let detail = "the address was proved by a password reset; unproven Google/GitHub sign-ins were removed";
+        queries::record_account_event(tx, user, &email, "account.claimed", detail).await?;
+    }
+    Ok(removed > 0)
 }
 
 /// Why a reset link cannot be used, if it cannot.
@@ -133,14 +166,21 @@ pub async fn reset(
     if !queries::use_reset(&mut tx, &hash).await? {
         return invalid_form(ResetView { layout, token, dead: Some("This reset link was already used."), error: None });
     }
+    let claimed = claim_by_mail(&mut tx, reset.user_id).await?;
     queries::set_password(&mut tx, reset.user_id, &password_hash).await?;
+    queries::end_resets(&mut tx, reset.user_id).await?;
     queries::end_sessions_in(&mut tx, reset.user_id).await?;
     tx.commit().await?;
     let Some(user) = queries::by_id(&state.db, reset.user_id).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
+    verification::after_proof(&state, &user.email).await;
+    let mut said = "Your password is changed, and every other session of yours has ended.".to_owned();
+    if claimed {
+        said.push_str(" Sign-ins with Google or GitHub that nobody had confirmed were removed; link yours again from your account page.");
+    }
     // A mailed link proves the email, not the second factor: that is still asked.
     let signed_in = sign_in(&state, &session, &user, "/").await?;
-    flash::success(&session, "Your password is changed, and every other session of yours has ended.").await?;
+    flash::success(&session, said).await?;
     Ok(signed_in.redirect("/"))
 }

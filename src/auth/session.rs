@@ -50,11 +50,19 @@ pub struct CurrentUser {
     pub name: String,
     /// Runs this Easel instance (`easel admin grant`).
     pub platform_admin: bool,
+    /// Proved they receive mail at `email` (needed to accept invitations).
+    pub email_verified: bool,
 }
 
 impl From<&User> for CurrentUser {
     fn from(user: &User) -> Self {
-        Self { id: user.id, email: user.email.clone(), name: user.name.clone(), platform_admin: user.is_platform_admin }
+        Self {
+            id: user.id,
+            email: user.email.clone(),
+            name: user.name.clone(),
+            platform_admin: user.is_platform_admin,
+            email_verified: user.email_verified,
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use crate::web::Layout;
+use crate::{config::SignupPolicy, web::Layout};
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
@@ -26,6 +26,32 @@ pub struct SignupView {
     /// The invitation token this sign-up answers, if any.
     pub invite: String,
     pub errors: SignupErrors,
+    /// Who may sign up here; the page says so.
+    pub policy: SignupPolicy,
+}
+
+impl SignupView {
+    /// Whether this visitor gets the form (under `invite`, only with an invitation).
+    pub fn form_open(&self) -> bool {
+        match self.policy {
+            SignupPolicy::Open => true,
+            SignupPolicy::Invite => !self.invite.is_empty(),
+            SignupPolicy::Closed => false,
+        }
+    }
+
+    pub fn policy_note(&self) -> &'static str {
+        match self.policy {
+            SignupPolicy::Open => "Anyone can create an account here. We mail you a link to confirm your address.",
+            SignupPolicy::Invite if self.invite.is_empty() => {
+                "Accounts here are by invitation only. Open the invitation link from your mail to create yours."
+            }
+            SignupPolicy::Invite => "Accounts here are by invitation only, and your invitation lets you in.",
+            SignupPolicy::Closed => {
+                "New accounts here are made by the operator of this Easel. Ask them to create one for you."
+            }
+        }
+    }
 }
 
 #[derive(Default)]

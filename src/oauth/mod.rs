@@ -2,8 +2,9 @@
 //! flow with PKCE (S256) and `state` (plus `nonce` for Google), all kept in
 //! the session and removed at the callback. An identity is the provider's id
 //! for a person; an email links to an existing account only when the
-//! provider says it is verified.
+//! provider says it is verified (see `accounts`).
 
+mod accounts;
 mod profile;
 
 use std::time::Duration;
@@ -26,12 +27,10 @@ use uuid::Uuid;
 pub use profile::Profile;
 
 use crate::{
-    auth::{CurrentUser, MaybeUser, queries, session::sign_in},
+    auth::{CurrentUser, MaybeUser, queries},
     config::OAuthProvider,
-    db::WorkspaceTx,
     error::{AppError, AppResult},
     state::AppState,
-    team, tenancy,
     web::flash,
 };
 
@@ -230,91 +229,10 @@ pub async fn callback(
             return fail(format!("{} sent an answer Easel could not use. Please try again.", provider.label())).await;
         }
     };
-    match settle(&state, &session, &peer, provider, &profile, pending.link_to).await? {
+    match accounts::settle(&state, &session, &peer, provider, &profile, pending.link_to).await? {
         Ok(to) => Ok(Redirect::to(&to).into_response()),
         Err(message) => fail(message).await,
     }
-}
-
-/// Signs in, links or creates the account the profile belongs to. Returns
-/// where to go next, or the message to show on failure.
-async fn settle(
-    state: &AppState,
-    session: &Session,
-    peer: &std::net::SocketAddr,
-    provider: Provider,
-    profile: &Profile,
-    link_to: Option<Uuid>,
-) -> AppResult<Result<String, String>> {
-    let known = queries::identity(&state.db, provider.key(), &profile.subject).await?;
-    if let Some(user_id) = link_to {
-        return Ok(match known {
-            Some(identity) if identity.user_id != user_id => {
-                Err(format!("That {} account is already linked to another Easel account.", provider.label()))
-            }
-            Some(_) => Ok("/account".into()),
-            None => {
-                let mut tx = state.db.begin_write().await?;
-                queries::link_identity(&mut tx, provider.key(), &profile.subject, user_id, &profile.email).await?;
-                tx.commit().await?;
-                flash::success(session, format!("You can now sign in with {}.", provider.label())).await?;
-                Ok("/account".into())
-            }
-        });
-    }
-    if let Some(identity) = known {
-        let user = queries::by_id(&state.db, identity.user_id).await?.ok_or(AppError::NotFound)?;
-        return Ok(Ok(sign_in(state, session, &user, "/").await?.destination("/")));
-    }
-    if let Some(user) = queries::by_email(&state.db, &profile.email).await? {
-        if !profile.email_verified {
-            return Ok(Err(format!(
-                "An Easel account already uses {}, and {} has not verified that address. Sign in with your password, then link {} from your account page.",
-                profile.email,
-                provider.label(),
-                provider.label()
-            )));
-        }
-        let mut tx = state.db.begin_write().await?;
-        queries::link_identity(&mut tx, provider.key(), &profile.subject, user.id, &profile.email).await?;
-        tx.commit().await?;
-        return Ok(Ok(sign_in(state, session, &user, "/").await?.destination("/")));
-    }
-    create(state, session, peer, provider, profile).await.map(Ok)
-}
-
-/// A new person: their account, their identity, and either the workspace an
-/// invitation waits in (when the provider verified the email) or a studio.
-async fn create(
-    state: &AppState,
-    session: &Session,
-    peer: &std::net::SocketAddr,
-    provider: Provider,
-    profile: &Profile,
-) -> AppResult<String> {
-    let invitation =
-        team::queries::pending_for_email(&state.db, &profile.email).await?.filter(|_| profile.email_verified);
-    let mut tx = state.db.begin_write().await?;
-    let user = queries::create(&mut tx, &profile.email, &profile.name, None).await?;
-    queries::link_identity(&mut tx, provider.key(), &profile.subject, user.id, &profile.email).await?;
-    let workspace = match &invitation {
-        Some(invitation) => {
-            let person = CurrentUser::from(&user);
-            team::invites::join(tx, invitation, &person, &peer.ip().to_string()).await?;
-            invitation.workspace_id
-        }
-        None => {
-            let mut tx = WorkspaceTx::for_new_workspace(tx).await?;
-            tenancy::queries::create(&mut tx, &format!("{}'s studio", user.name), user.id, &state.config.default_plan)
-                .await?;
-            let id = tx.workspace_id();
-            tx.commit().await?;
-            id
-        }
-    };
-    let signed_in = sign_in(state, session, &user, "/").await?;
-    tenancy::make_active(session, workspace).await?;
-    Ok(signed_in.destination("/"))
 }
 
 /// Removes a way to sign in, unless it is the last one.

@@ -119,12 +119,24 @@ pub async fn invite(
         view.invite_error = Some(why);
         return invalid_form(view);
     }
+    may_mail_invitation(&state, &ws)?;
     let (token, hash) = tokens::new_token();
     queries::create(&mut tx, email, role, &hash, ws.user().id, expiry()).await?;
     audit::record(&mut tx, &ws, "member.invited", email, role.as_str()).await?;
     tx.commit().await?;
     send_invitation(&state, &ws, &session, email, role, &token).await?;
     Ok(Redirect::to("/team").into_response())
+}
+
+/// Counts an invitation mail (new or resent) against the workspace's and the
+/// inviter's allowance, so the team page cannot mail strangers without end.
+fn may_mail_invitation(state: &AppState, ws: &Workspace) -> AppResult<()> {
+    let limits = &state.config.invite_limits;
+    // The inviter first: one person at their limit does not use up the rest
+    // of the team's allowance.
+    let allowed = state.rate_limiter.allow(&format!("invite-mail:inviter:{}", ws.user().id), limits.per_inviter)
+        && state.rate_limiter.allow(&format!("invite-mail:workspace:{}", ws.id()), limits.per_workspace);
+    if allowed { Ok(()) } else { Err(AppError::TooManyRequests) }
 }
 
 fn expiry() -> OffsetDateTime {
@@ -193,6 +205,7 @@ pub async fn resend_invite(
     ws.require(Permission::ManageTeam)?;
     let mut tx = ws.write(&state.db).await?;
     let invitation = pending_invitation(&mut tx, &ws, &id).await?;
+    may_mail_invitation(&state, &ws)?;
     let (token, hash) = tokens::new_token();
     queries::renew(&mut tx, invitation.id, &hash, expiry()).await?;
     audit::record(&mut tx, &ws, "invitation.resent", &invitation.email, "").await?;
@@ -302,6 +315,14 @@ pub async fn transfer(
     ws.require(Permission::OwnWorkspace)?;
     let mut tx = ws.write(&state.db).await?;
     let member = manageable(&mut tx, &ws, &form.user_id).await?;
+    if member.role != Role::Owner {
+        crate::tenancy::may_own_another(&state, member.user_id).await?.map_err(|owned| {
+            AppError::bad_request(format!(
+                "{} already owns {owned} workspaces, the most one person may own here. Nothing was changed.",
+                member.name
+            ))
+        })?;
+    }
     queries::set_role(&mut tx, member.user_id, Role::Owner).await?;
     queries::set_role(&mut tx, ws.user().id, Role::Admin).await?;
     audit::record(&mut tx, &ws, "ownership.transferred", &member.email, "the previous owner is now an admin").await?;

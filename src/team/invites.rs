@@ -59,6 +59,9 @@ pub async fn view_invitation(
         Err(dead) => InvitationState::Dead(dead),
         Ok(invitation) => match user {
             None => InvitationState::SignedOut { invitation },
+            Some(user) if user.email == invitation.email && !user.email_verified => {
+                InvitationState::ConfirmFirst { invitation }
+            }
             Some(user) if user.email == invitation.email => InvitationState::ForYou { invitation },
             Some(user) => InvitationState::ForSomeoneElse { invitation, your_email: user.email },
         },
@@ -67,6 +70,7 @@ pub async fn view_invitation(
     let logo = match &state_of_link {
         InvitationState::SignedOut { invitation }
         | InvitationState::ForYou { invitation }
+        | InvitationState::ConfirmFirst { invitation }
         | InvitationState::ForSomeoneElse { invitation, .. } => {
             // The page wears the inviting workspace's colours, not the visitor's.
             layout.brand = crate::tenancy::Brand { colour: invitation.brand_colour.clone(), ..Default::default() };
@@ -74,7 +78,8 @@ pub async fn view_invitation(
         }
         InvitationState::Dead(_) => None,
     };
-    page(InvitationView { layout, state: state_of_link, token, logo })
+    let signup_open = state.config.signup != crate::config::SignupPolicy::Closed;
+    page(InvitationView { layout, state: state_of_link, token, logo, signup_open })
 }
 
 pub async fn accept(
@@ -91,6 +96,12 @@ pub async fn accept(
     };
     if invitation.email != user.email {
         return Err(AppError::Forbidden("This invitation is for another email address. Nothing was changed."));
+    }
+    // Only someone who proved the address may take the seat it was sent to.
+    if !user.email_verified {
+        return Err(AppError::Forbidden(
+            "Confirm your email address first: follow the link we mailed you, then accept. Nothing was changed.",
+        ));
     }
     let tx = state.db.begin_write().await?;
     join(tx, &invitation, &user, &peer.ip().to_string()).await?;

@@ -53,6 +53,8 @@ pub struct InvitationView {
     pub token: String,
     /// The inviting workspace's logo, inline (the visitor is not a member yet).
     pub logo: Option<String>,
+    /// New accounts may be made here (`EASEL_SIGNUP` is not `closed`).
+    pub signup_open: bool,
 }
 
 /// An invitation link that no longer works: says why, and nothing else.
@@ -63,7 +65,18 @@ pub struct DeadLink {
 
 pub enum InvitationState {
     Dead(DeadLink),
-    SignedOut { invitation: Invitation },
-    ForYou { invitation: Invitation },
-    ForSomeoneElse { invitation: Invitation, your_email: String },
+    SignedOut {
+        invitation: Invitation,
+    },
+    ForYou {
+        invitation: Invitation,
+    },
+    /// For this account, whose address is not confirmed yet.
+    ConfirmFirst {
+        invitation: Invitation,
+    },
+    ForSomeoneElse {
+        invitation: Invitation,
+        your_email: String,
+    },
 }

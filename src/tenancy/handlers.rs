@@ -54,6 +54,13 @@ pub async fn create_workspace(
             return invalid_form(WorkspacesView { layout, workspaces, name: form.name, error: Some(why.into()) });
         }
     };
+    if let Err(owned) = super::may_own_another(&state, user.id).await? {
+        let workspaces = queries::workspaces_of(&state.db, user.id).await?;
+        let error = format!(
+            "You own {owned} workspaces, the most one person may own here. Delete one or transfer its ownership first."
+        );
+        return invalid_form(WorkspacesView { layout, workspaces, name: form.name, error: Some(error) });
+    }
     let template = match form.template.trim() {
         "" => None,
         raw => {

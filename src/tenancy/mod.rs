@@ -21,6 +21,18 @@ pub fn routes() -> Router<AppState> {
         .route("/workspaces/switch", axum::routing::post(handlers::switch_workspace))
 }
 
+/// Whether `user` may own one more workspace; at the cap
+/// (`EASEL_MAX_OWNED_WORKSPACES`) how many they own. Platform admins have no
+/// cap. Without one, anyone could sidestep the plans' limits by making
+/// workspaces without end.
+pub async fn may_own_another(
+    state: &crate::state::AppState,
+    user: uuid::Uuid,
+) -> crate::error::AppResult<Result<(), i64>> {
+    let (owned, platform_admin) = queries::ownership_of(&state.db, user).await?;
+    Ok(if platform_admin || owned < state.config.max_owned_workspaces { Ok(()) } else { Err(owned) })
+}
+
 /// A workspace name, or why it cannot be one.
 pub fn clean_workspace_name(raw: &str) -> Result<String, &'static str> {
     crate::web::clean_name(raw, "Give the workspace a name.")

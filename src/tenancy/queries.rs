@@ -93,6 +93,18 @@ pub async fn workspaces_of(db: &Db, user_id: Uuid) -> sqlx::Result<Vec<Workspace
 
 /// Creates the workspace `tx` is scoped to, with `owner` as its owner and
 /// default settings.
+/// How many workspaces this person owns, and whether they are a platform admin.
+pub async fn ownership_of(db: &Db, user_id: Uuid) -> sqlx::Result<(i64, bool)> {
+    let row: Option<(i64, bool)> = fetch_optional!(
+        db,
+        (i64, bool),
+        "SELECT (SELECT COUNT(*) FROM memberships m WHERE m.user_id = u.id AND m.role = 'owner'), u.is_platform_admin \
+         FROM users u WHERE u.id = $1",
+        user_id
+    )?;
+    Ok(row.unwrap_or((0, false)))
+}
+
 pub async fn create(tx: &mut WorkspaceTx, name: &str, owner: Uuid, plan: &str) -> sqlx::Result<()> {
     let now = OffsetDateTime::now_utc();
     let id = tx.workspace_id();

@@ -39,6 +39,8 @@ pub struct Layout {
     pub suspended: bool,
     /// The person runs this instance: the menu links to `/admin`.
     pub platform_admin: bool,
+    /// The person has not confirmed their email address: a banner offers a new link.
+    pub email_unverified: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -114,6 +116,7 @@ impl FromRequestParts<AppState> for Layout {
         let active: Option<Workspace> = tenancy::resolve(parts, state, &user).await?;
         let all = tenancy::queries::memberships_of(&state.db, user.id).await?;
         layout.platform_admin = user.platform_admin;
+        layout.email_unverified = !user.email_verified;
         if let Some(w) = &active {
             layout.brand = w.brand().clone();
             layout.suspended = w.is_suspended();

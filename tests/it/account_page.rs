@@ -11,17 +11,13 @@ on_both_backends!(
     forgot_password_answers_the_same_for_anyone,
     the_account_page_changes_name_password_and_sessions,
     deleting_an_account_takes_only_solo_workspaces,
+    forgot_password_mails_in_the_background,
 );
 
-/// The newest reset link written to the outbox.
-fn reset_token(app: &TestApp) -> String {
-    let outbox = app.dir.path().join("data/outbox");
-    let mut mails: Vec<_> = std::fs::read_dir(&outbox).expect("outbox").map(|e| e.expect("entry").path()).collect();
-    mails.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-    let text =
-        std::fs::read_to_string(mails.last().expect("a mail")).expect("read").replace("=\r\n", "").replace("=\n", "");
-    let at = text.find("/password/reset/").expect("a reset link");
-    text[at + 16..at + 16 + 43].to_owned()
+/// The token of the `nth` (from 1) reset link mailed to `email`, once it is there.
+pub async fn reset_token(app: &TestApp, email: &str, nth: usize) -> String {
+    let links = app.mailed_links(email, "/password/reset/", nth).await;
+    links[nth - 1].trim_start_matches("/password/reset/").to_owned()
 }
 
 async fn a_password_is_reset_by_mail_and_other_sessions_end(backend: Backend) {
@@ -32,7 +28,7 @@ async fn a_password_is_reset_by_mail_and_other_sessions_end(backend: Backend) {
     let sent = visitor.post("/password/forgot", &[("email", "ADA@example.com")]).await;
     sent.assert_status(200);
     assert!(sent.text("#reset-sent").contains("If an account exists"));
-    let token = reset_token(&app);
+    let token = reset_token(&app, "ada@example.com", 1).await;
     let form = visitor.get(&format!("/password/reset/{token}")).await;
     assert!(form.attrs("#password", "name").len() == 1);
     visitor.post(&format!("/password/reset/{token}"), &[("password", "short")]).await.assert_status(422);
@@ -64,7 +60,7 @@ async fn a_password_is_reset_by_mail_and_other_sessions_end(backend: Backend) {
     let again = app.client();
     again.get("/password/forgot").await;
     again.post("/password/forgot", &[("email", "ada@example.com")]).await;
-    let fresh = reset_token(&app);
+    let fresh = reset_token(&app, "ada@example.com", 2).await;
     app.try_execute("UPDATE password_resets SET expires_at = created_at").await.expect("expire");
     assert!(again.get(&format!("/password/reset/{fresh}")).await.text("#reset-dead").contains("expired"));
     assert!(again.get("/password/reset/nonsense").await.text("#reset-dead").contains("not valid"));
@@ -79,6 +75,7 @@ async fn forgot_password_answers_the_same_for_anyone(backend: Backend) {
     let unknown = visitor.post("/password/forgot", &[("email", "nobody@example.com")]).await;
     assert_eq!(known.status, unknown.status);
     assert_eq!(known.text("#reset-sent"), unknown.text("#reset-sent"));
+    reset_token(&app, "ada@example.com", 1).await;
     assert_eq!(app.count("SELECT COUNT(*) FROM password_resets").await, 1);
 }
 
@@ -142,4 +139,29 @@ async fn deleting_an_account_takes_only_solo_workspaces(backend: Backend) {
     assert_eq!(app.count("SELECT COUNT(*) FROM workspaces").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM images").await, 0);
     assert!(!app.uploads().join(&studio).exists());
+}
+
+/// The reset page answers before any mail is sent, whoever asks: a held mail
+/// server (as a slow one would be) does not hold the answer back, and the
+/// mail still goes once the server answers.
+async fn forgot_password_mails_in_the_background(backend: Backend) {
+    let smtp = crate::harness::smtp::SmtpServer::start().await;
+    let port = smtp.port;
+    let app = TestApp::spawn_with(backend, |c| c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    app.signed_up("Ada", "ada@example.com").await;
+    let before = smtp.received().len();
+    smtp.hold();
+    let visitor = app.client();
+    visitor.get("/password/forgot").await;
+    let known = visitor.post("/password/forgot", &[("email", "ada@example.com")]).await;
+    known.assert_status(200);
+    assert_eq!(smtp.received().len(), before, "answered while the mail server still held the mail");
+    smtp.release();
+    for _ in 0..400 {
+        if smtp.received().iter().any(|m| m.data.contains("/password/reset/")) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the reset mail never went out");
 }

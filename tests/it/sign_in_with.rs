@@ -18,6 +18,9 @@ on_both_backends!(
     denied_consent_and_broken_providers_end_on_the_login_page,
     providers_are_linked_and_unlinked_from_the_account_page,
     a_provider_sign_in_accepts_a_waiting_invitation,
+    the_verified_owner_takes_over_an_unconfirmed_account,
+    an_unconfirmed_account_links_no_provider_for_another_address,
+    providers_respect_the_signup_policy_for_new_accounts,
 );
 
 async fn app_with_providers(backend: Backend) -> (TestApp, StandIn) {
@@ -192,4 +195,55 @@ async fn a_provider_sign_in_accepts_a_waiting_invitation(backend: Backend) {
     sign_in_with(&bea, &provider, "google", Person::new("g-2", "bea@example.com", true)).await.assert_redirect("/");
     assert_eq!(bea.get("/").await.text(".switcher-name"), "Ada's studio");
     assert_eq!(app.count("SELECT COUNT(*) FROM workspaces").await, 1, "no stray studio");
+}
+
+async fn the_verified_owner_takes_over_an_unconfirmed_account(backend: Backend) {
+    let (app, provider) = app_with_providers(backend).await;
+    // Eve signs up first with Ada's address and keeps a session open.
+    let eve = app.signed_up_unconfirmed("Eve", "ada@example.com").await;
+    let ada = app.client();
+    sign_in_with(&ada, &provider, "google", Person::new("g-ada", "ada@example.com", true)).await.assert_redirect("/");
+    let home = ada.get("/").await;
+    assert!(home.text(".flash").contains("password and any other sign-ins were removed"), "{}", home.body);
+    assert!(home.texts("#verify-banner").is_empty(), "Google verified the address");
+    eve.get("/").await.assert_redirect("/login");
+    let again = app.client();
+    again.get("/login").await;
+    again
+        .post("/login", &[("email", "ada@example.com"), ("password", "correct horse battery")])
+        .await
+        .assert_status(422);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE password_hash IS NULL AND email_verified_at IS NOT NULL").await,
+        1
+    );
+    assert_eq!(app.strings("SELECT subject FROM oauth_identities").await, vec!["g-ada"]);
+    let audit = app.strings("SELECT action || '|' || actor_email FROM platform_audit").await;
+    assert_eq!(audit, vec!["account.claimed|ada@example.com"]);
+}
+
+async fn an_unconfirmed_account_links_no_provider_for_another_address(backend: Backend) {
+    let (app, provider) = app_with_providers(backend).await;
+    let eve = app.signed_up_unconfirmed("Eve", "boss@example.com").await;
+    let p = params(&eve.get("/auth/github?link=1").await);
+    let code = provider.approve(Person::new("66", "eve@evil.example", true), &p["code_challenge"], "");
+    eve.get(&format!("/auth/github/callback?code={code}&state={}", p["state"])).await.assert_redirect("/account");
+    assert!(eve.get("/account").await.text(".flash-error").contains("Confirm your email address first"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM oauth_identities").await, 0);
+}
+
+async fn providers_respect_the_signup_policy_for_new_accounts(backend: Backend) {
+    let provider = StandIn::start().await;
+    let google = provider.config("google");
+    let app = TestApp::spawn_with(backend, move |c| {
+        c.google = Some(google);
+        c.signup = easel::config::SignupPolicy::Invite;
+    })
+    .await;
+    let stranger = app.client();
+    sign_in_with(&stranger, &provider, "google", Person::new("g-x", "x@example.com", true))
+        .await
+        .assert_redirect("/login");
+    assert!(stranger.get("/login").await.text(".flash-error").contains("needs an invitation"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
 }

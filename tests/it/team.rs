@@ -145,7 +145,7 @@ async fn with_smtp_the_invitation_is_mailed(backend: Backend) {
     let page = ada.get("/team").await;
     assert!(page.text(".flash").contains("Invitation sent to bea@example.com"));
     assert!(!page.text(".flash").contains("/invites/"), "with mail working the link is not shown");
-    let mails = smtp.received();
+    let mails: Vec<_> = smtp.received().into_iter().filter(|m| !m.data.contains("/verify/")).collect();
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].to, vec!["bea@example.com"]);
     let data = mails[0].data.replace("=\n", "");
@@ -172,8 +172,7 @@ async fn a_new_person_joins_through_an_invitation_without_a_stray_studio(backend
     let app = TestApp::spawn(backend).await;
     let ada = app.signed_up("Ada", "ada@example.com").await;
     let token = invite(&ada, "Bea@Example.com", "member").await;
-    let outbox = std::fs::read_dir(app.dir.path().join("data/outbox")).expect("outbox").count();
-    assert_eq!(outbox, 1, "without SMTP the mail is written to the outbox");
+    assert_eq!(app.mails_to("bea@example.com").len(), 1, "without SMTP the mail is written to the outbox");
 
     let bea = app.client();
     let landing = bea.get(&format!("/invites/{token}")).await;

@@ -188,8 +188,19 @@ impl TestApp {
         Client::new(self.url(""))
     }
 
-    /// A person who signed up (and so owns "<name>'s studio", now active).
+    /// A person who signed up (and so owns "<name>'s studio", now active)
+    /// and confirmed their address with the link mailed to them, as people do
+    /// (with mail going over SMTP, the address stays unconfirmed).
     pub async fn signed_up(&self, name: &str, email: &str) -> Client {
+        let client = self.signed_up_unconfirmed(name, email).await;
+        if self.outbox().exists() {
+            self.confirm_email(&client, email).await;
+        }
+        client
+    }
+
+    /// A person who signed up and never followed the mailed link.
+    pub async fn signed_up_unconfirmed(&self, name: &str, email: &str) -> Client {
         let client = self.client();
         client.get("/signup").await.assert_status(200);
         let page =
@@ -197,6 +208,56 @@ impl TestApp {
         assert_eq!(page.status, 303, "signup should redirect: {}", page.body);
         client.get("/").await.assert_status(200);
         client
+    }
+
+    /// Follows the newest confirmation link mailed to `email`, signed in as `client`.
+    pub async fn confirm_email(&self, client: &Client, email: &str) {
+        let link = self.mailed_link(email, "/verify/").await;
+        client.get(&link).await.assert_status(200);
+        client.post(&link, &[]).await.assert_redirect("/");
+    }
+
+    /// Where mail goes without SMTP.
+    pub fn outbox(&self) -> std::path::PathBuf {
+        self.dir.path().join("data/outbox")
+    }
+
+    /// Every mail in the outbox to `email`, oldest first, with quoted-printable
+    /// line breaks undone.
+    pub fn mails_to(&self, email: &str) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.outbox()) else { return Vec::new() };
+        let mut mails: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        mails.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        let to = format!("to: {}", email.trim().to_lowercase());
+        mails
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .map(|text| text.replace("=\r\n", "").replace("=\n", ""))
+            .filter(|text| text.lines().any(|l| l.trim().to_lowercase() == to))
+            .collect()
+    }
+
+    /// The path and token of the newest link under `prefix` mailed to `email`.
+    pub async fn mailed_link(&self, email: &str, prefix: &str) -> String {
+        self.mailed_links(email, prefix, 1).await.pop().expect("a link")
+    }
+
+    /// Every link under `prefix` mailed to `email` (path and token), oldest
+    /// first, once there are at least `count`: mail sent in the background
+    /// is waited for, with a bounded number of looks.
+    pub async fn mailed_links(&self, email: &str, prefix: &str, count: usize) -> Vec<String> {
+        for _ in 0..400 {
+            let links: Vec<String> = self
+                .mails_to(email)
+                .iter()
+                .filter_map(|text| text.find(prefix).map(|at| text[at..at + prefix.len() + 43].to_owned()))
+                .collect();
+            if links.len() >= count {
+                return links;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("fewer than {count} mails to {email} with a {prefix} link")
     }
 
     /// Counts rows, in every workspace, with a query that takes no parameters.

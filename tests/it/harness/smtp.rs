@@ -8,10 +8,12 @@ use tokio::{
     net::TcpListener,
 };
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SmtpServer {
     pub port: u16,
     pub messages: Arc<Mutex<Vec<Received>>>,
+    /// While true, a new connection waits for its greeting.
+    held: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 #[derive(Clone, Debug)]
@@ -26,10 +28,14 @@ impl SmtpServer {
         let port = listener.local_addr().expect("addr").port();
         let messages: Arc<Mutex<Vec<Received>>> = Arc::default();
         let store = messages.clone();
+        let held = Arc::new(tokio::sync::watch::Sender::new(false));
+        let gate = held.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let store = store.clone();
+                let mut gate = gate.subscribe();
                 tokio::spawn(async move {
+                    let _ = gate.wait_for(|held| !*held).await;
                     let (read, mut write) = stream.into_split();
                     let mut lines = BufReader::new(read).lines();
                     let _ = write.write_all(b"220 localhost stand-in ESMTP\r\n").await;
@@ -69,7 +75,16 @@ impl SmtpServer {
                 });
             }
         });
-        Self { port, messages }
+        Self { port, messages, held }
+    }
+
+    /// Makes new connections wait (as a slow mail server would) until `release`.
+    pub fn hold(&self) {
+        self.held.send_replace(true);
+    }
+
+    pub fn release(&self) {
+        self.held.send_replace(false);
     }
 
     pub fn received(&self) -> Vec<Received> {

@@ -124,13 +124,15 @@ async fn claim(
     let mut tx = state.db.begin_write().await?;
     queries::drop_password(&mut tx, user.id).await?;
     queries::drop_identities(&mut tx, user.id).await?;
+    // A second factor the unproven owner set up would lock the real one out.
+    crate::auth::two_factor::queries::remove(&mut tx, user.id).await?;
     queries::link_identity(&mut tx, provider.key(), &profile.subject, user.id, &profile.email).await?;
     queries::mark_verified(&mut tx, user.id).await?;
     queries::end_resets(&mut tx, user.id).await?;
     queries::use_verifications(&mut tx, user.id, "").await?;
     queries::end_sessions_in(&mut tx, user.id).await?;
     let detail = format!(
-        "{} verified the address; the unproven password, other sign-ins and every session were removed",
+        "{} verified the address; the unproven password, two-factor, other sign-ins and every session were removed",
         provider.label()
     );
     queries::record_account_event(&mut tx, user.id, &user.email, "account.claimed", &detail).await?;
@@ -142,8 +144,8 @@ async fn claim(
     flash::success(
         session,
         format!(
-            "Signed in with {}. Nobody had confirmed this account's address, so its password and any other sign-ins \
-             were removed and every other session ended. Set a new password from your account page if you want one.",
+            "Signed in with {}. Nobody had confirmed this account's address, so its password, two-factor and any other \
+             sign-ins were removed and every other session ended. Set a new password from your account page if you want one.",
             provider.label()
         ),
     )

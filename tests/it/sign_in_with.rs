@@ -19,6 +19,7 @@ on_both_backends!(
     providers_are_linked_and_unlinked_from_the_account_page,
     a_provider_sign_in_accepts_a_waiting_invitation,
     the_verified_owner_takes_over_an_unconfirmed_account,
+    a_second_factor_set_up_by_the_pre_registrant_goes_with_the_take_over,
     an_unconfirmed_account_links_no_provider_for_another_address,
     providers_respect_the_signup_policy_for_new_accounts,
 );
@@ -204,7 +205,7 @@ async fn the_verified_owner_takes_over_an_unconfirmed_account(backend: Backend) 
     let ada = app.client();
     sign_in_with(&ada, &provider, "google", Person::new("g-ada", "ada@example.com", true)).await.assert_redirect("/");
     let home = ada.get("/").await;
-    assert!(home.text(".flash").contains("password and any other sign-ins were removed"), "{}", home.body);
+    assert!(home.text(".flash").contains("password, two-factor and any other"), "{}", home.body);
     assert!(home.texts("#verify-banner").is_empty(), "Google verified the address");
     eve.get("/").await.assert_redirect("/login");
     let again = app.client();
@@ -220,6 +221,17 @@ async fn the_verified_owner_takes_over_an_unconfirmed_account(backend: Backend) 
     assert_eq!(app.strings("SELECT subject FROM oauth_identities").await, vec!["g-ada"]);
     let audit = app.strings("SELECT action || '|' || actor_email FROM platform_audit").await;
     assert_eq!(audit, vec!["account.claimed|ada@example.com"]);
+}
+
+async fn a_second_factor_set_up_by_the_pre_registrant_goes_with_the_take_over(backend: Backend) {
+    let (app, provider) = app_with_providers(backend).await;
+    let eve = app.signed_up_unconfirmed("Eve", "ada@example.com").await;
+    crate::two_factor::enrol(&eve).await;
+    let ada = app.client();
+    sign_in_with(&ada, &provider, "google", Person::new("g-ada", "ada@example.com", true)).await.assert_redirect("/");
+    ada.get("/").await.assert_status(200);
+    assert_eq!(app.count("SELECT COUNT(*) FROM two_factor").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM two_factor_recovery_codes").await, 0);
 }
 
 async fn an_unconfirmed_account_links_no_provider_for_another_address(backend: Backend) {

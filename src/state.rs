@@ -19,7 +19,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// Seals and opens per-workspace API keys.
     pub secrets: Secrets,
-    /// Outbound HTTP (OAuth providers, OpenAI, Publer): no redirects, timeouts.
+    /// Outbound HTTP to operator-chosen endpoints (OAuth providers, Publer): no
+    /// redirects, timeouts. Workspace-chosen URLs go through `outbound` instead.
     pub http: reqwest::Client,
     /// Hands queued posts to Publer in the background.
     pub publer: crate::publer::Sender,

@@ -10,6 +10,7 @@ use axum::{
 };
 use serde::Deserialize;
 use tower_sessions::Session;
+use uuid::Uuid;
 
 use super::{
     Accept, SECRET_FIELD,
@@ -21,6 +22,7 @@ use super::{
 };
 use crate::{
     auth::{CurrentUser, password, queries as people},
+    db::Tx,
     error::{AppError, AppResult},
     state::AppState,
     web::{Layout, flash, invalid_form, page},
@@ -108,13 +110,11 @@ pub async fn confirm(
         let why = "That code does not match. Check the app shows Easel's code, and that your phone's clock is right.";
         return refused(&state, &user, layout, why).await;
     };
-    let codes = authenticator::new_recovery_codes();
-    let hashes: Vec<String> = codes.iter().map(|c| authenticator::recovery_hash(c)).collect();
     let mut tx = state.db.begin_write().await?;
     if queries::confirm(&mut tx, user.id, step).await? != 1 {
         return Ok(Redirect::to(PAGE).into_response());
     }
-    queries::replace_recovery_codes(&mut tx, user.id, &hashes).await?;
+    let codes = replace_recovery_codes(&mut tx, user.id).await?;
     tx.commit().await?;
     page(RecoveryCodesView { layout, codes, just_enabled: true })
 }
@@ -131,12 +131,19 @@ pub async fn new_recovery_codes(
     if prove(&state, user.id, &user.email, &form.code, Accept::AppCode).await?.is_none() {
         return refused(&state, &user, layout, "That is not the current code from your app. Nothing changed.").await;
     }
-    let codes = authenticator::new_recovery_codes();
-    let hashes: Vec<String> = codes.iter().map(|c| authenticator::recovery_hash(c)).collect();
     let mut tx = state.db.begin_write().await?;
-    queries::replace_recovery_codes(&mut tx, user.id, &hashes).await?;
+    let codes = replace_recovery_codes(&mut tx, user.id).await?;
     tx.commit().await?;
     page(RecoveryCodesView { layout, codes, just_enabled: false })
+}
+
+/// Ten fresh recovery codes, stored only as hashes in place of the old ones;
+/// the codes themselves are shown once.
+async fn replace_recovery_codes(tx: &mut Tx, user: Uuid) -> AppResult<Vec<String>> {
+    let codes = authenticator::new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| authenticator::recovery_hash(c)).collect();
+    queries::replace_recovery_codes(tx, user, &hashes).await?;
+    Ok(codes)
 }
 
 /// Turns two-factor off: the password (when the account has one) and a

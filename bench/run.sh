@@ -7,7 +7,8 @@
 # times the ingest of a 24-megapixel JPEG, then measures with wrk at 32
 # connections (p50, p99, p99.9) and sign-ins with the seed example. Needs
 # wrk (apt-get install wrk); for postgres, initdb/postgres as for the tests.
-# Everything runs on 127.0.0.1 and stops by itself.
+# Everything runs on 127.0.0.1 and stops by itself. BENCH_BIN=path measures
+# another build of easel (e.g. the previous commit's) with the same seeder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,7 +52,7 @@ case "$backend" in
 esac
 
 DATABASE_URL="$database_url" EASEL_BIND="127.0.0.1:$port" EASEL_DATA_DIR="$work/data" \
-  EASEL_UPLOADS_DIR="$work/uploads" EASEL_SIGNIN_LIMIT=100000000 EASEL_MAX_OWNED_WORKSPACES=100000 RUST_LOG=warn target/release/easel serve >"$work/server.log" 2>&1 &
+  EASEL_UPLOADS_DIR="$work/uploads" EASEL_SIGNIN_LIMIT=100000000 EASEL_MAX_OWNED_WORKSPACES=100000 RUST_LOG=warn "${BENCH_BIN:-target/release/easel}" serve >"$work/server.log" 2>&1 &
 server=$!
 pids+=($server)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

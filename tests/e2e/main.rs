@@ -1,4 +1,4 @@
-//! End-to-end: Easel's release binary driven through headless Chromium, the
+//! End-to-end: Easel's own binary driven through headless Chromium, the
 //! way a person uses it. On a failure the page's screenshot and HTML are
 //! saved under `target/e2e/`.
 //!

@@ -1,4 +1,5 @@
-//! The release binary of Easel, on a free loopback port with its own
+//! The `easel` binary that `cargo test` builds anyway (one compile shared
+//! with the integration tests), on a free loopback port with its own
 //! throwaway data, stopped when dropped.
 
 use std::{
@@ -16,26 +17,10 @@ pub struct Server {
     pub dir: tempfile::TempDir,
 }
 
-/// Builds (or finds up to date) `target/release/easel`.
-fn release_binary() -> anyhow::Result<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--release", "--bin", "easel"])
-        .current_dir(&root)
-        .status()
-        .context("running cargo build --release")?;
-    if !status.success() {
-        bail!("cargo build --release failed");
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    Ok(target.join("release").join("easel"))
-}
-
 impl Server {
     /// Starts Easel on SQLite with `vars` added to its environment.
     pub async fn start(vars: &[(&str, String)]) -> anyhow::Result<Self> {
-        let binary = release_binary()?;
+        let binary = PathBuf::from(env!("CARGO_BIN_EXE_easel"));
         let dir = tempfile::Builder::new().prefix("easel-e2e-").tempdir()?;
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let base = format!("http://127.0.0.1:{port}");

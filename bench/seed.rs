@@ -68,9 +68,13 @@ async fn plan_month(s: &Session, images: &[String]) -> (String, String) {
         .await
         .expect("collection");
     let collection = created.url().path().trim_start_matches("/collections/").to_owned();
-    let mut form = vec![("csrf_token".to_owned(), token.clone()), ("page_workspace".to_owned(), workspace.clone())];
-    form.extend(images.iter().map(|id| ("ids".to_owned(), id.clone())));
-    s.http.post(format!("{}/collections/{collection}/images", s.base)).form(&form).send().await.expect("add");
+    // A form carries at most 500 ids: add them 500 at a time.
+    for batch in images.chunks(500) {
+        let mut form = vec![("csrf_token".to_owned(), token.clone()), ("page_workspace".to_owned(), workspace.clone())];
+        form.extend(batch.iter().map(|id| ("ids".to_owned(), id.clone())));
+        let added = s.http.post(format!("{}/collections/{collection}/images", s.base)).form(&form).send().await;
+        assert!(added.expect("add").status().is_success(), "images added to the collection");
+    }
     let created = s
         .http
         .post(format!("{}/calendars", s.base))

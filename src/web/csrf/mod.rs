@@ -66,15 +66,6 @@ pub async fn token_for(parts: &Parts, session: &Session, state: &AppState) -> Ap
     Ok(visitor_token(state, &nonce))
 }
 
-/// The session's token, created on first use (this writes the session:
-/// for visitors, pages use [`token_for`]).
-pub async fn token(session: &Session) -> AppResult<String> {
-    if let Some(token) = session.get::<String>(SESSION_KEY).await? {
-        return Ok(token);
-    }
-    renew(session).await
-}
-
 /// A fresh token, e.g. at sign-in, so a token seen before it is worthless.
 pub async fn renew(session: &Session) -> AppResult<String> {
     let token = random_token();

@@ -1,0 +1,169 @@
+//! One archive format, at two scopes (DESIGN §9): a workspace and the whole
+//! instance. Export, import, backup, restore, `easel copy` and "download my
+//! data" are all this format plus a reader or a writer.
+//!
+//! An archive is a zip: `manifest.json`, `tables/<table>.jsonl` (canonical
+//! rows, byte-identical from either backend), `files/<storage key>`,
+//! `people.jsonl` and human-readable `artwork.csv` / `posts.csv`.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+use uuid::Uuid;
+
+use crate::{db::Db, storage::Storage};
+
+/// The archive format this Easel writes and the newest it reads.
+pub const FORMAT: u32 = 1;
+
+/// Why an archive could not be written, read or applied. The text of every
+/// variant is a sentence a person can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// The archive itself is refused (damaged, forged, too large, too new…).
+    #[error("{0}")]
+    Invalid(String),
+    /// The target is not in a state to take it (the workspace exists, the
+    /// database has rows…).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Io(String),
+    #[error("the database: {0}")]
+    Db(String),
+}
+
+impl From<std::io::Error> for ArchiveError {
+    fn from(err: std::io::Error) -> Self {
+        Self::Io(err.to_string())
+    }
+}
+
+impl From<sqlx::Error> for ArchiveError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Db(err.to_string())
+    }
+}
+
+/// How far a long job has got, shared with whoever shows it (a progress bar
+/// on the command line, a percentage on a page). Units are bytes or rows, as
+/// the job chooses; only the ratio is shown.
+#[derive(Debug, Default)]
+pub struct Progress {
+    done: AtomicU64,
+    total: AtomicU64,
+}
+
+impl Progress {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    pub fn set_total(&self, total: u64) {
+        self.total.store(total, Ordering::Relaxed);
+    }
+
+    pub fn add(&self, done: u64) {
+        self.done.fetch_add(done, Ordering::Relaxed);
+    }
+
+    pub fn done(&self) -> u64 {
+        self.done.load(Ordering::Relaxed)
+    }
+
+    pub fn total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
+    }
+
+    /// Whole percent, 0–100 (0 until the total is known).
+    pub fn percent(&self) -> u8 {
+        let (done, total) = (self.done(), self.total());
+        if total == 0 { 0 } else { (done.min(total) * 100 / total) as u8 }
+    }
+}
+
+/// What an archive holds, once written or read.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    /// The archive's size on disk.
+    pub bytes: u64,
+    pub rows: u64,
+    pub files: u64,
+}
+
+/// Choices for importing a workspace archive.
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    /// Give the workspace and everything in it fresh ids.
+    pub as_new: bool,
+    /// Mail the pending invitations made for people without an account here.
+    pub invite: bool,
+}
+
+/// A workspace that an import created.
+#[derive(Clone, Debug)]
+pub struct Imported {
+    pub workspace_id: Uuid,
+    pub name: String,
+    pub summary: Summary,
+    /// API keys (by field name, e.g. "openai_api_key") to be entered again.
+    pub keys_to_reenter: Vec<String>,
+    /// Members matched to accounts here, by email.
+    pub members: Vec<String>,
+    /// People who became pending invitations.
+    pub invited: Vec<String>,
+}
+
+/// Writes a workspace archive to `out` (written as `out.part`, then renamed).
+pub async fn export_workspace(
+    _db: &Db,
+    _storage: &Storage,
+    _workspace: Uuid,
+    _out: &Path,
+    _progress: &Progress,
+) -> Result<Summary, ArchiveError> {
+    Err(ArchiveError::Io("export is being built".into()))
+}
+
+/// Imports a workspace archive: checked whole before anything is written.
+pub async fn import_workspace(
+    _db: &Db,
+    _storage: &Storage,
+    _archive: &Path,
+    _options: &ImportOptions,
+    _progress: &Progress,
+) -> Result<Imported, ArchiveError> {
+    Err(ArchiveError::Io("import is being built".into()))
+}
+
+/// Writes an instance archive (every table, every file) while Easel serves.
+pub async fn backup(_db: &Db, _storage: &Storage, _out: &Path, _progress: &Progress) -> Result<Summary, ArchiveError> {
+    Err(ArchiveError::Io("backup is being built".into()))
+}
+
+/// Restores an instance archive into an empty database and uploads folder.
+pub async fn restore(
+    _db: &Db,
+    _storage: &Storage,
+    _archive: &Path,
+    _progress: &Progress,
+) -> Result<Summary, ArchiveError> {
+    Err(ArchiveError::Io("restore is being built".into()))
+}
+
+/// A person's own data: profile, memberships and their audit entries.
+pub async fn export_person(_db: &Db, _user: Uuid, _out: &Path) -> Result<Summary, ArchiveError> {
+    Err(ArchiveError::Io("download my data is being built".into()))
+}
+
+/// The temporary name an archive is written under before it is renamed.
+pub fn part_path(out: &Path) -> PathBuf {
+    let mut name = out.as_os_str().to_owned();
+    name.push(".part");
+    PathBuf::from(name)
+}

@@ -2,6 +2,7 @@
 
 mod access;
 mod bounds;
+pub mod durations;
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 

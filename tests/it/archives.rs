@@ -217,6 +217,9 @@ fn ten_gigabytes_declared(file: &Path, out: &Path) {
     std::fs::write(out, bytes).expect("write");
 }
 
+/// Makes a bad archive (second path) out of a good one (first).
+type Spoiler = Box<dyn Fn(&Path, &Path)>;
+
 async fn bad_archives_are_refused_with_a_clear_message_and_change_nothing(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let ada = app.signed_up("Ada", "ada@example.com").await;
@@ -227,7 +230,7 @@ async fn bad_archives_are_refused_with_a_clear_message_and_change_nothing(backen
     let folders = || std::fs::read_dir(app.uploads()).expect("uploads").count();
     let folders_before = folders();
 
-    let cases: Vec<(&str, Box<dyn Fn(&Path, &Path)>)> = vec![
+    let cases: Vec<(&str, Spoiler)> = vec![
         (
             "truncated",
             Box::new(|g, b| {

@@ -121,6 +121,10 @@ async fn every_audited_action_is_recorded(backend: Backend) {
     bea.post(&format!("{post}/publer"), &[]).await.assert_status(303);
     bea.get("/settings/branding").await;
     bea.post("/settings/branding", &[("brand_colour", "#0e7490")]).await.assert_redirect("/settings/branding");
+    // Deleting the workspace, and restoring it.
+    let name = app.strings(&format!("SELECT name FROM workspaces WHERE id = {}", app.uuid_literal(&studio))).await;
+    crate::deletion::delete(&bea, &studio, &name[0]).await;
+    crate::deletion::restore(&bea, &studio).await.assert_redirect("/");
 
     let recorded = app.strings("SELECT DISTINCT action FROM audit_log ORDER BY action").await;
     let expected: Vec<String> = {

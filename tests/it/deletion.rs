@@ -134,6 +134,9 @@ async fn a_member_of_a_scheduled_workspace_gets_404_on_every_id_route(backend: B
     // Her own studio has its usage row already, as anyone's who uploaded.
     upload(&bea, "fox.png", 2).await;
     app.add_member(&studio, "bea@example.com", "admin").await;
+    // The studio is her active workspace when it is deleted.
+    bea.post("/workspaces/switch", &[("workspace_id", &studio), ("back", "/")]).await.assert_status(303);
+    assert_eq!(bea.get("/").await.text(".switcher-name"), "Ada's studio");
     delete(&ada, &studio, "Ada's studio").await;
     let before = snapshot(&app, &[&studio]).await;
     let mut tried = 0;

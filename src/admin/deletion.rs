@@ -49,8 +49,11 @@ pub async fn delete_workspace(
     queries::record(&mut tx, actor.0, actor.1, "workspace.deletion_scheduled", Some((row.id, &row.name)), &detail)
         .await?;
     tx.commit().await?;
-    flash::success(&session, format!("{} is scheduled for deletion on {goes}; until then it can be restored.", row.name))
-        .await?;
+    flash::success(
+        &session,
+        format!("{} is scheduled for deletion on {goes}; until then it can be restored.", row.name),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/admin/workspaces/{}", row.id)))
 }
 

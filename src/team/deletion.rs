@@ -87,6 +87,7 @@ pub async fn restore_workspace(
     // Posts that were waiting to go to Publer go now.
     crate::publer::sender::wake(&state, id);
     make_active(&session, id).await?;
-    flash::success(&session, format!("{name} is restored, with everything in it. It is your active workspace.")).await?;
+    flash::success(&session, format!("{name} is restored, with everything in it. It is your active workspace."))
+        .await?;
     Ok(Redirect::to("/").into_response())
 }

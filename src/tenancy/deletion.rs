@@ -140,7 +140,8 @@ pub async fn open_scheduled(db: &Db, user: Uuid, id: Uuid) -> sqlx::Result<Optio
 /// another instance holds a live claim on it.
 async fn claim(db: &Db, only: Option<Uuid>) -> sqlx::Result<Option<Uuid>> {
     let now = OffsetDateTime::now_utc();
-    let due = "delete_after IS NOT NULL AND delete_after <= $1 AND (purge_lease_until IS NULL OR purge_lease_until < $1)";
+    let due =
+        "delete_after IS NOT NULL AND delete_after <= $1 AND (purge_lease_until IS NULL OR purge_lease_until < $1)";
     // The condition is checked again on the row itself: of two instances
     // that picked the same workspace, the second finds it claimed.
     let sql = format!(

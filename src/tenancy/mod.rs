@@ -13,8 +13,8 @@ use axum::{Router, routing::get};
 
 pub use extractor::{Brand, Workspace, make_active, resolve};
 pub use handlers::workspaces_page;
-pub use views::WorkspacesView;
 pub use permissions::{Access, Permission, ROUTES, Role};
+pub use views::WorkspacesView;
 
 use crate::state::AppState;
 

@@ -97,7 +97,8 @@ async fn an_owners_deletion_hides_it_at_once_and_restoring_brings_everything_bac
         bea.get(&format!("/media/{image}/{size}")).await.assert_status(200);
     }
     app.client().get(&feed).await.assert_status(200);
-    let log = app.strings(&format!("SELECT action FROM audit_log {} ORDER BY created_at", where_id(&app, &studio))).await;
+    let log =
+        app.strings(&format!("SELECT action FROM audit_log {} ORDER BY created_at", where_id(&app, &studio))).await;
     assert!(log.ends_with(&["workspace.deletion_scheduled".to_owned(), "workspace.restored".to_owned()]), "{log:?}");
 }
 

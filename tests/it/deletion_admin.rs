@@ -45,7 +45,9 @@ async fn a_platform_admin_restores_a_scheduled_workspace_or_purges_it_now(backen
     assert_eq!(app.scheduled().await, 1);
     ada.get(&format!("/images/{image}")).await.assert_redirect("/workspaces");
     let dashboard = oz.get("/admin").await;
-    assert!(dashboard.text(&format!("tr[data-workspace='{studio}'] [data-col=status]")).contains("scheduled for deletion"));
+    assert!(
+        dashboard.text(&format!("tr[data-workspace='{studio}'] [data-col=status]")).contains("scheduled for deletion")
+    );
     let page = oz.get(&base).await;
     assert_eq!(page.text("#status"), "scheduled for deletion");
     assert!(page.text("#scheduled").contains("oz@example.com"), "{}", page.text("#scheduled"));
@@ -61,7 +63,10 @@ async fn a_platform_admin_restores_a_scheduled_workspace_or_purges_it_now(backen
     oz.post(&format!("{base}/purge"), &[("confirm_name", "wrong")]).await.assert_status(400);
     assert_eq!(app.files_of(&studio).len(), 3, "a wrong name purges nothing");
     oz.post(&format!("{base}/purge"), &[("confirm_name", "Ada's studio")]).await.assert_redirect("/admin");
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM workspaces WHERE id = {}", app.uuid_literal(&studio))).await, 0);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM workspaces WHERE id = {}", app.uuid_literal(&studio))).await,
+        0
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM images").await, 0);
     assert!(!app.uploads().join(&studio).exists());
     oz.get(&base).await.assert_status(404);

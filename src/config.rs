@@ -53,6 +53,9 @@ pub struct Config {
     /// platform admins are exempt.
     pub max_owned_workspaces: i64,
     pub invite_limits: InviteLimits,
+    /// How long a deleted workspace can still be restored before it is
+    /// purged (`EASEL_DELETE_GRACE`).
+    pub delete_grace: Duration,
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -124,6 +127,21 @@ pub struct AuthLimits {
 pub struct ConfigError {
     pub var: &'static str,
     pub why: String,
+}
+
+/// The longest grace period: ten years, far beyond any need, and safely
+/// inside what a timestamp can hold.
+const MAX_DELETE_GRACE: Duration = Duration::from_secs(3650 * 86_400);
+
+/// `EASEL_DELETE_GRACE`: 14 days unless set; `0s` purges at the next sweep.
+fn delete_grace(raw: Option<String>) -> Result<Duration, ConfigError> {
+    let Some(raw) = raw else { return Ok(Duration::from_secs(14 * 86_400)) };
+    let why = |why: String| ConfigError { var: "EASEL_DELETE_GRACE", why };
+    let grace = durations::parse_duration(&raw).map_err(why)?;
+    if grace > MAX_DELETE_GRACE {
+        return Err(why(format!("'{raw}' is longer than the most allowed, 3650d")));
+    }
+    Ok(grace)
 }
 
 impl Config {
@@ -267,6 +285,7 @@ impl Config {
             signup,
             max_owned_workspaces: i64::from(max_owned_workspaces),
             invite_limits: InviteLimits::default(),
+            delete_grace: delete_grace(get("EASEL_DELETE_GRACE"))?,
         })
     }
 

@@ -109,10 +109,13 @@ pub async fn launch(
         }
     });
     let snapshots = tokio::spawn(admin::snapshots::keep_taking(state.db.clone()));
+    // Workspaces whose deletion grace period is over: once now, then every minute.
+    let purging = tokio::spawn(tenancy::deletion::keep_purging(state.db.clone(), state.storage.clone()));
     let bounds = state.config.bounds.clone();
     let served = serve::serve(listener, app(state), &bounds, shutdown).await;
     purge.abort();
     snapshots.abort();
+    purging.abort();
     sender.stop();
     Ok(served?)
 }

@@ -164,6 +164,8 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/workspaces", SignedIn),
         ("POST", "/workspaces", SignedIn),
         ("POST", "/workspaces/switch", SignedIn),
+        // Its owner's own check: the workspace is scheduled, so not active.
+        ("POST", "/workspaces/{id}/restore", SignedIn),
         ("POST", "/invites/{token}/accept", SignedIn),
         ("POST", "/team/leave", Member),
         ("GET", "/", Needs(ViewContent)),
@@ -239,6 +241,8 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/admin/workspaces/{id}/suspend", PlatformAdmin),
         ("POST", "/admin/workspaces/{id}/unsuspend", PlatformAdmin),
         ("POST", "/admin/workspaces/{id}/delete", PlatformAdmin),
+        ("POST", "/admin/workspaces/{id}/restore", PlatformAdmin),
+        ("POST", "/admin/workspaces/{id}/purge", PlatformAdmin),
         ("GET", "/admin/plans", PlatformAdmin),
         ("POST", "/admin/plans/{key}", PlatformAdmin),
         ("GET", "/admin/audit", PlatformAdmin),

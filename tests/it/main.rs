@@ -12,6 +12,8 @@ mod bounded;
 mod calendars;
 mod captions;
 mod collections;
+mod deletion;
+mod deletion_admin;
 mod faults;
 mod forged_requests;
 mod hardening;

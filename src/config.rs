@@ -1,6 +1,7 @@
 //! Typed configuration read once from the environment (and an optional `.env`).
 
 mod access;
+mod backups;
 mod bounds;
 pub mod durations;
 
@@ -9,6 +10,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use url::Url;
 
 pub use access::{InviteLimits, SignupPolicy, TwoFactorRule};
+pub use backups::BackupSchedule;
 pub use bounds::Bounds;
 
 /// Everything Easel needs to know about where it runs.
@@ -53,6 +55,8 @@ pub struct Config {
     /// platform admins are exempt.
     pub max_owned_workspaces: i64,
     pub invite_limits: InviteLimits,
+    /// Backups the server takes by itself (`EASEL_BACKUP_*`).
+    pub backups: BackupSchedule,
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -267,6 +271,7 @@ impl Config {
             signup,
             max_owned_workspaces: i64::from(max_owned_workspaces),
             invite_limits: InviteLimits::default(),
+            backups: BackupSchedule::from_lookup(&get)?,
         })
     }
 

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod archive;
 pub mod audit;
 pub mod auth;
+pub mod backups;
 pub mod branding;
 pub mod calendars;
 pub mod captions;
@@ -108,10 +109,14 @@ pub async fn launch(
         }
     });
     let snapshots = tokio::spawn(admin::snapshots::keep_taking(state.db.clone()));
+    let scheduled_backups = backups::start(&state);
     let bounds = state.config.bounds.clone();
     let served = serve::serve(listener, app(state), &bounds, shutdown).await;
     purge.abort();
     snapshots.abort();
+    if let Some(task) = scheduled_backups {
+        task.abort();
+    }
     sender.stop();
     Ok(served?)
 }

@@ -6,6 +6,7 @@
 //! transactions (`AdminTx`) are the only ones row-level security lets
 //! across workspaces.
 
+mod backups;
 mod charts;
 mod extractor;
 mod handlers;
@@ -35,10 +36,11 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/plans", get(handlers::view_plans))
         .route("/admin/plans/{key}", post(handlers::save_plan))
         .route("/admin/audit", get(handlers::view_audit))
+        .route("/admin/backups", post(backups::back_up_now))
 }
 
 /// Everything the platform audit log records, with the words its page shows.
-pub const ACTIONS: [(&str, &str); 9] = [
+pub const ACTIONS: [(&str, &str); 10] = [
     ("admin.granted", "Made a platform admin"),
     ("admin.revoked", "Removed a platform admin"),
     ("workspace.plan_changed", "Changed a plan"),
@@ -48,6 +50,7 @@ pub const ACTIONS: [(&str, &str); 9] = [
     ("workspace.deleted", "Deleted a workspace"),
     ("plan.changed", "Edited a plan"),
     ("account.claimed", "An address's proven owner took over an unconfirmed account"),
+    ("backup.started", "Started a backup"),
 ];
 
 /// Makes the person with `email` a platform admin (or not); false if there

@@ -37,7 +37,7 @@ fn grant(app: &TestApp, email: &str) {
     assert!(out.status.success() && said.contains("is now a platform admin"), "{said} {out:?}");
 }
 
-async fn admin(app: &TestApp) -> Client {
+pub async fn admin(app: &TestApp) -> Client {
     let oz = app.signed_up("Oz", "oz@example.com").await;
     grant(app, "oz@example.com");
     oz

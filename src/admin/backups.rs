@@ -91,7 +91,8 @@ pub fn human_size(bytes: i64) -> String {
 fn span(every: Duration) -> String {
     let secs = every.as_secs();
     let units = [(7 * 86_400, "week"), (86_400, "day"), (3600, "hour"), (60, "minute"), (1, "second")];
-    let (size, unit) = units.into_iter().find(|(size, _)| secs >= *size && secs % size == 0).unwrap_or((1, "second"));
+    let (size, unit) =
+        units.into_iter().find(|(size, _)| secs >= *size && secs.is_multiple_of(*size)).unwrap_or((1, "second"));
     let n = secs / size;
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
@@ -103,15 +104,14 @@ fn at_utc(at: &OffsetDateTime) -> String {
 
 /// "Back up now": claims a backup (refused if one runs), audits it, and
 /// takes it in the background; the dashboard shows how it went.
-pub async fn back_up_now(
-    State(state): State<AppState>,
-    admin: PlatformAdmin,
-    session: Session,
-) -> AppResult<Redirect> {
+pub async fn back_up_now(State(state): State<AppState>, admin: PlatformAdmin, session: Session) -> AppResult<Redirect> {
     let schedule = state.config.backups.clone();
     if schedule.dir.is_none() {
-        flash::error(&session, "Backups are not configured: set EASEL_BACKUP_DIR and restart Easel. Nothing was started.")
-            .await?;
+        flash::error(
+            &session,
+            "Backups are not configured: set EASEL_BACKUP_DIR and restart Easel. Nothing was started.",
+        )
+        .await?;
         return Ok(Redirect::to("/admin"));
     }
     let mut tx = AdminTx::begin(&state.db).await?;
@@ -132,7 +132,8 @@ pub async fn back_up_now(
         }
         Claim::NotDue => return Ok(Redirect::to("/admin")),
     };
-    queries::record(&mut tx, Some(admin.user.id), &admin.user.email, "backup.started", None, &claimed.file_name).await?;
+    queries::record(&mut tx, Some(admin.user.id), &admin.user.email, "backup.started", None, &claimed.file_name)
+        .await?;
     tx.commit().await?;
     let (db, storage) = (state.db.clone(), state.storage.clone());
     let file = claimed.file_name.clone();

@@ -74,18 +74,16 @@ pub fn instance() -> &'static str {
 
 /// Claims a backup inside `tx`, which the caller commits (the admin's
 /// button records its audit entry in the same transaction).
-pub(crate) async fn claim_in(
-    tx: &mut AdminTx,
-    schedule: &BackupSchedule,
-    trigger: Trigger<'_>,
-) -> sqlx::Result<Claim> {
+pub(crate) async fn claim_in(tx: &mut AdminTx, schedule: &BackupSchedule, trigger: Trigger<'_>) -> sqlx::Result<Claim> {
     queries::serialize_claims(tx).await?;
     let now = OffsetDateTime::now_utc();
-    queries::close_abandoned(tx, now).await?;
+    // A run abandoned by a dead instance is taken over at once: the retry
+    // delay after a failure is for backups that failed, not for a crash.
+    let taking_over = queries::close_abandoned(tx, now).await? > 0;
     if let Some(run) = queries::running(tx).await? {
         return Ok(Claim::Busy(run));
     }
-    if matches!(trigger, Trigger::Schedule) && !due(tx, schedule, now).await? {
+    if matches!(trigger, Trigger::Schedule) && !due(tx, schedule, now, taking_over).await? {
         return Ok(Claim::NotDue);
     }
     let requested_by = match trigger {
@@ -99,12 +97,21 @@ pub(crate) async fn claim_in(
 
 /// Due when the last success is older than the interval and the last
 /// failure older than the retry delay (so a failing backup is retried
-/// sooner than a day later, but not in a tight loop).
-async fn due(tx: &mut AdminTx, schedule: &BackupSchedule, now: OffsetDateTime) -> sqlx::Result<bool> {
+/// sooner than a day later, but not in a tight loop). `taking_over` skips
+/// the retry delay.
+async fn due(
+    tx: &mut AdminTx,
+    schedule: &BackupSchedule,
+    now: OffsetDateTime,
+    taking_over: bool,
+) -> sqlx::Result<bool> {
     let recent = |at: Option<OffsetDateTime>, within: Duration| at.is_some_and(|at| now - at < within);
     let last_ok = queries::latest_finished(tx, true).await?.map(|r| r.started_at);
+    if recent(last_ok, schedule.every) {
+        return Ok(false);
+    }
     let last_failure = queries::latest_finished(tx, false).await?.and_then(|r| r.finished_at);
-    Ok(!recent(last_ok, schedule.every) && !recent(last_failure, schedule.retry_after()))
+    Ok(taking_over || !recent(last_failure, schedule.retry_after()))
 }
 
 /// Claims a backup in a transaction of its own.

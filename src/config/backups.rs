@@ -70,8 +70,12 @@ mod tests {
 
     #[test]
     fn a_folder_a_span_and_a_count_are_read() {
-        let s = read(&[("EASEL_BACKUP_DIR", "/var/backups/easel"), ("EASEL_BACKUP_EVERY", "6h"), ("EASEL_BACKUP_KEEP", "3")])
-            .expect("config");
+        let s = read(&[
+            ("EASEL_BACKUP_DIR", "/var/backups/easel"),
+            ("EASEL_BACKUP_EVERY", "6h"),
+            ("EASEL_BACKUP_KEEP", "3"),
+        ])
+        .expect("config");
         assert_eq!(s.dir, Some(PathBuf::from("/var/backups/easel")));
         assert_eq!(s.every, Duration::from_secs(6 * 3600));
         assert_eq!(s.keep, 3);

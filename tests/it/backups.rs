@@ -152,8 +152,10 @@ async fn two_claims_at_once_give_one_backup_and_a_dead_claim_expires(backend: Ba
     let outside = tempfile::tempdir().expect("temp dir");
     let every = Duration::from_secs(3600);
     let daily = schedule(outside.path(), every, 7);
-    let (a, b) =
-        tokio::join!(backups::claim(&app.db, &daily, Trigger::Schedule), backups::claim(&app.db, &daily, Trigger::Schedule));
+    let (a, b) = tokio::join!(
+        backups::claim(&app.db, &daily, Trigger::Schedule),
+        backups::claim(&app.db, &daily, Trigger::Schedule)
+    );
     let claims = [a.expect("first claim"), b.expect("second claim")];
     let claimed: Vec<_> = claims.iter().filter(|c| matches!(c, Claim::Claimed(_))).collect();
     assert_eq!(claimed.len(), 1, "{claims:?}");
@@ -197,7 +199,8 @@ async fn back_up_now_is_for_platform_admins_and_audited(backend: Backend) {
     let page = oz.get("/admin").await;
     assert!(page.body.contains("Backup started: easel-backup-"), "{}", page.body);
     let audit = app.strings("SELECT action || '|' || actor_email || '|' || detail FROM platform_audit").await;
-    let started: Vec<_> = audit.iter().filter(|a| a.starts_with("backup.started|oz@example.com|easel-backup-")).collect();
+    let started: Vec<_> =
+        audit.iter().filter(|a| a.starts_with("backup.started|oz@example.com|easel-backup-")).collect();
     assert_eq!(started.len(), 1, "{audit:?}");
     oz.get("/admin/audit").await.assert_status(200);
     assert!(oz.get("/admin/audit").await.body.contains("Started a backup"));

@@ -19,7 +19,7 @@ on_both_backends!(
     a_failed_backup_is_shown_in_red_with_its_message,
     a_backup_is_taken_at_start_and_shown_on_the_dashboard,
     only_the_newest_backups_are_kept_and_other_files_stay,
-    two_claims_at_once_give_one_backup_and_a_dead_claim_expires,
+    claims_at_once_give_one_backup_and_a_dead_claim_expires,
     back_up_now_is_for_platform_admins_and_audited,
 );
 
@@ -146,34 +146,40 @@ async fn only_the_newest_backups_are_kept_and_other_files_stay(backend: Backend)
     assert_eq!(names_in(&dir), expected, "other files stay; the stale .part is gone");
 }
 
-async fn two_claims_at_once_give_one_backup_and_a_dead_claim_expires(backend: Backend) {
+async fn claims_at_once_give_one_backup_and_a_dead_claim_expires(backend: Backend) {
     // No schedule in the server: the test is the only claimer.
     let app = TestApp::spawn(backend).await;
     let outside = tempfile::tempdir().expect("temp dir");
     let every = Duration::from_secs(3600);
     let daily = schedule(outside.path(), every, 7);
-    let (a, b) = tokio::join!(
-        backups::claim(&app.db, &daily, Trigger::Schedule),
-        backups::claim(&app.db, &daily, Trigger::Schedule)
-    );
-    let claims = [a.expect("first claim"), b.expect("second claim")];
-    let claimed: Vec<_> = claims.iter().filter(|c| matches!(c, Claim::Claimed(_))).collect();
-    assert_eq!(claimed.len(), 1, "{claims:?}");
-    assert_eq!(claims.iter().filter(|c| matches!(c, Claim::Busy(_))).count(), 1, "{claims:?}");
-    let admin = backups::claim(&app.db, &daily, Trigger::Admin("oz@example.com")).await.expect("claim");
-    assert!(matches!(admin, Claim::Busy(_)), "not even an admin starts a second one: {admin:?}");
-    assert_eq!(app.count("SELECT COUNT(*) FROM backup_runs").await, 1);
-
-    // Its instance dies: once the lease has run out, the next claim closes it and goes ahead.
     let past = match backend {
         Backend::Sqlite => "'2000-01-01 00:00:00.0+00:00'",
         Backend::Postgres => "now() - interval '1 hour'",
     };
-    app.try_execute(&format!("UPDATE backup_runs SET lease_until = {past}")).await.expect("expire the lease");
+    for round in 0..4 {
+        let claimers: Vec<_> = (0..6)
+            .map(|_| {
+                let (db, daily) = (app.db.clone(), daily.clone());
+                tokio::spawn(async move { backups::claim(&db, &daily, Trigger::Admin("oz@example.com")).await })
+            })
+            .collect();
+        let mut claims = Vec::new();
+        for claimer in claimers {
+            claims.push(claimer.await.expect("claimer").expect("claim"));
+        }
+        let claimed = claims.iter().filter(|c| matches!(c, Claim::Claimed(_))).count();
+        assert_eq!(claimed, 1, "round {round}: {claims:?}");
+        assert_eq!(claims.iter().filter(|c| matches!(c, Claim::Busy(_))).count(), 5, "round {round}");
+        // The winner's instance dies: its lease runs out; the next claim closes its run.
+        app.try_execute(&format!("UPDATE backup_runs SET lease_until = {past} WHERE finished_at IS NULL"))
+            .await
+            .expect("expire the lease");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM backup_runs").await, 4);
     let next = backups::claim(&app.db, &daily, Trigger::Schedule).await.expect("claim");
     let Claim::Claimed(run) = next else { panic!("the dead run's lease expired: {next:?}") };
     let closed = app.strings("SELECT error FROM backup_runs WHERE ok = FALSE").await;
-    assert_eq!(closed, vec!["The Easel instance taking this backup stopped before it finished.".to_owned()]);
+    assert_eq!(closed, vec!["The Easel instance taking this backup stopped before it finished.".to_owned(); 4]);
     backups::run(&app.db, &Storage::new(app.uploads()), &daily, &run).await.expect("backup");
     let again = backups::claim(&app.db, &daily, Trigger::Schedule).await.expect("claim");
     assert!(matches!(again, Claim::NotDue), "one backup per interval: {again:?}");

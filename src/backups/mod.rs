@@ -10,7 +10,7 @@ pub mod files;
 pub mod queries;
 mod schedule;
 
-use std::{sync::OnceLock, time::Duration};
+use std::{path::PathBuf, sync::OnceLock, time::Duration};
 
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -154,10 +154,8 @@ async fn write(db: &Db, storage: &Storage, schedule: &BackupSchedule, run: &Clai
         Ok(n) => tracing::info!(files = n, "removed the leftovers of interrupted backups"),
         Err(e) => tracing::warn!(error = %e, "could not remove the leftovers of interrupted backups"),
     }
-    let progress = Progress::new();
     let out = dir.join(&run.file_name);
-    let backup = archive::backup(db, storage, &out, &progress);
-    tokio::pin!(backup);
+    let mut backup = in_background(db, storage, out);
     let mut renewal = tokio::time::interval_at(tokio::time::Instant::now() + RENEW_EVERY, RENEW_EVERY);
     let written = loop {
         tokio::select! {
@@ -165,7 +163,23 @@ async fn write(db: &Db, storage: &Storage, schedule: &BackupSchedule, run: &Clai
             _ = renewal.tick() => renew(db, run).await,
         }
     };
+    let written = written.map_err(|e| format!("The backup stopped unexpectedly: {e}."))?;
     written.map(|summary| summary.bytes).map_err(|e| e.to_string())
+}
+
+/// Writes the instance archive on a blocking thread of this runtime. The
+/// archive's future is not `Send` for every lifetime (rustc #102211), so it
+/// cannot be a task of its own; driven there by `block_on`, it need not be.
+fn in_background(
+    db: &Db,
+    storage: &Storage,
+    out: PathBuf,
+) -> tokio::task::JoinHandle<Result<archive::Summary, archive::ArchiveError>> {
+    let (db, storage, runtime) = (db.clone(), storage.clone(), tokio::runtime::Handle::current());
+    tokio::task::spawn_blocking(move || {
+        let progress = Progress::new();
+        runtime.block_on(archive::backup(&db, &storage, &out, &progress))
+    })
 }
 
 async fn renew(db: &Db, run: &ClaimedRun) {

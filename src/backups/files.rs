@@ -109,6 +109,8 @@ mod tests {
             "easel-backup-.zip",
             "easel-backup-20261127T132500Z.zip",
             "easel-backup-2026112xT132500.042Z.zip",
+            "easel-backup-20261127T132500x042Z.zip",
+            "easel-backup-20261127-132500.042Z.zip",
             "easel-backup-20261127T132500.042Z.zip.part",
             "my-easel-backup-20261127T132500.042Z.zip",
         ] {

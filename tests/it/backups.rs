@@ -21,6 +21,7 @@ on_both_backends!(
     only_the_newest_backups_are_kept_and_other_files_stay,
     claims_at_once_give_one_backup_and_a_dead_claim_expires,
     back_up_now_is_for_platform_admins_and_audited,
+    without_a_folder_the_panel_says_how_to_turn_backups_on,
 );
 
 /// Looks up to 30 seconds (a bounded number of looks) for `look` to answer.
@@ -221,4 +222,16 @@ async fn back_up_now_is_for_platform_admins_and_audited(backend: Backend) {
     oz.post("/admin/backups", &[]).await.assert_redirect("/admin");
     assert!(oz.get("/admin").await.body.contains("A backup is already running"));
     assert_eq!(app.count("SELECT COUNT(*) FROM backup_runs").await, 3);
+}
+
+async fn without_a_folder_the_panel_says_how_to_turn_backups_on(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let oz = admin(&app).await;
+    let page = oz.get("/admin").await;
+    assert!(page.text("#backups-not-configured").contains("Set EASEL_BACKUP_DIR"));
+    assert_eq!(page.text("#no-backup-yet"), "No backup has been taken yet.");
+    assert!(page.attrs("form[action='/admin/backups']", "method").is_empty(), "no button without a folder");
+    oz.post("/admin/backups", &[]).await.assert_redirect("/admin");
+    assert!(oz.get("/admin").await.body.contains("Backups are not configured"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM backup_runs").await, 0);
 }

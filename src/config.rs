@@ -1,6 +1,7 @@
 //! Typed configuration read once from the environment (and an optional `.env`).
 
 mod access;
+mod backups;
 mod bounds;
 pub mod durations;
 
@@ -9,6 +10,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use url::Url;
 
 pub use access::{InviteLimits, SignupPolicy, TwoFactorRule};
+pub use backups::BackupSchedule;
 pub use bounds::Bounds;
 
 /// Everything Easel needs to know about where it runs.
@@ -56,6 +58,8 @@ pub struct Config {
     /// How long a deleted workspace can still be restored before it is
     /// purged (`EASEL_DELETE_GRACE`).
     pub delete_grace: Duration,
+    /// Backups the server takes by itself (`EASEL_BACKUP_*`).
+    pub backups: BackupSchedule,
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -286,6 +290,7 @@ impl Config {
             max_owned_workspaces: i64::from(max_owned_workspaces),
             invite_limits: InviteLimits::default(),
             delete_grace: delete_grace(get("EASEL_DELETE_GRACE"))?,
+            backups: BackupSchedule::from_lookup(&get)?,
         })
     }
 

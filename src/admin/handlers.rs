@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::{
     ACTIONS, PlatformAdmin,
+    backups::BackupsPanel,
     charts::Chart,
     queries::{self, AuditEntry, CustomLimits, Member, WorkspaceRow},
     snapshots,
@@ -70,6 +71,7 @@ struct DashboardView {
     descending: bool,
     page: usize,
     pages: usize,
+    backups: BackupsPanel,
 }
 
 #[derive(Default)]
@@ -128,6 +130,7 @@ pub async fn dashboard(
     let descending = q.dir == "desc";
     let mut tx = AdminTx::begin(&state.db).await?;
     let all = queries::workspaces(&mut tx, q.q.trim(), &sort, descending).await?;
+    let backups = BackupsPanel::load(&mut tx, &state.config.backups).await?;
     tx.commit().await?;
     let totals = Totals {
         workspaces: all.len(),
@@ -143,7 +146,7 @@ pub async fn dashboard(
     let pages = all.len().div_ceil(PAGE_SIZE).max(1);
     let page_no = usize::try_from(q.page).unwrap_or(usize::MAX).min(pages - 1);
     let rows = all.into_iter().skip(page_no * PAGE_SIZE).take(PAGE_SIZE).collect();
-    page(DashboardView { layout, rows, totals, q: q.q, sort, descending, page: page_no, pages })
+    page(DashboardView { layout, rows, totals, q: q.q, sort, descending, page: page_no, pages, backups })
 }
 
 #[derive(Template)]

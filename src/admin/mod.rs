@@ -7,6 +7,7 @@
 //! transactions (`AdminTx`) are the only ones row-level security lets
 //! across workspaces.
 
+mod backups;
 mod charts;
 mod deletion;
 mod extractor;
@@ -39,10 +40,11 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/plans", get(handlers::view_plans))
         .route("/admin/plans/{key}", post(handlers::save_plan))
         .route("/admin/audit", get(handlers::view_audit))
+        .route("/admin/backups", post(backups::back_up_now))
 }
 
 /// Everything the platform audit log records, with the words its page shows.
-pub const ACTIONS: [(&str, &str); 12] = [
+pub const ACTIONS: [(&str, &str); 13] = [
     ("admin.granted", "Made a platform admin"),
     ("admin.revoked", "Removed a platform admin"),
     ("workspace.plan_changed", "Changed a plan"),
@@ -55,6 +57,7 @@ pub const ACTIONS: [(&str, &str); 12] = [
     ("workspace.purged", "Purged a workspace now"),
     ("plan.changed", "Edited a plan"),
     ("account.claimed", "An address's proven owner took over an unconfirmed account"),
+    ("backup.started", "Started a backup"),
 ];
 
 /// Makes the person with `email` a platform admin (or not); false if there

@@ -57,7 +57,7 @@ impl Scope {
         table
             .columns
             .iter()
-            .filter(|c| matches!(self, Scope::Instance) || !catalogue::is_secret(table.name, c.name))
+            .filter(|c| matches!(self, Scope::Instance) || !catalogue::stays_in_instance(table.name, c.name))
             .collect()
     }
 }

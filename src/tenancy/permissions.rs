@@ -246,6 +246,7 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/admin/plans", PlatformAdmin),
         ("POST", "/admin/plans/{key}", PlatformAdmin),
         ("GET", "/admin/audit", PlatformAdmin),
+        ("POST", "/admin/backups", PlatformAdmin),
         ("POST", "/team/invites", Needs(ManageTeam)),
         ("POST", "/team/invites/{id}/resend", Needs(ManageTeam)),
         ("POST", "/team/invites/{id}/revoke", Needs(ManageTeam)),

@@ -7,6 +7,7 @@ mod account_page;
 mod accounts;
 mod archive_faults;
 mod archives;
+mod backups;
 mod basics;
 mod bounded;
 mod calendars;

@@ -1,0 +1,170 @@
+//! Instance-wide tables: people, sign-in, plans, the platform audit.
+
+use super::{
+    Kind::{Bool, Int, Person, Text, Time, Uuid},
+    Scope::Global,
+    Table,
+    tables::{col, opt},
+};
+
+pub const USERS: Table = Table {
+    name: "users",
+    scope: Global,
+    key: &["id"],
+    columns: &[
+        col("id", Uuid),
+        col("email", Text),
+        col("name", Text),
+        opt("password_hash", Text),
+        col("session_generation", Int),
+        col("created_at", Time),
+        col("is_platform_admin", Bool),
+        opt("email_verified_at", Time),
+    ],
+};
+
+pub const PLANS: Table = Table {
+    name: "plans",
+    scope: Global,
+    key: &["key"],
+    columns: &[
+        col("key", Text),
+        col("name", Text),
+        col("position", Int),
+        opt("max_images", Int),
+        opt("max_storage_bytes", Int),
+        opt("max_members", Int),
+        opt("max_ai_generations", Int),
+        opt("max_publer_posts", Int),
+        col("can_hide_branding", Bool),
+    ],
+};
+
+pub const WORKSPACES: Table = Table {
+    name: "workspaces",
+    scope: Global,
+    key: &["id"],
+    columns: &[
+        col("id", Uuid),
+        col("name", Text),
+        opt("created_by", Person),
+        col("created_at", Time),
+        col("plan", Text),
+        opt("custom_max_images", Int),
+        opt("custom_max_storage_bytes", Int),
+        opt("custom_max_members", Int),
+        opt("custom_max_ai_generations", Int),
+        opt("custom_max_publer_posts", Int),
+        opt("custom_can_hide_branding", Bool),
+        opt("suspended_at", Time),
+        col("brand_colour", Text),
+        col("logo", Text),
+        col("hide_powered_by", Bool),
+        opt("last_active_at", Time),
+        opt("delete_after", Time),
+        opt("deletion_requested_at", Time),
+        col("deletion_requested_by", Text),
+        opt("purge_lease_until", Time),
+    ],
+};
+
+pub const MEMBERSHIPS: Table = Table {
+    name: "memberships",
+    scope: Global,
+    key: &["workspace_id", "user_id"],
+    columns: &[col("workspace_id", Uuid), col("user_id", Person), col("role", Text), col("created_at", Time)],
+};
+
+pub const INVITATIONS: Table = Table {
+    name: "invitations",
+    scope: Global,
+    key: &["id"],
+    columns: &[
+        col("id", Uuid),
+        col("workspace_id", Uuid),
+        col("email", Text),
+        col("role", Text),
+        col("token_hash", Text),
+        opt("invited_by", Person),
+        col("created_at", Time),
+        col("expires_at", Time),
+        opt("accepted_at", Time),
+        opt("revoked_at", Time),
+    ],
+};
+
+pub const PASSWORD_RESETS: Table = Table {
+    name: "password_resets",
+    scope: Global,
+    key: &["token_hash"],
+    columns: &[
+        col("token_hash", Text),
+        col("user_id", Person),
+        col("created_at", Time),
+        col("expires_at", Time),
+        opt("used_at", Time),
+    ],
+};
+
+pub const EMAIL_VERIFICATIONS: Table = Table {
+    name: "email_verifications",
+    scope: Global,
+    key: &["token_hash"],
+    columns: &[
+        col("token_hash", Text),
+        col("user_id", Person),
+        col("email", Text),
+        col("created_at", Time),
+        col("expires_at", Time),
+        opt("used_at", Time),
+    ],
+};
+
+pub const OAUTH_IDENTITIES: Table = Table {
+    name: "oauth_identities",
+    scope: Global,
+    key: &["provider", "subject"],
+    columns: &[
+        col("provider", Text),
+        col("subject", Text),
+        col("user_id", Person),
+        col("email", Text),
+        col("created_at", Time),
+    ],
+};
+
+pub const TWO_FACTOR: Table = Table {
+    name: "two_factor",
+    scope: Global,
+    key: &["user_id"],
+    columns: &[
+        col("user_id", Person),
+        col("secret_sealed", Text),
+        opt("confirmed_at", Time),
+        col("last_used_step", Int),
+        col("created_at", Time),
+    ],
+};
+
+pub const TWO_FACTOR_RECOVERY_CODES: Table = Table {
+    name: "two_factor_recovery_codes",
+    scope: Global,
+    key: &["user_id", "code_hash"],
+    columns: &[col("user_id", Person), col("code_hash", Text), opt("used_at", Time)],
+};
+
+pub const PLATFORM_AUDIT: Table = Table {
+    name: "platform_audit",
+    scope: Global,
+    key: &["id"],
+    columns: &[
+        col("id", Uuid),
+        opt("actor_id", Person),
+        col("actor_email", Text),
+        col("action", Text),
+        opt("workspace_id", Uuid),
+        col("workspace_name", Text),
+        col("detail", Text),
+        col("created_at", Time),
+    ],
+};

@@ -1,0 +1,89 @@
+//! Every table an archive may hold, its columns and their kinds, in an order
+//! where each table comes after the tables it points at (so rows can be
+//! inserted in catalogue order). A unit test checks this list against the
+//! migrated schema, so a new migration cannot be forgotten here.
+
+/// How a column's value is written in canonical rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A UUID, as its hyphenated string.
+    Uuid,
+    /// A UUID naming a person: their email in a workspace archive.
+    Person,
+    Text,
+    Int,
+    Bool,
+    /// A moment, as RFC 3339 UTC with microseconds.
+    Time,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub nullable: bool,
+}
+
+/// Where a table's rows belong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Instance-wide (people, sign-in, plans): only in instance archives.
+    Global,
+    /// Owned by one workspace (`workspace_id`): in both kinds of archive.
+    Workspace,
+    /// Owned by one workspace but tied to this instance (sealed keys, feed
+    /// tokens, counters that are recomputed): only in instance archives.
+    WorkspaceInstanceOnly,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Table {
+    pub name: &'static str,
+    pub scope: Scope,
+    pub columns: &'static [Column],
+    /// The primary key, the order rows are written in.
+    pub key: &'static [&'static str],
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Whether a workspace archive carries this table.
+    pub fn in_workspace_archive(&self) -> bool {
+        self.scope == Scope::Workspace
+    }
+}
+
+/// Tables never archived: sign-in sessions (people sign in again), the
+/// migration ledger (the target is migrated by its own Easel) and this
+/// instance's own backup runs (a backup would hold its own unfinished run,
+/// and a restore must not bring back old claims).
+pub const NEVER: [&str; 3] = ["tower_sessions", "_sqlx_migrations", "backup_runs"];
+
+mod global;
+mod owned;
+mod tables;
+
+pub use tables::TABLES;
+
+pub fn table(name: &str) -> Option<&'static Table> {
+    TABLES.iter().find(|t| t.name == name)
+}
+
+/// Columns left out of workspace and personal archives but kept in instance
+/// archives: secrets and sign-in material (a restored instance must let
+/// people sign in), and a scheduled deletion (an imported workspace starts
+/// live; a restored instance keeps its schedule).
+pub fn stays_in_instance(table: &str, column: &str) -> bool {
+    matches!(
+        (table, column),
+        ("users", "password_hash" | "session_generation")
+            | ("invitations", "token_hash")
+            | ("workspaces", "delete_after" | "deletion_requested_at" | "deletion_requested_by" | "purge_lease_until")
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -80,7 +80,11 @@ pub async fn write(
     for table in &tables {
         total += snapshot.count(table, scope.rows()).await?;
     }
-    progress.set_total(total + snapshot.count(catalogue::table("images").ok_or_else(unknown)?, scope.rows()).await?);
+    let files = match scope {
+        Scope::Person(_) => 0,
+        _ => snapshot.count(catalogue::table("images").ok_or_else(unknown)?, scope.rows()).await?,
+    };
+    progress.set_total(total + files);
     let emails = match scope {
         Scope::Instance => HashMap::new(),
         Scope::Workspace(_) | Scope::Person(_) => emails(&mut snapshot).await?,

@@ -14,6 +14,7 @@ pub mod collections;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod exports;
 pub mod home;
 pub mod images;
 pub mod integrations;
@@ -74,6 +75,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     admin::grant_configured(&db, &config.admin_emails).await?;
     let state = AppState::new(db, config, mailer, secrets);
     storage::sweeper::sweep(&state.db, &state.storage).await?;
+    exports::job::tidy_everywhere(&state).await?;
     Ok(state)
 }
 
@@ -144,6 +146,7 @@ pub fn app(state: AppState) -> Router {
         .merge(plans::routes())
         .merge(branding::routes())
         .merge(admin::routes())
+        .merge(exports::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), auth::two_factor::enrolment_gate))
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::guard))

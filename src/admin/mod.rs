@@ -9,6 +9,7 @@
 mod charts;
 mod extractor;
 mod handlers;
+mod imports;
 pub mod queries;
 pub mod snapshots;
 
@@ -35,10 +36,14 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/plans", get(handlers::view_plans))
         .route("/admin/plans/{key}", post(handlers::save_plan))
         .route("/admin/audit", get(handlers::view_audit))
+        .route(
+            "/admin/import",
+            get(imports::view_import).post(imports::import).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
 }
 
 /// Everything the platform audit log records, with the words its page shows.
-pub const ACTIONS: [(&str, &str); 9] = [
+pub const ACTIONS: [(&str, &str); 10] = [
     ("admin.granted", "Made a platform admin"),
     ("admin.revoked", "Removed a platform admin"),
     ("workspace.plan_changed", "Changed a plan"),
@@ -48,6 +53,7 @@ pub const ACTIONS: [(&str, &str); 9] = [
     ("workspace.deleted", "Deleted a workspace"),
     ("plan.changed", "Edited a plan"),
     ("account.claimed", "An address's proven owner took over an unconfirmed account"),
+    ("workspace.imported", "Imported a workspace"),
 ];
 
 /// Makes the person with `email` a platform admin (or not); false if there

@@ -15,7 +15,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Everything the log records, with the words the page shows.
-pub const ACTIONS: [(&str, &str); 21] = [
+pub const ACTIONS: [(&str, &str); 23] = [
     ("member.invited", "Invited someone"),
     ("invitation.resent", "Resent an invitation"),
     ("invitation.revoked", "Revoked an invitation"),
@@ -37,6 +37,8 @@ pub const ACTIONS: [(&str, &str); 21] = [
     ("publer.routes_changed", "Chose Publer accounts"),
     ("post.sent_to_publer", "Sent posts to Publer"),
     ("branding.changed", "Changed the branding"),
+    ("export.requested", "Started an export of the workspace"),
+    ("export.downloaded", "Downloaded an export of the workspace"),
 ];
 
 pub fn label(action: &str) -> &'static str {

@@ -20,7 +20,6 @@ pub const ABANDONED: &str = "Easel stopped while this archive was being made. St
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Export {
     pub id: Uuid,
-    pub requested_by: Option<Uuid>,
     pub state: String,
     pub error: String,
     pub bytes: i64,
@@ -41,7 +40,7 @@ impl Export {
     }
 }
 
-const COLUMNS: &str = "id, requested_by, state, error, bytes, created_at, finished_at, expires_at";
+const COLUMNS: &str = "id, state, error, bytes, created_at, finished_at, expires_at";
 
 /// Records a new export, queued and leased to this process. `false` when
 /// one is already queued or running in the workspace (the unique index

@@ -10,6 +10,7 @@ mod bounded;
 mod calendars;
 mod captions;
 mod collections;
+mod exports;
 mod faults;
 mod forged_requests;
 mod hardening;

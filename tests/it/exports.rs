@@ -25,7 +25,7 @@ on_both_backends!(
 
 /// Puts an export row in place behind the app's back: `at` is the lease's
 /// end for one in progress, the link's end for a ready one.
-async fn put_export(app: &TestApp, workspace: &str, state: &str, at: OffsetDateTime) -> Uuid {
+pub async fn put_export(app: &TestApp, workspace: &str, state: &str, at: OffsetDateTime) -> Uuid {
     let id = Uuid::now_v7();
     let ws = Uuid::parse_str(workspace).expect("workspace id");
     let now = OffsetDateTime::now_utc();

@@ -73,7 +73,12 @@ pub async fn import(
     page(ImportedView { layout, imported, as_new: upload.options.as_new })
 }
 
-async fn record(state: &AppState, admin: &PlatformAdmin, imported: &Imported, options: &ImportOptions) -> AppResult<()> {
+async fn record(
+    state: &AppState,
+    admin: &PlatformAdmin,
+    imported: &Imported,
+    options: &ImportOptions,
+) -> AppResult<()> {
     let detail = format!(
         "{}{} members matched, {} invited{}",
         if options.as_new { "as new; " } else { "" },

@@ -30,14 +30,25 @@ pub async fn view_exports(State(state): State<AppState>, ws: Workspace, layout: 
     page(exports_view(&state, &ws, layout, None).await?)
 }
 
-async fn exports_view(state: &AppState, ws: &Workspace, layout: Layout, error: Option<String>) -> AppResult<ExportsView> {
+async fn exports_view(
+    state: &AppState,
+    ws: &Workspace,
+    layout: Layout,
+    error: Option<String>,
+) -> AppResult<ExportsView> {
     job::tidy(state, ws.id()).await?;
     let mut tx = ws.read(&state.db).await?;
     let exports = queries::recent(&mut tx, SHOWN).await?;
     tx.commit().await?;
     let now = OffsetDateTime::now_utc();
     let busy = exports.iter().any(queries::Export::in_progress);
-    let exports = exports.into_iter().map(|e| ExportLine::new(e.clone(), job::percent(e.id), now)).collect();
+    let exports = exports
+        .into_iter()
+        .map(|e| {
+            let percent = job::percent(e.id);
+            ExportLine::new(e, percent, now)
+        })
+        .collect();
     Ok(ExportsView { layout, exports, busy, error })
 }
 
@@ -55,8 +66,9 @@ pub async fn start_export(
     if !queries::queue(&mut tx, id, ws.user().id, OffsetDateTime::now_utc()).await? {
         drop(tx);
         let view = exports_view(&state, &ws, layout, Some(BUSY.to_owned())).await?;
-        return Ok((axum::http::StatusCode::CONFLICT, axum::response::Html(askama::Template::render(&view)?))
-            .into_response());
+        return Ok(
+            (axum::http::StatusCode::CONFLICT, axum::response::Html(askama::Template::render(&view)?)).into_response()
+        );
     }
     audit::record(&mut tx, &ws, "export.requested", "", "").await?;
     tx.commit().await?;
@@ -72,8 +84,15 @@ pub async fn view_progress(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     ws.require(Permission::OwnWorkspace)?;
-    let export = find(&state, &ws, &id).await?;
-    let percent = job::percent(export.id);
+    let mut export = find(&state, &ws, &id).await?;
+    let mut percent = job::percent(export.id);
+    // Not being written here: another instance has it, or its worker died
+    // (then its lease has run out and tidying marks it failed).
+    if export.in_progress() && percent.is_none() {
+        job::tidy(&state, ws.id()).await?;
+        export = find(&state, &ws, &id).await?;
+        percent = job::percent(export.id);
+    }
     page(LineView { line: ExportLine::new(export, percent, OffsetDateTime::now_utc()) })
 }
 

@@ -89,9 +89,11 @@ async fn team(app: &TestApp) -> (Client, String, Vec<(&'static str, Client)>) {
     let ada = app.signed_up("Ada", "ada@example.com").await;
     let workspace = ada.guards().page_workspace;
     let mut others = Vec::new();
-    for (name, email, role) in
-        [("Ann", "ann@example.com", "admin"), ("Mel", "mel@example.com", "member"), ("Vic", "vic@example.com", "viewer")]
-    {
+    for (name, email, role) in [
+        ("Ann", "ann@example.com", "admin"),
+        ("Mel", "mel@example.com", "member"),
+        ("Vic", "vic@example.com", "viewer"),
+    ] {
         let client = app.signed_up(name, email).await;
         app.add_member(&workspace, email, role).await;
         client.post("/workspaces/switch", &[("workspace_id", &workspace), ("back", "/")]).await;

@@ -17,6 +17,7 @@ use crate::{
     archive::{self, Progress},
     db::{AdminTx, WorkspaceTx},
     state::AppState,
+    storage::private,
 };
 
 /// Export id → progress, for the exports this process is writing.
@@ -73,7 +74,11 @@ async fn run(state: AppState, workspace: Uuid, export: Uuid, progress: Arc<Progr
     let written = match &out {
         Ok(out) => archive::export_workspace(&state.db, &state.storage, workspace, out, &progress)
             .await
-            .map(|summary| summary.bytes)
+            .map(|summary| {
+                // Only Easel's own user may read a workspace's whole archive.
+                private::tighten(out, private::FILE);
+                summary.bytes
+            })
             .map_err(|e| {
                 tracing::warn!(%workspace, %export, error = %e, "a workspace export failed");
                 e.to_string()

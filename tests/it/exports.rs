@@ -19,6 +19,7 @@ on_both_backends!(
     one_export_at_a_time,
     the_import_page_is_for_platform_admins_only,
     a_garbage_upload_is_refused_and_imports_nothing,
+    an_archive_over_the_import_limit_is_refused_and_removed,
     download_my_data_is_for_the_signed_in_person_only,
     an_export_is_made_downloaded_and_imported_as_new,
 );
@@ -186,6 +187,8 @@ async fn one_export_at_a_time(backend: Backend) {
     put_export(&app, &workspace, "running", OffsetDateTime::now_utc() + Duration::minutes(1)).await;
     let page = ada.get("/settings/exports").await;
     assert!(page.attrs("form[action='/settings/exports']", "action").is_empty(), "no start button while one runs");
+    assert_eq!(page.attrs("li.export-line[hx-get]", "hx-trigger"), ["load delay:1s"], "its line polls");
+    assert!(page.body.contains("refresh it"), "and without script, a link to refresh");
     let page = ada.post("/settings/exports", &[]).await;
     assert_eq!(page.status, 409);
     assert!(page.text("[role=alert]").contains("already being made"), "{}", page.body);
@@ -227,6 +230,20 @@ async fn a_garbage_upload_is_refused_and_imports_nothing(backend: Backend) {
     let page = oz.upload_form("/admin/import", &[], "archive", ("garbage.zip", b"this is no zip".repeat(100))).await;
     assert_eq!(page.status, 422, "{}", page.body);
     assert!(page.text("#import-error").contains("Nothing was imported"), "{}", page.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM workspaces").await, workspaces);
+    let scratch = app.dir.path().join("data/imports");
+    assert_eq!(std::fs::read_dir(&scratch).map(|d| d.count()).unwrap_or(0), 0, "the upload was removed");
+}
+
+async fn an_archive_over_the_import_limit_is_refused_and_removed(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.bounds.max_import_bytes = 1024 * 1024).await;
+    let oz = admin(&app).await;
+    let workspaces = app.count("SELECT COUNT(*) FROM workspaces").await;
+    let page = oz.get("/admin/import").await;
+    assert!(page.body.contains("1 MB"), "the page names the limit");
+    let page = oz.upload_form("/admin/import", &[], "archive", ("big.zip", vec![7u8; 2 * 1024 * 1024])).await;
+    assert_eq!(page.status, 413, "{}", page.body);
+    assert!(page.body.contains("EASEL_MAX_IMPORT_BYTES"), "{}", page.body);
     assert_eq!(app.count("SELECT COUNT(*) FROM workspaces").await, workspaces);
     let scratch = app.dir.path().join("data/imports");
     assert_eq!(std::fs::read_dir(&scratch).map(|d| d.count()).unwrap_or(0), 0, "the upload was removed");
@@ -276,6 +293,15 @@ async fn an_export_is_made_downloaded_and_imported_as_new(backend: Backend) {
     let id = page.attrs("li.export-line", "id").pop().expect("export").trim_start_matches("export-").to_owned();
     let state = finished(&ada, &id).await;
     assert_eq!(state, "ready", "{}", ada.get("/settings/exports").await.body);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let workspace = ada.guards().page_workspace;
+        let folder = app.dir.path().join("data/exports").join(&workspace);
+        let mode = |p: &std::path::Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode(&folder), 0o700);
+        assert_eq!(mode(&folder.join(format!("{id}.zip"))), 0o600);
+    }
     let download = ada.get(&format!("/settings/exports/{id}/download")).await;
     download.assert_status(200);
     assert!(entries(&download.bytes).contains(&"manifest.json".to_owned()));

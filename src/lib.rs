@@ -73,10 +73,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     db.session_store().migrate().await?;
     auth::password::prepare();
     admin::grant_configured(&db, &config.admin_emails).await?;
-    let state = AppState::new(db, config, mailer, secrets);
-    storage::sweeper::sweep(&state.db, &state.storage).await?;
-    exports::job::tidy_everywhere(&state).await?;
-    Ok(state)
+    Ok(AppState::new(db, config, mailer, secrets))
 }
 
 /// The master key from its file (made 0600 on first run); a warning when
@@ -98,6 +95,13 @@ pub async fn launch(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    // Only a server sweeps: a command run beside it (a backup from cron)
+    // must not take the files of uploads still on their way.
+    storage::sweeper::sweep(&state.db, &state.storage).await?;
+    // Exports whose worker died show as failed; expired archives go.
+    if let Err(e) = exports::job::tidy_everywhere(&state).await {
+        tracing::warn!(error = %e, "could not tidy the workspace exports");
+    }
     let store = state.db.session_store();
     let purge = tokio::spawn(store.clone().continuously_delete_expired(state.config.session.purge_every));
     let sender = state.publer.clone();

@@ -1,4 +1,5 @@
-//! The `easel` command: serve (the default), migrate, secrets and admin.
+//! The `easel` command: serve (the default), migrate, secrets, admin, and
+//! the archive commands (export, import, backup, restore, copy).
 
 use std::process::ExitCode;
 
@@ -23,6 +24,38 @@ enum Command {
     Secrets {
         #[command(subcommand)]
         action: SecretsAction,
+    },
+    /// Write a workspace archive (a .zip of its rows and files).
+    Export {
+        /// The workspace's id (shown on /admin and in the workspace's URL-free settings).
+        #[arg(long)]
+        workspace: uuid::Uuid,
+        /// The archive to write.
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
+    /// Import a workspace archive, checked whole before anything is written.
+    Import {
+        archive: std::path::PathBuf,
+        /// Give the workspace and everything in it fresh ids (a copy).
+        #[arg(long)]
+        as_new: bool,
+        /// Mail the invitations made for people without an account here.
+        #[arg(long)]
+        invite: bool,
+    },
+    /// Write an instance archive of every table and file, while Easel serves.
+    Backup {
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
+    /// Restore an instance archive into an empty database and uploads folder.
+    Restore { archive: std::path::PathBuf },
+    /// Copy this database into another (empty) one, on either backend, and verify it.
+    Copy {
+        /// The target, e.g. postgres://easel:…@localhost/easel or sqlite:other.db
+        #[arg(long)]
+        to: String,
     },
     /// Make someone a platform admin of this instance, or stop them being one.
     Admin {
@@ -96,6 +129,27 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 + easel::auth::two_factor::reseal_all(&state.db, &state.secrets).await?;
             println!("re-sealed {count} value(s) under the newest key");
             Ok(())
+        }
+        Command::Export { workspace, output } => {
+            let state = easel::prepare(config).await?;
+            easel::archive::commands::export(&state, workspace, &output).await
+        }
+        Command::Import { archive, as_new, invite } => {
+            let state = easel::prepare(config).await?;
+            let options = easel::archive::ImportOptions { as_new, invite };
+            easel::archive::commands::import(&state, &archive, options).await
+        }
+        Command::Backup { output } => {
+            let state = easel::prepare(config).await?;
+            easel::archive::commands::backup(&state, &output).await
+        }
+        Command::Restore { archive } => {
+            let state = easel::prepare(config).await?;
+            easel::archive::commands::restore(&state, &archive).await
+        }
+        Command::Copy { to } => {
+            let state = easel::prepare(config).await?;
+            easel::archive::commands::copy(&state.db, &to).await
         }
         Command::Admin { action } => {
             let state = easel::prepare(config).await?;

@@ -14,6 +14,21 @@ use std::{
     },
 };
 
+pub mod canonical;
+pub mod catalogue;
+pub mod commands;
+mod export;
+mod import;
+mod instance;
+pub mod manifest;
+mod readable;
+mod reader;
+mod sink;
+mod source;
+pub mod terminal;
+mod workspace;
+mod writer;
+
 use uuid::Uuid;
 
 use crate::{db::Db, storage::Storage};
@@ -83,7 +98,7 @@ impl Progress {
     /// Whole percent, 0–100 (0 until the total is known).
     pub fn percent(&self) -> u8 {
         let (done, total) = (self.done(), self.total());
-        if total == 0 { 0 } else { (done.min(total) * 100 / total) as u8 }
+        (done.min(total) * 100).checked_div(total).unwrap_or(0) as u8
     }
 }
 
@@ -121,44 +136,48 @@ pub struct Imported {
 
 /// Writes a workspace archive to `out` (written as `out.part`, then renamed).
 pub async fn export_workspace(
-    _db: &Db,
-    _storage: &Storage,
-    _workspace: Uuid,
-    _out: &Path,
-    _progress: &Progress,
+    db: &Db,
+    storage: &Storage,
+    workspace: Uuid,
+    out: &Path,
+    progress: &Progress,
 ) -> Result<Summary, ArchiveError> {
-    Err(ArchiveError::Io("export is being built".into()))
+    export::write(db, storage, export::Scope::Workspace(workspace), out, progress).await
 }
 
 /// Imports a workspace archive: checked whole before anything is written.
 pub async fn import_workspace(
-    _db: &Db,
-    _storage: &Storage,
-    _archive: &Path,
-    _options: &ImportOptions,
-    _progress: &Progress,
+    db: &Db,
+    storage: &Storage,
+    archive: &Path,
+    options: &ImportOptions,
+    progress: &Progress,
 ) -> Result<Imported, ArchiveError> {
-    Err(ArchiveError::Io("import is being built".into()))
+    workspace::import(db, storage, archive, options, progress).await
 }
 
 /// Writes an instance archive (every table, every file) while Easel serves.
-pub async fn backup(_db: &Db, _storage: &Storage, _out: &Path, _progress: &Progress) -> Result<Summary, ArchiveError> {
-    Err(ArchiveError::Io("backup is being built".into()))
+pub async fn backup(db: &Db, storage: &Storage, out: &Path, progress: &Progress) -> Result<Summary, ArchiveError> {
+    export::write(db, storage, export::Scope::Instance, out, progress).await
 }
 
 /// Restores an instance archive into an empty database and uploads folder.
-pub async fn restore(
-    _db: &Db,
-    _storage: &Storage,
-    _archive: &Path,
-    _progress: &Progress,
-) -> Result<Summary, ArchiveError> {
-    Err(ArchiveError::Io("restore is being built".into()))
+pub async fn restore(db: &Db, storage: &Storage, archive: &Path, progress: &Progress) -> Result<Summary, ArchiveError> {
+    instance::restore(db, storage, archive, progress).await
+}
+
+pub use instance::Copied;
+
+/// Copies this database into another, empty and migrated one (either
+/// backend), then checks every table's rows and SHA-256 on both sides.
+pub async fn copy(from: &Db, to: &Db, progress: &Progress) -> Result<Copied, ArchiveError> {
+    instance::copy(from, to, progress).await
 }
 
 /// A person's own data: profile, memberships and their audit entries.
-pub async fn export_person(_db: &Db, _user: Uuid, _out: &Path) -> Result<Summary, ArchiveError> {
-    Err(ArchiveError::Io("download my data is being built".into()))
+pub async fn export_person(db: &Db, user: Uuid, out: &Path) -> Result<Summary, ArchiveError> {
+    let storage = Storage::new(std::env::temp_dir());
+    export::write(db, &storage, export::Scope::Person(user), out, &Progress::default()).await
 }
 
 /// The temporary name an archive is written under before it is renamed.

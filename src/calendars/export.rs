@@ -51,8 +51,7 @@ pub async fn csv(State(state): State<AppState>, ws: Workspace, Path(id): Path<St
             titles.join("; "),
             ids.join(" "),
         ];
-        out.push_str(&row.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+        out.push_str(&crate::web::csv::line(&row));
     }
     tx.commit().await?;
     let file_name: String = calendar.name.chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect();
@@ -64,13 +63,6 @@ pub async fn csv(State(state): State<AppState>, ws: Workspace, Path(id): Path<St
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
-}
-
-/// Quotes a cell, and defuses text a spreadsheet would run as a formula.
-fn csv_cell(value: &str) -> String {
-    let defused =
-        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
-    format!("\"{}\"", defused.replace('"', "\"\""))
 }
 
 /// Makes the person a new feed address of their own (their old one stops
@@ -215,6 +207,6 @@ mod tests {
     fn text_and_cells_are_escaped() {
         assert_eq!(escape("a,b;c\nd"), "a\\,b\\;c\\nd");
         assert_eq!(escape("a\rb\r\nc\u{7}d"), "a\\nb\\ncd");
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(crate::web::csv::cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
     }
 }

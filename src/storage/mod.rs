@@ -131,10 +131,25 @@ impl TempFile {
     }
 
     pub fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        match self.file.as_mut() {
-            Some(file) => file.write_all(bytes),
-            None => Err(io::Error::other("the temporary file is closed")),
+        self.file_mut()?.write_all(bytes)
+    }
+
+    pub fn file_mut(&mut self) -> io::Result<&mut std::fs::File> {
+        self.file.as_mut().ok_or_else(|| io::Error::other("the temporary file is closed"))
+    }
+
+    /// Syncs the file and renames it to `target` (same file system: the
+    /// uploads folder), for keys outside the three image folders.
+    pub fn persist_at(mut self, target: &Path) -> io::Result<()> {
+        if let Some(file) = self.file.take() {
+            file.sync_all()?;
         }
+        std::fs::rename(&self.path, target)?;
+        self.path = PathBuf::new();
+        if let Some(dir) = target.parent() {
+            sync_dir(dir);
+        }
+        Ok(())
     }
 }
 

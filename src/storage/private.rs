@@ -46,6 +46,19 @@ pub fn create_new(path: &Path) -> io::Result<std::fs::File> {
     options.open(path)
 }
 
+/// Creates (or truncates) a file that is 0600 from its first byte, for
+/// writing in pieces (archives).
+pub fn create(path: &Path) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(FILE);
+    }
+    options.open(path)
+}
+
 /// True when the file exists and its group or others may read it.
 pub fn readable_by_others(file: &Path) -> bool {
     #[cfg(unix)]

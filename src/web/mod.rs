@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod csrf;
+pub mod csv;
 pub mod errors;
 pub mod flash;
 pub mod form;

@@ -172,6 +172,7 @@ async fn an_export_whose_worker_died_shows_as_failed(backend: Backend) {
     // Its worker stopped renewing the lease a minute ago (Easel was killed).
     put_export(&app, &workspace, "running", OffsetDateTime::now_utc() - Duration::minutes(1)).await;
     app.restart_with(|_| {}).await;
+    app.client().get("/healthz").await.assert_status(200);
     assert_eq!(app.strings("SELECT state FROM workspace_exports").await, ["failed"], "failed at start-up");
     let ada = with_session_of(&ada, app.url(""));
     let page = ada.get("/settings/exports").await;

@@ -1,0 +1,278 @@
+//! Applying a checked archive: files first (as uploads are: a file without
+//! a row is swept later), then every row in one transaction. A failure at
+//! any point removes the files placed and writes no row.
+
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+};
+
+use serde_json::Value;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::{
+    ArchiveError, Progress, Summary,
+    canonical::{Cell, parse_line},
+    catalogue::{Column, Kind, Table},
+    manifest::{self, Manifest},
+    reader::{self, Checked},
+    sink::{self, Inserter},
+    source,
+};
+use crate::{db::Db, db::Tx, storage::Storage};
+
+/// How ids and people are carried over.
+pub struct Mapping {
+    /// Fresh ids for every UUID (`--as-new`), made on first sight.
+    fresh: Option<HashMap<Uuid, Uuid>>,
+    /// Workspace archives name people by email; this finds them here.
+    people: Option<HashMap<String, Uuid>>,
+}
+
+impl Mapping {
+    pub fn identity() -> Self {
+        Self { fresh: None, people: None }
+    }
+
+    pub fn id(&mut self, id: Uuid) -> Uuid {
+        match &mut self.fresh {
+            Some(map) => *map.entry(id).or_insert_with(Uuid::now_v7),
+            None => id,
+        }
+    }
+}
+
+/// The schema version of a database (its last migration).
+pub async fn schema_version(db: &Db) -> Result<i64, ArchiveError> {
+    let mut tx = db.begin().await?;
+    let version = source::schema_version(&mut tx).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// Checks the whole archive on a blocking thread.
+pub async fn check(path: &Path, scope: &'static str, db: &Db) -> Result<Checked, ArchiveError> {
+    let version = schema_version(db).await?;
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || reader::check(&path, scope, version))
+        .await
+        .map_err(|e| ArchiveError::Io(format!("checking the archive stopped: {e}")))?
+}
+
+/// Puts every file of the archive in place under its (mapped) key, and
+/// makes the resized copies of artwork. Returns the paths written, for
+/// removal if the rows then fail.
+pub async fn place_files(
+    checked: &Checked,
+    storage: &Storage,
+    mapping: &mut Mapping,
+    progress: &Progress,
+) -> Result<Vec<PathBuf>, ArchiveError> {
+    let mut placed = Vec::new();
+    for file in &checked.manifest.files {
+        let Some(key) = reader::storage_key(&file.path) else { continue };
+        let target = key.key(|id| mapping.id(id));
+        let (archive, storage, source) = (checked.path.clone(), storage.clone(), file.path.clone());
+        let done = tokio::task::spawn_blocking(move || place_one(&archive, &storage, &source, &target))
+            .await
+            .map_err(|e| ArchiveError::Io(format!("placing files stopped: {e}")));
+        match done {
+            Ok(Ok(paths)) => placed.extend(paths),
+            Ok(Err(err)) | Err(err) => {
+                remove(placed).await;
+                return Err(err);
+            }
+        }
+        progress.add(1);
+    }
+    Ok(placed)
+}
+
+/// One file: written under `tmp/`, synced, renamed into place; an original
+/// also gets its large and thumbnail copies.
+fn place_one(archive: &Path, storage: &Storage, source: &str, target: &str) -> Result<Vec<PathBuf>, ArchiveError> {
+    let Some(key) = reader::storage_key(target) else {
+        return Err(ArchiveError::Invalid(format!("The archive names a file Easel did not write: {source}.")));
+    };
+    let final_path = storage.root().join(target);
+    let workspace = key.workspace();
+    let mut temp = storage.temp_file(workspace)?;
+    reader::extract(archive, source, temp.file_mut()?)?;
+    let dir = final_path.parent().ok_or_else(|| ArchiveError::Io("a stored file needs a folder".into()))?;
+    std::fs::create_dir_all(dir)?;
+    temp.persist_at(&final_path)?;
+    let mut placed = vec![final_path.clone()];
+    if let reader::StorageKey::Original { image, .. } = &key {
+        placed.extend(derive(storage, workspace, *image, &final_path)?);
+    }
+    Ok(placed)
+}
+
+/// The large and thumbnail JPEGs of an original, made as an upload makes
+/// them. An original that cannot be decoded keeps its row and file; its
+/// copies are simply missing (the page shows the original's placeholder).
+fn derive(storage: &Storage, workspace: Uuid, image: Uuid, original: &Path) -> Result<Vec<PathBuf>, ArchiveError> {
+    use crate::storage::{Folder, derived_name};
+    let max_pixels = crate::config::Bounds::default().max_pixels;
+    let Ok(processed) = crate::images::processing::process(original, max_pixels) else {
+        tracing::warn!(%image, "an imported original could not be decoded; its resized copies are missing");
+        return Ok(Vec::new());
+    };
+    let mut placed = Vec::new();
+    for (folder, bytes) in [(Folder::Large, processed.large), (Folder::Thumbs, processed.thumb)] {
+        let mut temp = storage.temp_file(workspace)?;
+        temp.write_all(&bytes)?;
+        placed.push(storage.persist(temp, workspace, folder, &derived_name(image))?);
+    }
+    Ok(placed)
+}
+
+pub async fn remove(paths: Vec<PathBuf>) {
+    let _ = tokio::task::spawn_blocking(move || {
+        for path in paths {
+            let _ = std::fs::remove_file(path);
+        }
+    })
+    .await;
+}
+
+/// Streams every table's rows from the archive into `tx`, in catalogue
+/// order, through `adjust` (which maps ids and people, and may refuse).
+pub async fn insert_tables(
+    tx: &mut Tx,
+    checked: &Checked,
+    tables: &[&'static Table],
+    mapping: &mut Mapping,
+    mut adjust: impl FnMut(&'static Table, &mut serde_json::Map<String, Value>) -> Result<(), ArchiveError>,
+    progress: &Progress,
+) -> Result<u64, ArchiveError> {
+    let mut rows = 0;
+    for table in tables {
+        if !checked.manifest.tables.iter().any(|t| t.name == table.name) {
+            continue;
+        }
+        let mut lines = read_lines(checked.path.clone(), table.name);
+        let mut inserter: Option<Inserter> = None;
+        while let Some(line) = lines.rx.recv().await {
+            let mut object = parse_line(table, &line)?;
+            adjust(table, &mut object)?;
+            let inserter = inserter.get_or_insert_with(|| Inserter::new(table, present(table, &object)));
+            let cells = cells(table, inserter.columns(), &object, mapping)?;
+            inserter.push(tx, cells).await?;
+            progress.add(1);
+        }
+        lines.finish().await?;
+        if let Some(mut inserter) = inserter {
+            inserter.flush(tx).await?;
+            rows += inserter.inserted;
+        }
+    }
+    Ok(rows)
+}
+
+/// The columns a row carries (an older archive may lack newer columns,
+/// which then take their defaults), in catalogue order.
+fn present(table: &'static Table, object: &serde_json::Map<String, Value>) -> Vec<&'static Column> {
+    table.columns.iter().filter(|c| object.contains_key(c.name)).collect()
+}
+
+fn cells(
+    table: &'static Table,
+    columns: &[&'static Column],
+    object: &serde_json::Map<String, Value>,
+    mapping: &mut Mapping,
+) -> Result<Vec<Cell>, ArchiveError> {
+    if object.len() != columns.len() {
+        return Err(ArchiveError::Invalid(format!(
+            "The archive's table {} has rows with different columns.",
+            table.name
+        )));
+    }
+    let mut out = Vec::with_capacity(columns.len());
+    for column in columns {
+        let value = object.get(column.name).unwrap_or(&Value::Null);
+        let cell = match (column.kind, &mapping.people) {
+            (Kind::Person, Some(people)) => person(value, column, table, people)?,
+            (Kind::Uuid, _) => match Cell::from_json(value, column, table.name)? {
+                Cell::Uuid(id) => Cell::Uuid(mapping.id(id)),
+                other => other,
+            },
+            _ => Cell::from_json(value, column, table.name)?,
+        };
+        out.push(cell);
+    }
+    Ok(out)
+}
+
+/// A person named by email: their account here, or no one.
+fn person(value: &Value, column: &Column, table: &Table, people: &HashMap<String, Uuid>) -> Result<Cell, ArchiveError> {
+    match value {
+        Value::Null => Ok(Cell::Null),
+        Value::String(email) => match people.get(&email.to_lowercase()) {
+            Some(id) => Ok(Cell::Uuid(*id)),
+            None if column.nullable => Ok(Cell::Null),
+            None => Err(ArchiveError::Invalid(format!(
+                "The archive's table {} names {email}, who has no account here.",
+                table.name
+            ))),
+        },
+        _ => {
+            Err(ArchiveError::Invalid(format!("The archive's table {} has a person that is not an email.", table.name)))
+        }
+    }
+}
+
+/// Lines of one table, read on a blocking thread; the channel keeps memory flat.
+pub struct Lines {
+    pub rx: mpsc::Receiver<String>,
+    thread: tokio::task::JoinHandle<Result<(), ArchiveError>>,
+}
+
+impl Lines {
+    pub async fn finish(self) -> Result<(), ArchiveError> {
+        drop(self.rx);
+        self.thread.await.map_err(|e| ArchiveError::Io(format!("reading the archive stopped: {e}")))?
+    }
+}
+
+pub fn read_lines(path: PathBuf, table: &'static str) -> Lines {
+    let (tx, rx) = mpsc::channel(512);
+    let thread = tokio::task::spawn_blocking(move || {
+        reader::each_line(&path, table, |line| {
+            tx.blocking_send(line).map_err(|_| ArchiveError::Io("the import stopped reading".into()))
+        })
+    });
+    Lines { rx, thread }
+}
+
+pub fn people_by_email(rows: Vec<(String, Uuid)>) -> HashMap<String, Uuid> {
+    rows.into_iter().map(|(email, id)| (email.to_lowercase(), id)).collect()
+}
+
+pub fn with_people(mut mapping: Mapping, people: HashMap<String, Uuid>) -> Mapping {
+    mapping.people = Some(people);
+    mapping
+}
+
+pub fn fresh(mut mapping: Mapping) -> Mapping {
+    mapping.fresh = Some(HashMap::new());
+    mapping
+}
+
+/// The total a progress bar counts to: rows, then files.
+pub fn work(manifest: &Manifest) -> u64 {
+    manifest.tables.iter().map(|t| t.rows).sum::<u64>() + manifest.files.len() as u64
+}
+
+pub fn summary(checked: &Checked, rows: u64) -> Summary {
+    let bytes = std::fs::metadata(&checked.path).map(|m| m.len()).unwrap_or(0);
+    Summary { bytes, rows, files: checked.manifest.files.len() as u64 }
+}
+
+pub async fn begin(db: &Db) -> Result<Tx, ArchiveError> {
+    sink::begin(db).await
+}
+
+pub const PEOPLE: &str = super::readable::PEOPLE;
+pub const WORKSPACE: &str = manifest::WORKSPACE;

@@ -1,0 +1,149 @@
+//! Reading tables as canonical rows from one consistent snapshot: one read
+//! transaction on SQLite, one `REPEATABLE READ` transaction on PostgreSQL,
+//! so a backup taken while Easel serves sees one moment of the data.
+
+use futures_util::TryStreamExt;
+use uuid::Uuid;
+
+use super::{
+    ArchiveError,
+    canonical::{Cell, read_cell},
+    catalogue::{Column, Kind, Table},
+};
+use crate::db::{Db, Tx};
+
+/// Which rows of a table to read.
+#[derive(Clone, Copy, Debug)]
+pub enum Rows {
+    All,
+    /// The rows of one workspace (`workspace_id`, or `id` for `workspaces`).
+    Workspace(Uuid),
+    /// The rows about one person (their account, memberships, what they did).
+    Person(Uuid),
+}
+
+pub struct Snapshot {
+    tx: Tx,
+}
+
+impl Snapshot {
+    /// Opens the snapshot. On PostgreSQL the transaction may see every
+    /// workspace (`app.platform_admin`), since an archive is platform work.
+    pub async fn begin(db: &Db) -> Result<Self, ArchiveError> {
+        let tx = match db {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ").await?;
+                sqlx::query("SELECT set_config('app.platform_admin', 'on', true)").execute(&mut *tx).await?;
+                Tx::Postgres(tx)
+            }
+        };
+        Ok(Self { tx })
+    }
+
+    pub fn tx(&mut self) -> &mut Tx {
+        &mut self.tx
+    }
+
+    /// The last migration applied (the archive's schema version).
+    pub async fn schema_version(&mut self) -> Result<i64, ArchiveError> {
+        Ok(schema_version(&mut self.tx).await?)
+    }
+
+    pub async fn count(&mut self, table: &Table, rows: Rows) -> Result<u64, ArchiveError> {
+        let (filter, id) = filter(table, rows);
+        let sql = format!("SELECT COUNT(*) FROM {}{filter}", table.name);
+        let count: i64 = match id {
+            Some(id) => crate::db::query::fetch_scalar!(self.tx, i64, &sql, id)?,
+            None => crate::db::query::fetch_scalar!(self.tx, i64, &sql)?,
+        };
+        Ok(count.max(0) as u64)
+    }
+
+    /// Calls `each` with every row's cells (in `columns` order), in primary
+    /// key order. Rows stream: nothing is held but the current one.
+    pub async fn each_row(
+        &mut self,
+        table: &Table,
+        columns: &[&Column],
+        rows: Rows,
+        each: impl AsyncFnMut(Vec<Cell>) -> Result<(), ArchiveError>,
+    ) -> Result<(), ArchiveError> {
+        let sql = select(table, columns, rows, self.is_postgres());
+        let kinds: Vec<Kind> = columns.iter().map(|c| c.kind).collect();
+        self.each_query(&sql, filter(table, rows).1, &kinds, each).await
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.tx, Tx::Postgres(_))
+    }
+
+    /// Streams any query's rows as cells of the given kinds.
+    pub async fn each_query(
+        &mut self,
+        sql: &str,
+        id: Option<Uuid>,
+        kinds: &[Kind],
+        mut each: impl AsyncFnMut(Vec<Cell>) -> Result<(), ArchiveError>,
+    ) -> Result<(), ArchiveError> {
+        crate::db::query::on_backend!(self.tx, c => {
+            let mut query = sqlx::query(sql);
+            if let Some(id) = id {
+                query = query.bind(id);
+            }
+            let mut stream = query.fetch(c);
+            while let Some(row) = stream.try_next().await? {
+                let mut cells = Vec::with_capacity(kinds.len());
+                for (i, kind) in kinds.iter().enumerate() {
+                    cells.push(read_cell(&row, i, *kind)?);
+                }
+                each(cells).await?;
+            }
+        });
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<(), ArchiveError> {
+        Ok(self.tx.commit().await?)
+    }
+}
+
+pub async fn schema_version(tx: &mut Tx) -> sqlx::Result<i64> {
+    let version: Option<i64> =
+        crate::db::query::fetch_scalar!(tx, Option<i64>, "SELECT MAX(version) FROM _sqlx_migrations")?;
+    Ok(version.unwrap_or(0))
+}
+
+fn filter(table: &Table, rows: Rows) -> (String, Option<Uuid>) {
+    match rows {
+        Rows::All => (String::new(), None),
+        Rows::Workspace(id) => {
+            let column = if table.name == "workspaces" { "id" } else { "workspace_id" };
+            (format!(" WHERE {column} = $1"), Some(id))
+        }
+        Rows::Person(id) => {
+            let column = match table.name {
+                "users" => "id",
+                "memberships" => "user_id",
+                _ => "actor_id",
+            };
+            (format!(" WHERE {column} = $1"), Some(id))
+        }
+    }
+}
+
+/// The SELECT of a table in key order. Text keys compare byte-wise on both
+/// backends (`COLLATE "C"` on PostgreSQL, SQLite's default), so both write
+/// rows in the same order.
+fn select(table: &Table, columns: &[&Column], rows: Rows, postgres: bool) -> String {
+    let list: Vec<&str> = columns.iter().map(|c| c.name).collect();
+    let order: Vec<String> = table
+        .key
+        .iter()
+        .map(|k| match table.column(k).map(|c| c.kind) {
+            Some(Kind::Text) if postgres => format!("{k} COLLATE \"C\""),
+            _ => (*k).to_owned(),
+        })
+        .collect();
+    format!("SELECT {} FROM {}{} ORDER BY {}", list.join(", "), table.name, filter(table, rows).0, order.join(", "))
+}

@@ -71,24 +71,48 @@ async fn run(state: AppState, workspace: Uuid, export: Uuid, progress: Arc<Progr
     }
     let out = archive_path(&state, workspace, export);
     let keep_alive = tokio::spawn(renew_lease(state.clone(), workspace, export));
-    let written = match &out {
-        Ok(out) => archive::export_workspace(&state.db, &state.storage, workspace, out, &progress)
-            .await
-            .map(|summary| {
+    let written = match out {
+        Ok(out) => {
+            let (db, storage) = (state.db.clone(), state.storage.clone());
+            let written = on_a_thread_of_its_own(move || async move {
+                let summary = archive::export_workspace(&db, &storage, workspace, &out, &progress).await?;
                 // Only Easel's own user may read a workspace's whole archive.
-                private::tighten(out, private::FILE);
-                summary.bytes
+                private::tighten(&out, private::FILE);
+                Ok::<_, archive::ArchiveError>(summary.bytes)
             })
-            .map_err(|e| {
-                tracing::warn!(%workspace, %export, error = %e, "a workspace export failed");
-                e.to_string()
-            }),
+            .await;
+            match written {
+                Ok(Ok(bytes)) => Ok(bytes),
+                Ok(Err(e)) => {
+                    tracing::warn!(%workspace, %export, error = %e, "a workspace export failed");
+                    Err(e.to_string())
+                }
+                Err(e) => {
+                    tracing::error!(%workspace, %export, error = %e, "a workspace export stopped unexpectedly");
+                    Err("Something went wrong while making this archive. Start a new export.".to_owned())
+                }
+            }
+        }
         Err(e) => Err(format!("Easel could not make a folder for the archive: {e}")),
     };
     keep_alive.abort();
     if let Err(e) = settle(&state, workspace, export, written).await {
         tracing::warn!(%export, error = %e, "could not record how a workspace export ended");
     }
+}
+
+/// Runs an archive job on a blocking thread, driven by this runtime.
+/// Writing a zip is blocking work anyway, and the compiler cannot prove the
+/// archive writer's future `Send` for every lifetime (it holds borrowed
+/// catalogue entries across awaits), which `tokio::spawn` and axum require.
+pub async fn on_a_thread_of_its_own<F, Fut, T>(make: F) -> Result<T, tokio::task::JoinError>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = T>,
+    T: Send + 'static,
+{
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || runtime.block_on(make())).await
 }
 
 fn archive_path(state: &AppState, workspace: Uuid, export: Uuid) -> std::io::Result<PathBuf> {

@@ -19,7 +19,12 @@ use crate::{
 pub async fn download_my_data(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     let dir = files::scratch_folder(&state.config.data_dir, "my-data").map_err(internal)?;
     let scratch = Scratch(dir.join(format!("{}.zip", Uuid::new_v4())));
-    archive::export_person(&state.db, user.id, &scratch.0).await.map_err(|e| match e {
+    let (db, out, person) = (state.db.clone(), scratch.0.clone(), user.id);
+    let written =
+        super::job::on_a_thread_of_its_own(move || async move { archive::export_person(&db, person, &out).await })
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("download my data: {e}")))?;
+    written.map_err(|e| match e {
         ArchiveError::Invalid(why) | ArchiveError::Conflict(why) => AppError::Unprocessable(why),
         other => AppError::Internal(anyhow::anyhow!("download my data: {other}")),
     })?;

@@ -310,8 +310,14 @@ async fn an_export_is_made_downloaded_and_imported_as_new(backend: Backend) {
 
     let oz = admin(&app).await;
     oz.get("/admin/import").await;
+    // The workspace is here already: refused unless imported as new.
+    let page = oz.upload_form("/admin/import", &[], "archive", ("ada.zip", download.bytes.clone())).await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(page.text("#import-error").contains("Nothing was imported"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM workspaces WHERE name = 'Ada''s studio'").await, 1);
     let page = oz.upload_form("/admin/import", &[("as_new", "1")], "archive", ("ada.zip", download.bytes)).await;
     page.assert_status(200);
+    assert_eq!(page.texts("#members-matched li"), ["ada@example.com"]);
     let link = page.attrs("#imported-workspace", "href").pop().expect("link to the workspace");
     assert!(link.starts_with("/admin/workspaces/"));
     assert_eq!(app.count("SELECT COUNT(*) FROM workspaces WHERE name = 'Ada''s studio'").await, 2);

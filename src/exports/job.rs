@@ -163,9 +163,12 @@ async fn settle(state: &AppState, workspace: Uuid, export: Uuid, written: Result
 pub async fn tidy(state: &AppState, workspace: Uuid) -> sqlx::Result<()> {
     let now = OffsetDateTime::now_utc();
     let mut tx = enter(state, workspace).await?;
-    queries::fail_abandoned(&mut tx, now).await?;
+    let abandoned = queries::fail_abandoned(&mut tx, now).await?;
     let expired = queries::expired(&mut tx, now).await?;
     tx.commit().await?;
+    for export in abandoned {
+        files::remove_archive(&files::archive_path(&state.config.data_dir, workspace, export));
+    }
     for export in expired {
         let path = files::archive_path(&state.config.data_dir, workspace, export);
         files::remove_archive(&path);
@@ -184,6 +187,21 @@ pub async fn tidy_everywhere(state: &AppState) -> anyhow::Result<()> {
     tx.commit().await?;
     for workspace in workspaces {
         tidy(state, workspace).await?;
+    }
+    remove_archives_of_deleted_workspaces(state).await
+}
+
+/// A deleted workspace's archives leave with it (its rows are gone already).
+async fn remove_archives_of_deleted_workspaces(state: &AppState) -> anyhow::Result<()> {
+    let Ok(folders) = std::fs::read_dir(state.config.data_dir.join("exports")) else { return Ok(()) };
+    for folder in folders.flatten() {
+        let Some(workspace) = folder.file_name().to_str().and_then(|n| Uuid::parse_str(n).ok()) else { continue };
+        let mut tx = AdminTx::begin(&state.db).await?;
+        let exists = queries::workspace_exists(&mut tx, workspace).await?;
+        tx.commit().await?;
+        if !exists && let Err(e) = std::fs::remove_dir_all(folder.path()) {
+            tracing::warn!(%workspace, error = %e, "could not remove a deleted workspace's exports");
+        }
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::db::{
     AdminTx, WorkspaceTx,
-    query::{execute, fetch_all, fetch_optional},
+    query::{execute, fetch_all, fetch_optional, fetch_scalar},
 };
 
 /// How long a finished archive may be downloaded.
@@ -104,11 +104,13 @@ pub async fn fail(tx: &mut WorkspaceTx, id: Uuid, error: &str, now: OffsetDateTi
 
 /// Exports whose worker stopped renewing its lease (Easel stopped or
 /// crashed) are failed, so the page never shows them running forever.
-pub async fn fail_abandoned(tx: &mut WorkspaceTx, now: OffsetDateTime) -> sqlx::Result<u64> {
+/// Yields their ids, so their half-written files can go too.
+pub async fn fail_abandoned(tx: &mut WorkspaceTx, now: OffsetDateTime) -> sqlx::Result<Vec<Uuid>> {
     let workspace = tx.workspace_id();
     let sql = "UPDATE workspace_exports SET state = 'failed', error = $2, finished_at = $3, lease_until = NULL \
-               WHERE workspace_id = $1 AND state IN ('queued', 'running') AND lease_until < $3";
-    execute!(tx, sql, workspace, ABANDONED, now)
+               WHERE workspace_id = $1 AND state IN ('queued', 'running') AND lease_until < $3 RETURNING id";
+    let rows: Vec<(Uuid,)> = fetch_all!(tx, (Uuid,), sql, workspace, ABANDONED, now)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// Ready exports whose link has run out (their files are to be deleted).
@@ -134,4 +136,9 @@ pub async fn workspaces_to_tidy(tx: &mut AdminTx, now: OffsetDateTime) -> sqlx::
                   OR (state = 'ready' AND expires_at < $1)";
     let rows: Vec<(Uuid,)> = fetch_all!(tx, (Uuid,), sql, now)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Whether the workspace still exists (its archives go with it).
+pub async fn workspace_exists(tx: &mut AdminTx, workspace: Uuid) -> sqlx::Result<bool> {
+    Ok(fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM workspaces WHERE id = $1", workspace)? > 0)
 }

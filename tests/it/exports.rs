@@ -170,10 +170,18 @@ async fn an_export_whose_worker_died_shows_as_failed(backend: Backend) {
     let ada = app.signed_up("Ada", "ada@example.com").await;
     let workspace = ada.guards().page_workspace;
     // Its worker stopped renewing the lease a minute ago (Easel was killed).
-    put_export(&app, &workspace, "running", OffsetDateTime::now_utc() - Duration::minutes(1)).await;
+    let dead = put_export(&app, &workspace, "running", OffsetDateTime::now_utc() - Duration::minutes(1)).await;
+    let half_written = app.dir.path().join(format!("data/exports/{workspace}/{dead}.zip.part"));
+    std::fs::create_dir_all(half_written.parent().expect("folder")).expect("folder");
+    std::fs::write(&half_written, b"PK half").expect("part");
+    let gone = app.dir.path().join(format!("data/exports/{}", Uuid::now_v7()));
+    std::fs::create_dir_all(&gone).expect("folder");
+    std::fs::write(gone.join("old.zip"), b"PK").expect("archive");
     app.restart_with(|_| {}).await;
     app.client().get("/healthz").await.assert_status(200);
     assert_eq!(app.strings("SELECT state FROM workspace_exports").await, ["failed"], "failed at start-up");
+    assert!(!half_written.exists(), "its half-written archive is gone");
+    assert!(!gone.exists(), "a deleted workspace's archives are gone");
     let ada = with_session_of(&ada, app.url(""));
     let page = ada.get("/settings/exports").await;
     assert!(page.text(".export-line .field-error").contains("Easel stopped"), "{}", page.body);

@@ -262,6 +262,14 @@ async fn download_my_data_is_for_the_signed_in_person_only(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let ada = app.signed_up("Ada", "ada@example.com").await;
     app.signed_up("Bea", "bea@example.com").await;
+    // Signed out: sent to sign in; a forged post without the token: refused.
+    let stranger = app.client();
+    stranger.get("/login").await;
+    let page = stranger.post("/account/my-data", &[]).await;
+    assert!(page.location().is_some_and(|l| l.starts_with("/login")), "{}", page.status);
+    let forged = ada.post_exactly("/account/my-data", &[], &[]).await;
+    assert_eq!(forged.status, 403, "{}", forged.body);
+
     let account = ada.get("/account").await;
     assert_eq!(account.attrs("#my-data form", "action"), ["/account/my-data"]);
     let download = ada.post("/account/my-data", &[]).await;
@@ -272,12 +280,6 @@ async fn download_my_data_is_for_the_signed_in_person_only(backend: Backend) {
     assert!(everything.contains("ada@example.com"), "{names:?}");
     assert!(!everything.contains("bea@example.com"), "another person's data leaked");
     assert_eq!(std::fs::read_dir(app.dir.path().join("data/my-data")).map(|d| d.count()).unwrap_or(0), 0);
-    // Signed out: sent to sign in; a forged post without the token: refused.
-    let stranger = app.client();
-    stranger.get("/login").await;
-    assert_eq!(stranger.post("/account/my-data", &[]).await.status, 303);
-    let forged = ada.post_exactly("/account/my-data", &[], &[]).await;
-    assert_eq!(forged.status, 403, "{}", forged.body);
 }
 
 /// Polls an export's line until it is no longer in progress (bounded).

@@ -51,8 +51,7 @@ pub fn start(state: &AppState, workspace: Uuid, export: Uuid) {
         // A panic in the archive code still ends the job, as failed.
         if let Err(e) = work.await {
             tracing::error!(%workspace, %export, error = %e, "a workspace export stopped unexpectedly");
-            let message = "Something went wrong while making this archive. Start a new export.";
-            if let Err(e) = settle(&state, workspace, export, Err(message.to_owned())).await {
+            if let Err(e) = settle(&state, workspace, export, Err(UNEXPECTED.to_owned())).await {
                 tracing::warn!(%export, error = %e, "could not record a failed export");
             }
         }
@@ -69,35 +68,45 @@ async fn run(state: AppState, workspace: Uuid, export: Uuid, progress: Arc<Progr
             return;
         }
     }
-    let out = archive_path(&state, workspace, export);
     let keep_alive = tokio::spawn(renew_lease(state.clone(), workspace, export));
-    let written = match out {
-        Ok(out) => {
-            let (db, storage) = (state.db.clone(), state.storage.clone());
-            let written = on_a_thread_of_its_own(move || async move {
-                let summary = archive::export_workspace(&db, &storage, workspace, &out, &progress).await?;
-                // Only Easel's own user may read a workspace's whole archive.
-                private::tighten(&out, private::FILE);
-                Ok::<_, archive::ArchiveError>(summary.bytes)
-            })
-            .await;
-            match written {
-                Ok(Ok(bytes)) => Ok(bytes),
-                Ok(Err(e)) => {
-                    tracing::warn!(%workspace, %export, error = %e, "a workspace export failed");
-                    Err(e.to_string())
-                }
-                Err(e) => {
-                    tracing::error!(%workspace, %export, error = %e, "a workspace export stopped unexpectedly");
-                    Err("Something went wrong while making this archive. Start a new export.".to_owned())
-                }
-            }
-        }
+    let written = match archive_path(&state, workspace, export) {
+        Ok(out) => write(&state, workspace, export, out, progress).await,
         Err(e) => Err(format!("Easel could not make a folder for the archive: {e}")),
     };
     keep_alive.abort();
     if let Err(e) = settle(&state, workspace, export, written).await {
         tracing::warn!(%export, error = %e, "could not record how a workspace export ended");
+    }
+}
+
+const UNEXPECTED: &str = "Something went wrong while making this archive. Start a new export.";
+
+/// Writes the archive; its size, or the sentence the page shows.
+async fn write(
+    state: &AppState,
+    workspace: Uuid,
+    export: Uuid,
+    out: PathBuf,
+    progress: Arc<Progress>,
+) -> Result<u64, String> {
+    let (db, storage) = (state.db.clone(), state.storage.clone());
+    let written = on_a_thread_of_its_own(move || async move {
+        let summary = archive::export_workspace(&db, &storage, workspace, &out, &progress).await?;
+        // Only Easel's own user may read a workspace's whole archive.
+        private::tighten(&out, private::FILE);
+        Ok::<_, archive::ArchiveError>(summary.bytes)
+    })
+    .await;
+    match written {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => {
+            tracing::warn!(%workspace, %export, error = %e, "a workspace export failed");
+            Err(e.to_string())
+        }
+        Err(e) => {
+            tracing::error!(%workspace, %export, error = %e, "a workspace export stopped unexpectedly");
+            Err(UNEXPECTED.to_owned())
+        }
     }
 }
 

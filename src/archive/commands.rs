@@ -110,7 +110,6 @@ pub async fn restore(state: &AppState, archive: &Path) -> anyhow::Result<()> {
     let progress = Progress::new();
     let summary =
         with_bar("restore", progress.clone(), super::restore(&state.db, &state.storage, archive, &progress)).await?;
-    crate::admin::snapshots::take(&state.db).await?;
     println!("restored {} rows and {} files from {}", summary.rows, summary.files, archive.display());
     Ok(())
 }

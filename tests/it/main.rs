@@ -5,6 +5,7 @@ mod harness;
 
 mod account_page;
 mod accounts;
+mod archive_faults;
 mod archives;
 mod basics;
 mod bounded;

@@ -1,6 +1,7 @@
 //! Typed configuration read once from the environment (and an optional `.env`).
 
 mod access;
+mod backups;
 mod bounds;
 pub mod durations;
 
@@ -9,6 +10,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use url::Url;
 
 pub use access::{InviteLimits, SignupPolicy, TwoFactorRule};
+pub use backups::BackupSchedule;
 pub use bounds::Bounds;
 
 /// Everything Easel needs to know about where it runs.
@@ -53,6 +55,11 @@ pub struct Config {
     /// platform admins are exempt.
     pub max_owned_workspaces: i64,
     pub invite_limits: InviteLimits,
+    /// How long a deleted workspace can still be restored before it is
+    /// purged (`EASEL_DELETE_GRACE`).
+    pub delete_grace: Duration,
+    /// Backups the server takes by itself (`EASEL_BACKUP_*`).
+    pub backups: BackupSchedule,
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -124,6 +131,21 @@ pub struct AuthLimits {
 pub struct ConfigError {
     pub var: &'static str,
     pub why: String,
+}
+
+/// The longest grace period: ten years, far beyond any need, and safely
+/// inside what a timestamp can hold.
+const MAX_DELETE_GRACE: Duration = Duration::from_secs(3650 * 86_400);
+
+/// `EASEL_DELETE_GRACE`: 14 days unless set; `0s` purges at the next sweep.
+fn delete_grace(raw: Option<String>) -> Result<Duration, ConfigError> {
+    let Some(raw) = raw else { return Ok(Duration::from_secs(14 * 86_400)) };
+    let why = |why: String| ConfigError { var: "EASEL_DELETE_GRACE", why };
+    let grace = durations::parse_duration(&raw).map_err(why)?;
+    if grace > MAX_DELETE_GRACE {
+        return Err(why(format!("'{raw}' is longer than the most allowed, 3650d")));
+    }
+    Ok(grace)
 }
 
 impl Config {
@@ -267,6 +289,8 @@ impl Config {
             signup,
             max_owned_workspaces: i64::from(max_owned_workspaces),
             invite_limits: InviteLimits::default(),
+            delete_grace: delete_grace(get("EASEL_DELETE_GRACE"))?,
+            backups: BackupSchedule::from_lookup(&get)?,
         })
     }
 

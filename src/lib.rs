@@ -7,6 +7,7 @@ pub mod admin;
 pub mod archive;
 pub mod audit;
 pub mod auth;
+pub mod backups;
 pub mod branding;
 pub mod calendars;
 pub mod captions;
@@ -114,10 +115,17 @@ pub async fn launch(
         }
     });
     let snapshots = tokio::spawn(admin::snapshots::keep_taking(state.db.clone()));
+    // Workspaces whose deletion grace period is over: once now, then every minute.
+    let purging = tokio::spawn(tenancy::deletion::keep_purging(state.db.clone(), state.storage.clone()));
+    let scheduled_backups = backups::start(&state);
     let bounds = state.config.bounds.clone();
     let served = serve::serve(listener, app(state), &bounds, shutdown).await;
     purge.abort();
     snapshots.abort();
+    purging.abort();
+    if let Some(task) = scheduled_backups {
+        task.abort();
+    }
     sender.stop();
     Ok(served?)
 }

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::{
     ACTIONS, PlatformAdmin,
+    backups::BackupsPanel,
     charts::Chart,
     queries::{self, AuditEntry, CustomLimits, Member, WorkspaceRow},
     snapshots,
@@ -29,7 +30,7 @@ use crate::{
 const PAGE_SIZE: usize = 50;
 
 /// "2026-11-23 09:30" in UTC, or "never".
-fn when(at: Option<OffsetDateTime>) -> String {
+pub(super) fn when(at: Option<OffsetDateTime>) -> String {
     at.map_or("never".into(), |at| format!("{} {} UTC", at.date(), hhmm_of(at)))
 }
 
@@ -70,12 +71,14 @@ struct DashboardView {
     descending: bool,
     page: usize,
     pages: usize,
+    backups: BackupsPanel,
 }
 
 #[derive(Default)]
 struct Totals {
     workspaces: usize,
     suspended: usize,
+    scheduled: usize,
     members: i64,
     images: i64,
     storage_bytes: i64,
@@ -127,10 +130,12 @@ pub async fn dashboard(
     let descending = q.dir == "desc";
     let mut tx = AdminTx::begin(&state.db).await?;
     let all = queries::workspaces(&mut tx, q.q.trim(), &sort, descending).await?;
+    let backups = BackupsPanel::load(&mut tx, &state.config.backups).await?;
     tx.commit().await?;
     let totals = Totals {
         workspaces: all.len(),
         suspended: all.iter().filter(|r| r.suspended).count(),
+        scheduled: all.iter().filter(|r| r.delete_after.is_some()).count(),
         members: all.iter().map(|r| r.members).sum(),
         images: all.iter().map(|r| r.images).sum(),
         storage_bytes: all.iter().map(|r| r.storage_bytes).sum(),
@@ -141,7 +146,7 @@ pub async fn dashboard(
     let pages = all.len().div_ceil(PAGE_SIZE).max(1);
     let page_no = usize::try_from(q.page).unwrap_or(usize::MAX).min(pages - 1);
     let rows = all.into_iter().skip(page_no * PAGE_SIZE).take(PAGE_SIZE).collect();
-    page(DashboardView { layout, rows, totals, q: q.q, sort, descending, page: page_no, pages })
+    page(DashboardView { layout, rows, totals, q: q.q, sort, descending, page: page_no, pages, backups })
 }
 
 #[derive(Template)]
@@ -202,7 +207,7 @@ impl WorkspaceView {
     }
 }
 
-async fn workspace_row(tx: &mut AdminTx, raw_id: &str) -> AppResult<WorkspaceRow> {
+pub(super) async fn workspace_row(tx: &mut AdminTx, raw_id: &str) -> AppResult<WorkspaceRow> {
     queries::workspace(tx, parse_id(raw_id)?).await?.ok_or(AppError::NotFound)
 }
 
@@ -383,37 +388,6 @@ pub async fn unsuspend(
         crate::publer::sender::wake(&state, workspace);
     }
     Ok(lifted)
-}
-
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm_name: String,
-}
-
-pub async fn delete_workspace(
-    State(state): State<AppState>,
-    admin: PlatformAdmin,
-    session: Session,
-    Path(id): Path<String>,
-    Form(form): Form<DeleteForm>,
-) -> AppResult<Redirect> {
-    let mut tx = AdminTx::begin(&state.db).await?;
-    let row = workspace_row(&mut tx, &id).await?;
-    if form.confirm_name.trim() != row.name {
-        return Err(AppError::bad_request("Type the workspace's name exactly to confirm. Nothing was deleted."));
-    }
-    queries::delete_workspace(&mut tx, row.id).await?;
-    let detail = format!("owner {}", row.owner.as_deref().unwrap_or("none"));
-    let actor = (Some(admin.user.id), admin.user.email.as_str());
-    queries::record(&mut tx, actor.0, actor.1, "workspace.deleted", Some((row.id, &row.name)), &detail).await?;
-    tx.commit().await?;
-    let (storage, workspace) = (state.storage.clone(), row.id);
-    if !matches!(tokio::task::spawn_blocking(move || storage.remove_workspace(workspace)).await, Ok(Ok(()))) {
-        tracing::warn!(workspace = %row.id, "the workspace's files stay until the next start-up sweep");
-    }
-    flash::success(&session, format!("{} was deleted.", row.name)).await?;
-    Ok(Redirect::to("/admin"))
 }
 
 #[derive(Template)]

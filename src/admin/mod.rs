@@ -1,12 +1,15 @@
 //! The operator's side: platform admins, the dashboard over every workspace,
-//! plans and custom limits, suspension, and the platform audit log.
+//! plans and custom limits, suspension, deletion (scheduled, restored or
+//! purged now), and the platform audit log.
 //!
 //! The only module with cross-workspace queries (DESIGN §3): every handler
 //! takes `PlatformAdmin`, which answers 404 to everyone else, and its
 //! transactions (`AdminTx`) are the only ones row-level security lets
 //! across workspaces.
 
+mod backups;
 mod charts;
+mod deletion;
 mod extractor;
 mod handlers;
 mod imports;
@@ -32,7 +35,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/workspaces/{id}/limits", post(handlers::set_limits))
         .route("/admin/workspaces/{id}/suspend", post(handlers::suspend))
         .route("/admin/workspaces/{id}/unsuspend", post(handlers::unsuspend))
-        .route("/admin/workspaces/{id}/delete", post(handlers::delete_workspace))
+        .route("/admin/workspaces/{id}/delete", post(deletion::delete_workspace))
+        .route("/admin/workspaces/{id}/restore", post(deletion::restore_workspace))
+        .route("/admin/workspaces/{id}/purge", post(deletion::purge_workspace))
         .route("/admin/plans", get(handlers::view_plans))
         .route("/admin/plans/{key}", post(handlers::save_plan))
         .route("/admin/audit", get(handlers::view_audit))
@@ -40,10 +45,11 @@ pub fn routes() -> Router<AppState> {
             "/admin/import",
             get(imports::view_import).post(imports::import).layer(axum::extract::DefaultBodyLimit::disable()),
         )
+        .route("/admin/backups", post(backups::back_up_now))
 }
 
 /// Everything the platform audit log records, with the words its page shows.
-pub const ACTIONS: [(&str, &str); 10] = [
+pub const ACTIONS: [(&str, &str); 14] = [
     ("admin.granted", "Made a platform admin"),
     ("admin.revoked", "Removed a platform admin"),
     ("workspace.plan_changed", "Changed a plan"),
@@ -51,8 +57,12 @@ pub const ACTIONS: [(&str, &str); 10] = [
     ("workspace.suspended", "Suspended a workspace"),
     ("workspace.unsuspended", "Lifted a suspension"),
     ("workspace.deleted", "Deleted a workspace"),
+    ("workspace.deletion_scheduled", "Scheduled a workspace for deletion"),
+    ("workspace.restored", "Restored a workspace"),
+    ("workspace.purged", "Purged a workspace now"),
     ("plan.changed", "Edited a plan"),
     ("account.claimed", "An address's proven owner took over an unconfirmed account"),
+    ("backup.started", "Started a backup"),
     ("workspace.imported", "Imported a workspace"),
 ];
 

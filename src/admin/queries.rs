@@ -23,6 +23,17 @@ pub struct WorkspaceRow {
     pub publer_month: i64,
     pub last_active_at: Option<OffsetDateTime>,
     pub suspended: bool,
+    /// Scheduled for deletion: when it is purged.
+    pub delete_after: Option<OffsetDateTime>,
+    /// Who scheduled it (an email; their account may be gone).
+    pub deletion_requested_by: String,
+}
+
+impl WorkspaceRow {
+    /// When a scheduled workspace goes, for its status.
+    pub fn goes_on(&self) -> Option<String> {
+        self.delete_after.map(crate::tenancy::deletion::when)
+    }
 }
 
 const ROWS: &str = "SELECT * FROM (SELECT w.id, w.name, \
@@ -36,7 +47,7 @@ const ROWS: &str = "SELECT * FROM (SELECT w.id, w.name, \
          WHERE mu.workspace_id = w.id AND mu.month = $2), 0) AS ai_month, \
        COALESCE((SELECT mu.publer_posts FROM monthly_usage mu \
          WHERE mu.workspace_id = w.id AND mu.month = $2), 0) AS publer_month, \
-       w.last_active_at, w.suspended_at IS NOT NULL AS suspended \
+       w.last_active_at, w.suspended_at IS NOT NULL AS suspended, w.delete_after, w.deletion_requested_by \
      FROM workspaces w) x";
 
 /// How the dashboard may sort: a key from the page, and its SQL.
@@ -51,7 +62,7 @@ pub const SORTS: [(&str, &str); 11] = [
     ("ai", "x.ai_month"),
     ("publer", "x.publer_month"),
     ("activity", "x.last_active_at"),
-    ("status", "x.suspended"),
+    ("status", "CASE WHEN x.delete_after IS NOT NULL THEN 2 WHEN x.suspended THEN 1 ELSE 0 END"),
 ];
 
 /// Every workspace whose name or owner contains `search`, sorted.
@@ -143,10 +154,6 @@ pub async fn set_plan(tx: &mut AdminTx, workspace: Uuid, plan: &str) -> sqlx::Re
 pub async fn set_suspended(tx: &mut AdminTx, workspace: Uuid, suspended: bool) -> sqlx::Result<u64> {
     let at = suspended.then(OffsetDateTime::now_utc);
     execute!(tx, "UPDATE workspaces SET suspended_at = $2 WHERE id = $1", workspace, at)
-}
-
-pub async fn delete_workspace(tx: &mut AdminTx, workspace: Uuid) -> sqlx::Result<u64> {
-    execute!(tx, "DELETE FROM workspaces WHERE id = $1", workspace)
 }
 
 pub async fn set_platform_admin(tx: &mut AdminTx, email: &str, admin: bool) -> sqlx::Result<bool> {

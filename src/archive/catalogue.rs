@@ -67,9 +67,11 @@ const fn opt(name: &'static str, kind: Kind) -> Column {
 use Kind::{Bool, Int, Person, Text, Time, Uuid};
 use Scope::{Global, Workspace, WorkspaceInstanceOnly};
 
-/// Tables never archived: sign-in sessions (people sign in again) and the
-/// migration ledger (the target is migrated by its own Easel).
-pub const NEVER: [&str; 2] = ["tower_sessions", "_sqlx_migrations"];
+/// Tables never archived: sign-in sessions (people sign in again), the
+/// migration ledger (the target is migrated by its own Easel) and this
+/// instance's own backup runs (a backup would hold its own unfinished run,
+/// and a restore must not bring back old claims).
+pub const NEVER: [&str; 3] = ["tower_sessions", "_sqlx_migrations", "backup_runs"];
 
 /// The tables, parents first.
 pub const TABLES: &[Table] = &[
@@ -125,6 +127,10 @@ pub const TABLES: &[Table] = &[
             col("logo", Text),
             col("hide_powered_by", Bool),
             opt("last_active_at", Time),
+            opt("delete_after", Time),
+            opt("deletion_requested_at", Time),
+            col("deletion_requested_by", Text),
+            opt("purge_lease_until", Time),
         ],
     },
     Table {
@@ -479,13 +485,16 @@ pub fn table(name: &str) -> Option<&'static Table> {
     TABLES.iter().find(|t| t.name == name)
 }
 
-/// Columns that hold secrets or sign-in material: left out of workspace and
-/// personal archives, kept in instance archives (a restored instance must let
-/// people sign in).
-pub fn is_secret(table: &str, column: &str) -> bool {
+/// Columns left out of workspace and personal archives but kept in instance
+/// archives: secrets and sign-in material (a restored instance must let
+/// people sign in), and a scheduled deletion (an imported workspace starts
+/// live; a restored instance keeps its schedule).
+pub fn stays_in_instance(table: &str, column: &str) -> bool {
     matches!(
         (table, column),
-        ("users", "password_hash") | ("users", "session_generation") | ("invitations", "token_hash")
+        ("users", "password_hash" | "session_generation")
+            | ("invitations", "token_hash")
+            | ("workspaces", "delete_after" | "deletion_requested_at" | "deletion_requested_by" | "purge_lease_until")
     )
 }
 

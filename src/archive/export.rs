@@ -2,6 +2,7 @@
 
 use std::{collections::HashMap, path::Path};
 
+use futures_util::TryStreamExt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -13,7 +14,7 @@ use super::{
     catalogue::{self, Column, Kind, Table},
     manifest::{self, Manifest, TableEntry, WorkspaceEntry},
     readable,
-    source::{Rows, Snapshot},
+    source::{Query, Rows, Snapshot},
     writer::Writer,
 };
 use crate::{db::Db, storage::Storage};
@@ -56,7 +57,7 @@ impl Scope {
         table
             .columns
             .iter()
-            .filter(|c| matches!(self, Scope::Instance) || !catalogue::is_secret(table.name, c.name))
+            .filter(|c| matches!(self, Scope::Instance) || !catalogue::stays_in_instance(table.name, c.name))
             .collect()
     }
 }
@@ -169,27 +170,27 @@ async fn write_table(
     let mut hasher = Sha256::new();
     let mut rows = 0u64;
     let by_email = !matches!(scope, Scope::Instance);
-    snapshot
-        .each_row(table, &columns, scope.rows(), async |cells| {
-            let values: Vec<Value> = columns
-                .iter()
-                .zip(&cells)
-                .map(|(column, cell)| match (column.kind, cell) {
-                    (Kind::Person, Cell::Uuid(id)) if by_email => {
-                        emails.get(id).map_or(Value::Null, |e| Value::String(e.clone()))
-                    }
-                    _ => cell.to_json(),
-                })
-                .collect();
-            let mut text = line(&columns, &values);
-            text.push('\n');
-            hasher.update(text.as_bytes());
-            writer.write(text.as_bytes()).await?;
-            rows += 1;
-            progress.add(1);
-            Ok(())
-        })
-        .await?;
+    let query = Query::table(table, &columns, scope.rows(), snapshot.is_postgres());
+    let mut stream = snapshot.rows(&query);
+    while let Some(cells) = stream.try_next().await? {
+        let values: Vec<Value> = columns
+            .iter()
+            .zip(&cells)
+            .map(|(column, cell)| match (column.kind, cell) {
+                (Kind::Person, Cell::Uuid(id)) if by_email => {
+                    emails.get(id).map_or(Value::Null, |e| Value::String(e.clone()))
+                }
+                _ => cell.to_json(),
+            })
+            .collect();
+        let mut text = line(&columns, &values);
+        text.push('\n');
+        hasher.update(text.as_bytes());
+        writer.write(text.as_bytes()).await?;
+        rows += 1;
+        progress.add(1);
+    }
+    drop(stream);
     Ok(TableEntry { name: table.name.to_owned(), rows, sha256: hex::encode(hasher.finalize()) })
 }
 
@@ -204,16 +205,16 @@ async fn write_files(
     let images = catalogue::table("images").ok_or_else(unknown)?;
     let columns: Vec<&Column> =
         ["workspace_id", "id", "extension"].iter().filter_map(|name| images.column(name)).collect();
-    snapshot
-        .each_row(images, &columns, scope.rows(), async |cells| {
-            if let [Cell::Uuid(ws), Cell::Uuid(id), Cell::Text(ext)] = cells.as_slice() {
-                let key = format!("{ws}/originals/{id}.{ext}");
-                writer.file(storage.root().join(&key), key).await?;
-            }
-            progress.add(1);
-            Ok(())
-        })
-        .await?;
+    let query = Query::table(images, &columns, scope.rows(), snapshot.is_postgres());
+    let mut stream = snapshot.rows(&query);
+    while let Some(cells) = stream.try_next().await? {
+        if let [Cell::Uuid(ws), Cell::Uuid(id), Cell::Text(ext)] = cells.as_slice() {
+            let key = format!("{ws}/originals/{id}.{ext}");
+            writer.file(storage.root().join(&key), key).await?;
+        }
+        progress.add(1);
+    }
+    drop(stream);
     for (ws, logo) in logos(snapshot, scope).await? {
         let key = format!("{ws}/brand/{logo}");
         writer.file(storage.root().join(&key), key).await?;

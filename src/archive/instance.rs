@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use futures_util::TryStreamExt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -13,7 +14,7 @@ use super::{
     import::{self, Mapping},
     manifest,
     sink::{self, Inserter},
-    source::{Rows, Snapshot},
+    source::{Query, Rows, Snapshot},
 };
 use crate::{db::Db, storage::Storage};
 
@@ -110,12 +111,13 @@ pub async fn copy(from: &Db, to: &Db, progress: &Progress) -> Result<Copied, Arc
     for table in catalogue::TABLES {
         let columns: Vec<_> = table.columns.iter().collect();
         let mut inserter = Inserter::new(table, columns.clone());
-        snapshot
-            .each_row(table, &columns, Rows::All, async |cells| {
-                progress.add(1);
-                inserter.push(&mut tx, cells).await
-            })
-            .await?;
+        let query = Query::table(table, &columns, Rows::All, snapshot.is_postgres());
+        let mut stream = snapshot.rows(&query);
+        while let Some(cells) = stream.try_next().await? {
+            progress.add(1);
+            inserter.push(&mut tx, cells).await?;
+        }
+        drop(stream);
         inserter.flush(&mut tx).await?;
         copied.rows += inserter.inserted;
         copied.tables.push((table.name.to_owned(), inserter.inserted));
@@ -147,14 +149,14 @@ pub async fn digest(snapshot: &mut Snapshot, table: &'static Table) -> Result<(u
     let columns: Vec<_> = table.columns.iter().collect();
     let mut hasher = Sha256::new();
     let mut rows = 0u64;
-    snapshot
-        .each_row(table, &columns, Rows::All, async |cells| {
-            let values: Vec<Value> = cells.iter().map(|c| c.to_json()).collect();
-            hasher.update(line(&columns, &values).as_bytes());
-            hasher.update(b"\n");
-            rows += 1;
-            Ok(())
-        })
-        .await?;
+    let query = Query::table(table, &columns, Rows::All, snapshot.is_postgres());
+    let mut stream = snapshot.rows(&query);
+    while let Some(cells) = stream.try_next().await? {
+        let values: Vec<Value> = cells.iter().map(|c| c.to_json()).collect();
+        hasher.update(line(&columns, &values).as_bytes());
+        hasher.update(b"\n");
+        rows += 1;
+    }
+    drop(stream);
     Ok((rows, hex::encode(hasher.finalize())))
 }

@@ -186,3 +186,19 @@ pub fn part_path(out: &Path) -> PathBuf {
     name.push(".part");
     PathBuf::from(name)
 }
+
+/// The archive jobs run in spawned tasks (the in-app export, scheduled
+/// backups), so their futures must be `Send`; this fails to compile if not.
+#[allow(dead_code)]
+fn jobs_can_be_spawned(db: Db, storage: Storage) {
+    fn spawnable<T: Send + 'static>(_: impl FnOnce() -> T) {}
+    spawnable(move || async move {
+        let progress = Progress::default();
+        let out = PathBuf::new();
+        let _ = export_workspace(&db, &storage, Uuid::nil(), &out, &progress).await;
+        let _ = backup(&db, &storage, &out, &progress).await;
+        let _ = import_workspace(&db, &storage, &out, &ImportOptions::default(), &progress).await;
+        let _ = restore(&db, &storage, &out, &progress).await;
+        let _ = export_person(&db, Uuid::nil(), &out).await;
+    });
+}

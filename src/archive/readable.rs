@@ -2,6 +2,7 @@
 //! `people.jsonl` (who was in it, by email) and the CSV copies of the
 //! artwork and the posts, with the CSV export's defused cells.
 
+use futures_util::TryStreamExt;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -9,7 +10,7 @@ use super::{
     ArchiveError,
     canonical::{Cell, time_text},
     catalogue::Kind,
-    source::Snapshot,
+    source::{Query, Snapshot},
     writer::Writer,
 };
 use crate::web::csv;
@@ -26,14 +27,15 @@ pub async fn people(snapshot: &mut Snapshot, writer: &mut Writer, ws: Uuid) -> R
         "SELECT u.email, u.name, m.role FROM memberships m JOIN users u ON u.id = m.user_id \
          WHERE m.workspace_id = $1 ORDER BY {order}"
     );
-    snapshot
-        .each_query(&sql, Some(ws), &[Kind::Text; 3], async |cells| {
-            let [email, name, role] = texts(cells);
-            let mut text = json!({ "email": email, "name": name, "role": role }).to_string();
-            text.push('\n');
-            writer.write(text.as_bytes()).await
-        })
-        .await
+    let query = Query::sql(sql, Some(ws), vec![Kind::Text; 3]);
+    let mut stream = snapshot.rows(&query);
+    while let Some(cells) = stream.try_next().await? {
+        let [email, name, role] = texts(cells);
+        let mut text = json!({ "email": email, "name": name, "role": role }).to_string();
+        text.push('\n');
+        writer.write(text.as_bytes()).await?;
+    }
+    Ok(())
 }
 
 pub async fn artwork_csv(snapshot: &mut Snapshot, writer: &mut Writer, ws: Uuid) -> Result<(), ArchiveError> {
@@ -72,13 +74,14 @@ pub async fn artwork_csv(snapshot: &mut Snapshot, writer: &mut Writer, ws: Uuid)
     );
     let mut kinds = vec![Kind::Text; 14];
     kinds[12] = Kind::Uuid;
-    snapshot
-        .each_query(&sql, Some(ws), &kinds, async |cells| {
-            let mut row: Vec<String> = cells.iter().take(12).map(text).collect();
-            row.push(format!("files/{ws}/originals/{}.{}", text(&cells[12]), text(&cells[13])));
-            writer.write(csv::line(&row).as_bytes()).await
-        })
-        .await
+    let query = Query::sql(sql, Some(ws), kinds);
+    let mut stream = snapshot.rows(&query);
+    while let Some(cells) = stream.try_next().await? {
+        let mut row: Vec<String> = cells.iter().take(12).map(text).collect();
+        row.push(format!("files/{ws}/originals/{}.{}", text(&cells[12]), text(&cells[13])));
+        writer.write(csv::line(&row).as_bytes()).await?;
+    }
+    Ok(())
 }
 
 pub async fn posts_csv(snapshot: &mut Snapshot, writer: &mut Writer, ws: Uuid) -> Result<(), ArchiveError> {
@@ -101,12 +104,13 @@ pub async fn posts_csv(snapshot: &mut Snapshot, writer: &mut Writer, ws: Uuid) -
     );
     let mut kinds = vec![Kind::Text; 8];
     kinds[1] = Kind::Time;
-    snapshot
-        .each_query(&sql, Some(ws), &kinds, async |cells| {
-            let row: Vec<String> = cells.iter().map(text).collect();
-            writer.write(csv::line(&row).as_bytes()).await
-        })
-        .await
+    let query = Query::sql(sql, Some(ws), kinds);
+    let mut stream = snapshot.rows(&query);
+    while let Some(cells) = stream.try_next().await? {
+        let row: Vec<String> = cells.iter().map(text).collect();
+        writer.write(csv::line(&row).as_bytes()).await?;
+    }
+    Ok(())
 }
 
 fn text(cell: &Cell) -> String {

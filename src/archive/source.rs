@@ -2,7 +2,7 @@
 //! transaction on SQLite, one `REPEATABLE READ` transaction on PostgreSQL,
 //! so a backup taken while Easel serves sees one moment of the data.
 
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, stream::BoxStream};
 use uuid::Uuid;
 
 use super::{
@@ -60,51 +60,56 @@ impl Snapshot {
         Ok(count.max(0) as u64)
     }
 
-    /// Calls `each` with every row's cells (in `columns` order), in primary
-    /// key order. Rows stream: nothing is held but the current one.
-    pub async fn each_row(
-        &mut self,
-        table: &Table,
-        columns: &[&Column],
-        rows: Rows,
-        each: impl AsyncFnMut(Vec<Cell>) -> Result<(), ArchiveError>,
-    ) -> Result<(), ArchiveError> {
-        let sql = select(table, columns, rows, self.is_postgres());
-        let kinds: Vec<Kind> = columns.iter().map(|c| c.kind).collect();
-        self.each_query(&sql, filter(table, rows).1, &kinds, each).await
+    /// Every row's cells (in `columns` order), in primary key order, as a
+    /// stream: nothing is held but the current row.
+    pub fn rows<'a>(&'a mut self, query: &'a Query) -> BoxStream<'a, Result<Vec<Cell>, ArchiveError>> {
+        let (sql, id, kinds) = (query.sql.as_str(), query.id, query.kinds.as_slice());
+        crate::db::query::on_backend!(self.tx, c => {
+            let mut statement = sqlx::query(sql);
+            if let Some(id) = id {
+                statement = statement.bind(id);
+            }
+            statement
+                .fetch(c)
+                .map(move |row| {
+                    let row = row?;
+                    let mut cells = Vec::with_capacity(kinds.len());
+                    for (i, kind) in kinds.iter().enumerate() {
+                        cells.push(read_cell(&row, i, *kind)?);
+                    }
+                    Ok(cells)
+                })
+                .boxed()
+        })
     }
 
     pub fn is_postgres(&self) -> bool {
         matches!(self.tx, Tx::Postgres(_))
     }
 
-    /// Streams any query's rows as cells of the given kinds.
-    pub async fn each_query(
-        &mut self,
-        sql: &str,
-        id: Option<Uuid>,
-        kinds: &[Kind],
-        mut each: impl AsyncFnMut(Vec<Cell>) -> Result<(), ArchiveError>,
-    ) -> Result<(), ArchiveError> {
-        crate::db::query::on_backend!(self.tx, c => {
-            let mut query = sqlx::query(sql);
-            if let Some(id) = id {
-                query = query.bind(id);
-            }
-            let mut stream = query.fetch(c);
-            while let Some(row) = stream.try_next().await? {
-                let mut cells = Vec::with_capacity(kinds.len());
-                for (i, kind) in kinds.iter().enumerate() {
-                    cells.push(read_cell(&row, i, *kind)?);
-                }
-                each(cells).await?;
-            }
-        });
-        Ok(())
-    }
-
     pub async fn close(self) -> Result<(), ArchiveError> {
         Ok(self.tx.commit().await?)
+    }
+}
+
+/// A query whose rows a snapshot streams: its SQL, the one id it may take,
+/// and the kinds of its columns.
+pub struct Query {
+    sql: String,
+    id: Option<Uuid>,
+    kinds: Vec<Kind>,
+}
+
+impl Query {
+    /// A table's rows in key order.
+    pub fn table(table: &Table, columns: &[&Column], rows: Rows, postgres: bool) -> Self {
+        let sql = select(table, columns, rows, postgres);
+        Self { sql, id: filter(table, rows).1, kinds: columns.iter().map(|c| c.kind).collect() }
+    }
+
+    /// Any SELECT, with its one parameter.
+    pub fn sql(sql: String, id: Option<Uuid>, kinds: Vec<Kind>) -> Self {
+        Self { sql, id, kinds }
     }
 }
 

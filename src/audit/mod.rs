@@ -15,7 +15,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Everything the log records, with the words the page shows.
-pub const ACTIONS: [(&str, &str); 23] = [
+pub const ACTIONS: [(&str, &str); 25] = [
     ("member.invited", "Invited someone"),
     ("invitation.resent", "Resent an invitation"),
     ("invitation.revoked", "Revoked an invitation"),
@@ -37,6 +37,8 @@ pub const ACTIONS: [(&str, &str); 23] = [
     ("publer.routes_changed", "Chose Publer accounts"),
     ("post.sent_to_publer", "Sent posts to Publer"),
     ("branding.changed", "Changed the branding"),
+    ("workspace.deletion_scheduled", "Deleted the workspace (restorable until the date given)"),
+    ("workspace.restored", "Restored the workspace"),
     ("export.requested", "Started an export of the workspace"),
     ("export.downloaded", "Downloaded an export of the workspace"),
 ];

@@ -15,9 +15,11 @@ use super::{
     session::{sign_out, start},
 };
 use crate::{
+    audit::queries::Actor,
     db::WorkspaceTx,
     error::{AppError, AppResult},
     state::AppState,
+    tenancy::deletion,
     web::{Layout, flash, invalid_form, page},
 };
 
@@ -162,8 +164,9 @@ async fn restart_session(state: &AppState, session: &Session, user: &CurrentUser
     Ok(())
 }
 
-/// Deletes the account and the workspaces nobody else is in; refused while
-/// the person is the only owner of a workspace that has other members.
+/// Deletes the account and schedules the workspaces nobody else is in for
+/// deletion; refused while the person is the only owner of a workspace that
+/// has other members.
 pub async fn delete_account(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -190,17 +193,19 @@ pub async fn delete_account(
     let solo = queries::solo_workspaces(&state.db, user.id).await?;
     let mut tx = state.db.begin_write().await?;
     for workspace in &solo {
-        // Each workspace is deleted through its own scope, like any other deletion.
+        // Their own workspaces are scheduled, like any deletion, so a platform
+        // admin can still restore one in the grace period.
         let mut scoped = WorkspaceTx::enter(tx, *workspace).await?;
-        crate::team::queries::delete_workspace(&mut scoped).await?;
+        let grace = state.config.delete_grace;
+        if let Some(at) = deletion::schedule(&mut scoped, *workspace, &user.email, grace).await? {
+            let actor = Actor { id: user.id, name: &user.name, ip: "" };
+            let detail = format!("its owner deleted their account; deleted for good on {}", deletion::when(at));
+            crate::audit::queries::record_by(&mut scoped, actor, "workspace.deletion_scheduled", "", &detail).await?;
+        }
         tx = scoped.into_tx();
     }
     queries::delete(&mut tx, user.id).await?;
     tx.commit().await?;
-    for workspace in solo {
-        let storage = state.storage.clone();
-        let _ = tokio::task::spawn_blocking(move || storage.remove_workspace(workspace)).await;
-    }
     sign_out(&session).await?;
     Ok(Redirect::to("/signup").into_response())
 }

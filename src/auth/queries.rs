@@ -122,7 +122,7 @@ pub async fn sole_owner_of_shared(db: &Db, user: Uuid) -> sqlx::Result<Vec<Strin
         db,
         (String,),
         "SELECT w.name FROM workspaces w JOIN memberships m ON m.workspace_id = w.id \
-         WHERE m.user_id = $1 AND m.role = 'owner' \
+         WHERE m.user_id = $1 AND m.role = 'owner' AND w.delete_after IS NULL \
            AND (SELECT COUNT(*) FROM memberships o WHERE o.workspace_id = w.id AND o.role = 'owner') = 1 \
            AND (SELECT COUNT(*) FROM memberships a WHERE a.workspace_id = w.id) > 1 \
          ORDER BY w.name",

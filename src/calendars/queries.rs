@@ -179,12 +179,14 @@ pub async fn feeds(tx: &mut WorkspaceTx, calendar: Uuid) -> sqlx::Result<Vec<Fee
 }
 
 /// Which workspace and calendar a feed token opens (a global lookup: the
-/// token is the only credential a phone's calendar app has).
+/// token is the only credential a phone's calendar app has); none for a
+/// workspace scheduled for deletion.
 pub async fn feed_target(db: &Db, token_hash: &str) -> sqlx::Result<Option<(Uuid, Uuid)>> {
     fetch_optional!(
         db,
         (Uuid, Uuid),
-        "SELECT workspace_id, calendar_id FROM calendar_feeds WHERE token_hash = $1",
+        "SELECT f.workspace_id, f.calendar_id FROM calendar_feeds f JOIN workspaces w ON w.id = f.workspace_id \
+         WHERE f.token_hash = $1 AND w.delete_after IS NULL",
         token_hash
     )
 }

@@ -60,3 +60,15 @@ fn the_database_follows_the_data_folder() {
     let c = config(&[("EASEL_DATA_DIR", "/var/lib/easel")]).expect("valid");
     assert_eq!(c.database_url, "sqlite:///var/lib/easel/easel.db");
 }
+
+#[test]
+fn the_deletion_grace_period_is_two_weeks_unless_set() {
+    assert_eq!(config(&[]).expect("defaults").delete_grace, Duration::from_secs(14 * 86_400));
+    let c = config(&[("EASEL_DELETE_GRACE", "30d")]).expect("30 days");
+    assert_eq!(c.delete_grace, Duration::from_secs(30 * 86_400));
+    assert_eq!(config(&[("EASEL_DELETE_GRACE", "0s")]).expect("none").delete_grace, Duration::ZERO);
+    for bad in ["soon", "-1d", "3651d"] {
+        let err = config(&[("EASEL_DELETE_GRACE", bad)]).unwrap_err();
+        assert_eq!(err.var, "EASEL_DELETE_GRACE", "{bad}");
+    }
+}

@@ -158,11 +158,16 @@ pub async fn note_suspension(tx: &mut WorkspaceTx, suspended: bool) -> sqlx::Res
     )
 }
 
-/// True while the operator has the workspace suspended (a global row, read
-/// by the background sender, which has no request to ask).
+/// True while the operator has the workspace suspended or it is scheduled
+/// for deletion: nothing new goes to Publer until it is lifted or restored
+/// (a global row, read by the background sender, which has no request to ask).
 pub async fn is_suspended(db: &Db, workspace: Uuid) -> sqlx::Result<bool> {
-    let row: Option<(bool,)> =
-        fetch_optional!(db, (bool,), "SELECT suspended_at IS NOT NULL FROM workspaces WHERE id = $1", workspace)?;
+    let row: Option<(bool,)> = fetch_optional!(
+        db,
+        (bool,),
+        "SELECT suspended_at IS NOT NULL OR delete_after IS NOT NULL FROM workspaces WHERE id = $1",
+        workspace
+    )?;
     Ok(row.is_some_and(|(suspended,)| suspended))
 }
 

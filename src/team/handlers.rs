@@ -40,12 +40,6 @@ pub struct TransferForm {
     user_id: String,
 }
 
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm_name: String,
-}
-
 /// Roles a member with `role` may give: only an owner makes admins.
 pub fn grantable(role: Role) -> Vec<Role> {
     match role {
@@ -329,32 +323,4 @@ pub async fn transfer(
     tx.commit().await?;
     flash::success(&session, format!("{} now owns {}; you are an admin.", member.name, ws.name())).await?;
     Ok(Redirect::to("/team"))
-}
-
-/// Deletes the active workspace, after its name is typed to confirm; its
-/// rows go with it, then its files.
-pub async fn delete_workspace(
-    State(state): State<AppState>,
-    ws: Workspace,
-    session: Session,
-    Path(id): Path<String>,
-    Form(form): Form<DeleteForm>,
-) -> AppResult<Redirect> {
-    if parse_id(&id)? != ws.id() {
-        return Err(AppError::NotFound);
-    }
-    ws.require(Permission::OwnWorkspace)?;
-    if form.confirm_name.trim() != ws.name() {
-        return Err(AppError::bad_request("Type the workspace's name exactly to confirm. Nothing was deleted."));
-    }
-    let mut tx = ws.write(&state.db).await?;
-    queries::delete_workspace(&mut tx).await?;
-    tx.commit().await?;
-    let (storage, workspace) = (state.storage.clone(), ws.id());
-    let removed = tokio::task::spawn_blocking(move || storage.remove_workspace(workspace)).await;
-    if !matches!(removed, Ok(Ok(()))) {
-        tracing::warn!(workspace = %ws.id(), "the workspace's files stay until the next start-up sweep");
-    }
-    flash::success(&session, format!("{} was deleted.", ws.name())).await?;
-    Ok(Redirect::to("/workspaces"))
 }

@@ -1,6 +1,7 @@
 //! Teams: members and their roles, invitations by email, leaving,
-//! transferring ownership and deleting a workspace.
+//! transferring ownership, and deleting (and restoring) a workspace.
 
+mod deletion;
 mod handlers;
 pub mod invites;
 pub mod queries;
@@ -26,7 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/team/members/{user_id}/remove", post(handlers::remove_member))
         .route("/team/leave", post(handlers::leave))
         .route("/team/transfer", post(handlers::transfer))
-        .route("/workspaces/{id}/delete", post(handlers::delete_workspace))
+        .route("/workspaces/{id}/delete", post(deletion::delete_workspace))
+        .route("/workspaces/{id}/restore", post(deletion::restore_workspace))
         .route("/invites/{token}", get(invites::view_invitation))
         .route("/invites/{token}/accept", post(invites::accept))
 }

@@ -121,7 +121,8 @@ pub async fn invitation(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<I
 /// The invitation a token opens, in whatever state (a global lookup: the
 /// token is all a stranger has).
 pub async fn by_token(db: &Db, token_hash: &str) -> sqlx::Result<Option<Invitation>> {
-    let sql = format!("{INVITATION_SELECT} WHERE i.token_hash = $1");
+    // A workspace scheduled for deletion takes nobody in: its link is dead.
+    let sql = format!("{INVITATION_SELECT} WHERE i.token_hash = $1 AND w.delete_after IS NULL");
     fetch_optional!(db, Invitation, &sql, token_hash)
 }
 
@@ -130,6 +131,7 @@ pub async fn by_token(db: &Db, token_hash: &str) -> sqlx::Result<Option<Invitati
 pub async fn pending_for_email(db: &Db, email: &str) -> sqlx::Result<Option<Invitation>> {
     let sql = format!(
         "{INVITATION_SELECT} WHERE i.email = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL \
+         AND w.delete_after IS NULL \
          AND i.expires_at > $2 ORDER BY i.created_at DESC LIMIT 1"
     );
     fetch_optional!(db, Invitation, &sql, email, OffsetDateTime::now_utc())
@@ -199,10 +201,4 @@ pub async fn mark_accepted(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<bool>
         OffsetDateTime::now_utc()
     )?;
     Ok(done == 1)
-}
-
-/// Deletes the workspace itself; every workspace row goes with it.
-pub async fn delete_workspace(tx: &mut WorkspaceTx) -> sqlx::Result<u64> {
-    let ws = tx.workspace_id();
-    execute!(tx, "DELETE FROM workspaces WHERE id = $1", ws)
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::{clean_workspace_name, extractor::make_active, queries, templates, views::WorkspacesView};
+use super::{clean_workspace_name, deletion, extractor::make_active, queries, templates, views::WorkspacesView};
 use crate::{
     auth::CurrentUser,
     db::WorkspaceTx,
@@ -35,9 +35,21 @@ pub struct SwitchForm {
     back: String,
 }
 
-pub async fn view_workspaces(State(state): State<AppState>, user: CurrentUser, layout: Layout) -> AppResult<Response> {
+/// The workspaces page, with what the person typed and why it was refused.
+pub async fn workspaces_page(
+    state: &AppState,
+    user: &CurrentUser,
+    layout: Layout,
+    name: String,
+    error: Option<String>,
+) -> AppResult<WorkspacesView> {
     let workspaces = queries::workspaces_of(&state.db, user.id).await?;
-    page(WorkspacesView { layout, workspaces, name: String::new(), error: None })
+    let scheduled = deletion::scheduled_of(&state.db, user.id).await?;
+    Ok(WorkspacesView { layout, workspaces, name, error, scheduled, restore_error: None })
+}
+
+pub async fn view_workspaces(State(state): State<AppState>, user: CurrentUser, layout: Layout) -> AppResult<Response> {
+    page(workspaces_page(&state, &user, layout, String::new(), None).await?)
 }
 
 pub async fn create_workspace(
@@ -49,17 +61,13 @@ pub async fn create_workspace(
 ) -> AppResult<Response> {
     let name = match clean_workspace_name(&form.name) {
         Ok(name) => name,
-        Err(why) => {
-            let workspaces = queries::workspaces_of(&state.db, user.id).await?;
-            return invalid_form(WorkspacesView { layout, workspaces, name: form.name, error: Some(why.into()) });
-        }
+        Err(why) => return invalid_form(workspaces_page(&state, &user, layout, form.name, Some(why.into())).await?),
     };
     if let Err(owned) = super::may_own_another(&state, user.id).await? {
-        let workspaces = queries::workspaces_of(&state.db, user.id).await?;
         let error = format!(
             "You own {owned} workspaces, the most one person may own here. Delete one or transfer its ownership first."
         );
-        return invalid_form(WorkspacesView { layout, workspaces, name: form.name, error: Some(error) });
+        return invalid_form(workspaces_page(&state, &user, layout, form.name, Some(error)).await?);
     }
     let template = match form.template.trim() {
         "" => None,

@@ -1,6 +1,7 @@
 //! Workspaces: the `Workspace` extractor, roles and permissions, the list of
 //! a person's workspaces, creating one, and switching between them.
 
+pub mod deletion;
 mod extractor;
 mod handlers;
 pub mod permissions;
@@ -11,7 +12,9 @@ mod views;
 use axum::{Router, routing::get};
 
 pub use extractor::{Brand, Workspace, make_active, resolve};
+pub use handlers::workspaces_page;
 pub use permissions::{Access, Permission, ROUTES, Role};
+pub use views::WorkspacesView;
 
 use crate::state::AppState;
 

@@ -41,6 +41,10 @@ const ACTIVE: &str = "SELECT m.workspace_id, w.name, m.role, w.suspended_at IS N
        (w.hide_powered_by AND COALESCE(w.custom_can_hide_branding, p.can_hide_branding, FALSE)) AS hide_powered_by \
      FROM memberships m JOIN workspaces w ON w.id = m.workspace_id LEFT JOIN plans p ON p.key = w.plan";
 
+/// A workspace scheduled for deletion is gone for its members: no page, no
+/// switcher entry, no fallback to it. Only its owner's "Restore" sees it.
+const KEPT: &str = "w.delete_after IS NULL";
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct WorkspaceSummary {
     pub id: Uuid,
@@ -57,13 +61,13 @@ impl WorkspaceSummary {
 }
 
 pub async fn membership(db: &Db, user_id: Uuid, workspace_id: Uuid) -> sqlx::Result<Option<ActiveMembership>> {
-    let sql = format!("{ACTIVE} WHERE m.user_id = $1 AND m.workspace_id = $2");
+    let sql = format!("{ACTIVE} WHERE m.user_id = $1 AND m.workspace_id = $2 AND {KEPT}");
     fetch_optional!(db, ActiveMembership, &sql, user_id, workspace_id)
 }
 
 /// The workspace a person falls back to: the one they joined first.
 pub async fn first_membership(db: &Db, user_id: Uuid) -> sqlx::Result<Option<ActiveMembership>> {
-    let sql = format!("{ACTIVE} WHERE m.user_id = $1 ORDER BY m.created_at, m.workspace_id LIMIT 1");
+    let sql = format!("{ACTIVE} WHERE m.user_id = $1 AND {KEPT} ORDER BY m.created_at, m.workspace_id LIMIT 1");
     fetch_optional!(db, ActiveMembership, &sql, user_id)
 }
 
@@ -73,7 +77,7 @@ pub async fn memberships_of(db: &Db, user_id: Uuid) -> sqlx::Result<Vec<Membersh
         db,
         Membership,
         "SELECT m.workspace_id, w.name, m.role FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
-         WHERE m.user_id = $1 ORDER BY LOWER(w.name), w.id",
+         WHERE m.user_id = $1 AND w.delete_after IS NULL ORDER BY LOWER(w.name), w.id",
         user_id,
     )
 }
@@ -86,25 +90,28 @@ pub async fn workspaces_of(db: &Db, user_id: Uuid) -> sqlx::Result<Vec<Workspace
         "SELECT w.id, w.name, m.role, \
                 (SELECT COUNT(*) FROM memberships c WHERE c.workspace_id = w.id) AS members \
          FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
-         WHERE m.user_id = $1 ORDER BY LOWER(w.name), w.id",
+         WHERE m.user_id = $1 AND w.delete_after IS NULL ORDER BY LOWER(w.name), w.id",
         user_id,
     )
 }
 
-/// Creates the workspace `tx` is scoped to, with `owner` as its owner and
-/// default settings.
-/// How many workspaces this person owns, and whether they are a platform admin.
+/// How many workspaces this person owns, and whether they are a platform
+/// admin. Workspaces scheduled for deletion do not count: deleting one is
+/// how an owner at the cap makes room (restoring one checks the cap again).
 pub async fn ownership_of(db: &Db, user_id: Uuid) -> sqlx::Result<(i64, bool)> {
     let row: Option<(i64, bool)> = fetch_optional!(
         db,
         (i64, bool),
-        "SELECT (SELECT COUNT(*) FROM memberships m WHERE m.user_id = u.id AND m.role = 'owner'), u.is_platform_admin \
+        "SELECT (SELECT COUNT(*) FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
+           WHERE m.user_id = u.id AND m.role = 'owner' AND w.delete_after IS NULL), u.is_platform_admin \
          FROM users u WHERE u.id = $1",
         user_id
     )?;
     Ok(row.unwrap_or((0, false)))
 }
 
+/// Creates the workspace `tx` is scoped to, with `owner` as its owner and
+/// default settings.
 pub async fn create(tx: &mut WorkspaceTx, name: &str, owner: Uuid, plan: &str) -> sqlx::Result<()> {
     let now = OffsetDateTime::now_utc();
     let id = tx.workspace_id();

@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use super::queries::WorkspaceSummary;
+use super::{deletion::Scheduled, queries::WorkspaceSummary};
 use crate::web::Layout;
 
 #[derive(Template)]
@@ -12,4 +12,8 @@ pub struct WorkspacesView {
     pub workspaces: Vec<WorkspaceSummary>,
     pub name: String,
     pub error: Option<String>,
+    /// The person's own workspaces waiting to be purged, to restore.
+    pub scheduled: Vec<Scheduled>,
+    /// Why a workspace could not be restored.
+    pub restore_error: Option<String>,
 }

@@ -124,20 +124,25 @@ async fn deleting_an_account_takes_only_solo_workspaces(backend: Backend) {
     ada.post("/account/delete", &[("confirm_email", "wrong@example.com")]).await.assert_status(422);
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 2);
 
-    // Bea deletes hers: her solo studio goes, Ada's shared one stays.
+    // Bea deletes hers: her solo studio is scheduled for deletion, Ada's shared one stays.
     let beas = bea.guards().page_workspace;
     bea.get("/account").await;
     bea.post("/account/delete", &[("confirm_email", "bea@example.com")]).await.assert_redirect("/signup");
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM workspaces").await, 1);
-    assert!(!app.uploads().join(&beas).exists());
+    assert_eq!(app.count("SELECT COUNT(*) FROM workspaces WHERE delete_after IS NULL").await, 1);
+    assert_eq!(app.scheduled().await, 1);
     assert_eq!(app.files_of(&studio).len(), 3);
     bea.get("/").await.assert_redirect("/login");
-    // Now Ada is alone in her studio and may go, taking it with her.
+    // Now Ada is alone in her studio and may go; once the grace period is
+    // over the purge takes both studios, rows and files.
     ada.get("/account").await;
     ada.post("/account/delete", &[("confirm_email", "ada@example.com")]).await.assert_redirect("/signup");
+    assert_eq!(app.scheduled().await, 2);
+    app.end_grace_periods().await;
+    assert_eq!(app.purge_due().await, 2);
     assert_eq!(app.count("SELECT COUNT(*) FROM workspaces").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM images").await, 0);
+    assert!(!app.uploads().join(&beas).exists());
     assert!(!app.uploads().join(&studio).exists());
 }
 

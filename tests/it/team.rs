@@ -15,7 +15,7 @@ on_both_backends!(
     dead_invitation_links_say_why_and_nothing_more,
     roles_limit_who_may_invite_change_and_remove,
     the_last_owner_stays_and_ownership_can_move,
-    deleting_a_workspace_removes_its_rows_and_files_only,
+    deleting_a_workspace_schedules_it_and_the_purge_removes_its_rows_and_files_only,
     the_audit_log_records_and_is_for_owners_and_admins,
     with_smtp_the_invitation_is_mailed,
     every_audited_action_is_recorded,
@@ -121,6 +121,10 @@ async fn every_audited_action_is_recorded(backend: Backend) {
     bea.post(&format!("{post}/publer"), &[]).await.assert_status(303);
     bea.get("/settings/branding").await;
     bea.post("/settings/branding", &[("brand_colour", "#0e7490")]).await.assert_redirect("/settings/branding");
+    // Deleting the workspace, and restoring it.
+    let name = app.strings(&format!("SELECT name FROM workspaces WHERE id = {}", app.uuid_literal(&studio))).await;
+    crate::deletion::delete(&bea, &studio, &name[0]).await;
+    crate::deletion::restore(&bea, &studio).await.assert_redirect("/");
 
     let recorded = app.strings("SELECT DISTINCT action FROM audit_log ORDER BY action").await;
     let expected: Vec<String> = {
@@ -342,7 +346,7 @@ async fn the_last_owner_stays_and_ownership_can_move(backend: Backend) {
     bea.post("/team/leave", &[]).await.assert_status(400);
 }
 
-async fn deleting_a_workspace_removes_its_rows_and_files_only(backend: Backend) {
+async fn deleting_a_workspace_schedules_it_and_the_purge_removes_its_rows_and_files_only(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let ada = app.signed_up("Ada", "ada@example.com").await;
     let studio = ada.guards().page_workspace;
@@ -358,17 +362,20 @@ async fn deleting_a_workspace_removes_its_rows_and_files_only(backend: Backend) 
     ada.post(&path, &[("confirm_name", "Wrong name")]).await.assert_status(400);
     bea.get("/team").await;
     bea.post(&path, &[("confirm_name", "Ada's studio")]).await.assert_status(403);
-    assert_eq!(app.count("SELECT COUNT(*) FROM workspaces").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM workspaces WHERE delete_after IS NOT NULL").await, 0);
 
     ada.post(&path, &[("confirm_name", "Ada's studio")]).await.assert_redirect("/workspaces");
+    // Bea had the studio active: she falls back to her own on the next request.
+    assert_eq!(bea.get("/").await.text(".switcher-name"), "Bea's studio");
+    assert_eq!(app.files_of(&studio).len(), 3, "kept until the grace period is over");
+    app.end_grace_periods().await;
+    assert_eq!(app.purge_due().await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM workspaces").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM images").await, 1, "Bea's image stays");
     assert_eq!(app.count("SELECT COUNT(*) FROM workspace_settings").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 0, "the studio's log went with it");
     assert!(!app.uploads().join(&studio).exists());
     assert_eq!(app.files_of(&beas).len(), 3);
-    // Bea had the studio active: she falls back to her own on the next request.
-    assert_eq!(bea.get("/").await.text(".switcher-name"), "Bea's studio");
 }
 
 async fn the_audit_log_records_and_is_for_owners_and_admins(backend: Backend) {

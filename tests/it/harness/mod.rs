@@ -5,6 +5,7 @@ pub mod art;
 pub mod oauth;
 pub mod postgres;
 pub mod process;
+pub mod purge;
 pub mod services;
 pub mod smtp;
 

@@ -156,6 +156,7 @@ pub async fn insert_tables(
         let mut inserter: Option<Inserter> = None;
         while let Some(line) = lines.rx.recv().await {
             let mut object = parse_line(table, &line)?;
+            safe(table, &object)?;
             adjust(table, &mut object)?;
             let inserter = inserter.get_or_insert_with(|| Inserter::new(table, present(table, &object)));
             let cells = cells(table, inserter.columns(), &object, mapping)?;
@@ -169,6 +170,32 @@ pub async fn insert_tables(
         }
     }
     Ok(rows)
+}
+
+/// Values that become file paths are only ever ones Easel writes itself:
+/// an image's extension, a logo's name.
+fn safe(table: &Table, row: &serde_json::Map<String, Value>) -> Result<(), ArchiveError> {
+    let text = |column: &str| row.get(column).and_then(Value::as_str).unwrap_or_default();
+    let fine = match table.name {
+        "images" => ["jpg", "png", "webp", "gif", "tiff"].contains(&text("extension")),
+        "workspaces" => {
+            let logo = text("logo");
+            logo.is_empty()
+                || logo
+                    .strip_prefix("logo-")
+                    .and_then(|rest| rest.strip_suffix(".png"))
+                    .is_some_and(|id| Uuid::parse_str(id).is_ok())
+        }
+        _ => true,
+    };
+    if fine {
+        Ok(())
+    } else {
+        Err(ArchiveError::Invalid(format!(
+            "The archive's table {} names a file Easel would never write; nothing was imported.",
+            table.name
+        )))
+    }
 }
 
 /// The columns a row carries (an older archive may lack newer columns,

@@ -246,10 +246,21 @@ fn check_contents(
         }
         listed.insert(name);
     }
+    let own = manifest.workspace.as_ref().map(|w| w.id);
     for file in &manifest.files {
         let name = manifest::file_entry(&file.path);
-        if storage_key(&file.path).is_none() {
+        let Some(key) = storage_key(&file.path) else {
             return Err(invalid(format!("The archive's manifest names a file Easel did not write: {}.", file.path)));
+        };
+        if own.is_some_and(|own| key.workspace() != own) {
+            return Err(invalid(format!("The archive has a file of another workspace: {}.", file.path)));
+        }
+        let declared = zip.by_name(&name).map(|e| e.size()).unwrap_or(u64::MAX);
+        if declared != file.size {
+            return Err(invalid(format!(
+                "The archive's file {} is not the size its manifest gives; it was changed or damaged.",
+                file.path
+            )));
         }
         let (size, sha) = hash_entry(zip, &name, false)?;
         if size != file.size || sha != file.sha256 {

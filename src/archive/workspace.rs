@@ -42,8 +42,17 @@ pub async fn import(
         mapping = import::fresh(mapping);
     }
     let target = mapping.id(entry.id);
-    let placed = import::place_files(&checked, storage, &mut mapping, progress).await?;
-    match write_rows(db, &checked, entry.id, &mut mapping, &people, progress).await {
+    let written = match import::place_files(&checked, storage, &mut mapping, progress).await {
+        Ok(placed) => {
+            let written = write_rows(db, &checked, entry.id, &mut mapping, &people, progress).await;
+            if written.is_err() {
+                import::remove(placed).await;
+            }
+            written
+        }
+        Err(err) => Err(err),
+    };
+    match written {
         Ok((rows, members, invited)) => Ok(Imported {
             workspace_id: target,
             name: entry.name,
@@ -53,7 +62,10 @@ pub async fn import(
             invited,
         }),
         Err(err) => {
-            import::remove(placed).await;
+            // The workspace is not here (that was checked, or its ids are
+            // new), so its whole folder goes, empty folders included.
+            let storage = storage.clone();
+            let _ = tokio::task::spawn_blocking(move || storage.remove_workspace(target)).await;
             Err(err)
         }
     }

@@ -120,7 +120,10 @@ async fn joined(thread: Option<JoinHandle<Result<Written, ArchiveError>>>) -> Re
 }
 
 fn options() -> SimpleFileOptions {
+    let now = time::OffsetDateTime::now_utc();
+    let stamp = zip::DateTime::try_from(time::PrimitiveDateTime::new(now.date(), now.time())).unwrap_or_default();
     SimpleFileOptions::default()
+        .last_modified_time(stamp)
         .compression_method(CompressionMethod::Deflated)
         .compression_level(Some(1))
         .large_file(true)

@@ -21,7 +21,8 @@ use easel::{
 
 on_both_backends!(
     an_import_or_a_restore_killed_at_any_point_leaves_everything_or_nothing,
-    a_backup_taken_during_uploads_restores_whole
+    a_backup_taken_during_uploads_restores_whole,
+    the_import_command_invites_by_mail_when_asked,
 );
 
 /// A fresh, migrated target: its folder, the app's URL and an all-seeing one.
@@ -180,5 +181,32 @@ async fn a_backup_taken_during_uploads_restores_whole(backend: Backend) {
         assert_eq!(originals(&fresh.uploads()) as i64, rows + 1, "every image row has its original (and the logo)");
         let workspaces = fresh.count("SELECT COUNT(*) FROM workspaces").await;
         assert!(workspaces >= 1);
+    }
+}
+
+async fn the_import_command_invites_by_mail_when_asked(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let ws = seeded(&app, &ada).await;
+    let file = export(&app, &ws, "ws.zip").await;
+    let (dir, url, _) = target(backend).await;
+    let quiet = easel(dir.path(), &url, &["import", &file.display().to_string()]).output().expect("import");
+    assert!(quiet.status.success(), "{}", String::from_utf8_lossy(&quiet.stderr));
+    let said = String::from_utf8_lossy(&quiet.stdout);
+    assert!(said.contains("pending invitations (not mailed") && said.contains("ada@example.com"), "{said}");
+    assert!(!dir.path().join("data/outbox").exists(), "nothing mailed without --invite");
+
+    let (dir, url, _) = target(backend).await;
+    let mailed = easel(dir.path(), &url, &["import", &file.display().to_string(), "--as-new", "--invite"])
+        .output()
+        .expect("import");
+    assert!(mailed.status.success(), "{}", String::from_utf8_lossy(&mailed.stderr));
+    let mails: Vec<String> = std::fs::read_dir(dir.path().join("data/outbox"))
+        .expect("outbox")
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    for email in ["ada@example.com", "tom@example.com"] {
+        assert!(mails.iter().any(|m| m.contains(email) && m.contains("/invites/")), "{email}: {mails:?}");
     }
 }

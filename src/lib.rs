@@ -15,6 +15,7 @@ pub mod collections;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod exports;
 pub mod home;
 pub mod images;
 pub mod integrations;
@@ -98,6 +99,10 @@ pub async fn launch(
     // Only a server sweeps: a command run beside it (a backup from cron)
     // must not take the files of uploads still on their way.
     storage::sweeper::sweep(&state.db, &state.storage).await?;
+    // Exports whose worker died show as failed; expired archives go.
+    if let Err(e) = exports::job::tidy_everywhere(&state).await {
+        tracing::warn!(error = %e, "could not tidy the workspace exports");
+    }
     let store = state.db.session_store();
     let purge = tokio::spawn(store.clone().continuously_delete_expired(state.config.session.purge_every));
     let sender = state.publer.clone();
@@ -153,6 +158,7 @@ pub fn app(state: AppState) -> Router {
         .merge(plans::routes())
         .merge(branding::routes())
         .merge(admin::routes())
+        .merge(exports::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), auth::two_factor::enrolment_gate))
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::guard))

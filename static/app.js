@@ -319,3 +319,54 @@ function easelGuards() {
   });
   document.addEventListener("htmx:afterSwap", update);
 })();
+
+// Importing a workspace: the archive goes up with a progress bar (it may be
+// gigabytes), then the answer (the result, or why it was refused) replaces
+// the page's content. Without script the form posts as usual.
+(function () {
+  "use strict";
+  function setup(form) {
+    var holder = form.querySelector("[data-import-progress]");
+    var bar = holder && holder.querySelector("progress");
+    var status = holder && holder.querySelector("[data-import-status]");
+    var button = form.querySelector("button[type=submit]");
+    if (!holder || !bar || !status) return;
+    form.addEventListener("submit", function (event) {
+      if (!form.checkValidity()) return;
+      event.preventDefault();
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      holder.hidden = false;
+      if (button) button.disabled = true;
+      status.textContent = "Uploading…";
+      xhr.upload.addEventListener("progress", function (e) {
+        if (!e.lengthComputable) return;
+        bar.value = Math.round((e.loaded / e.total) * 100);
+        status.textContent = "Uploading… " + bar.value + "%";
+      });
+      xhr.upload.addEventListener("load", function () {
+        bar.value = 100;
+        status.textContent = "Checking and importing the archive…";
+      });
+      xhr.addEventListener("load", function () {
+        var page = new DOMParser().parseFromString(xhr.responseText, "text/html");
+        var main = page.getElementById("main");
+        var here = document.getElementById("main");
+        if (main && here) {
+          here.replaceWith(main);
+          document.title = page.title;
+          document.querySelectorAll("form[data-import-upload]").forEach(setup);
+        } else {
+          status.textContent = "The import failed (error " + xhr.status + ").";
+          if (button) button.disabled = false;
+        }
+      });
+      xhr.addEventListener("error", function () {
+        status.textContent = "The upload failed: the connection was lost. Nothing was imported.";
+        if (button) button.disabled = false;
+      });
+      xhr.send(new FormData(form));
+    });
+  }
+  document.querySelectorAll("form[data-import-upload]").forEach(setup);
+})();

@@ -12,6 +12,7 @@ mod charts;
 mod deletion;
 mod extractor;
 mod handlers;
+mod imports;
 pub mod queries;
 pub mod snapshots;
 
@@ -40,11 +41,15 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/plans", get(handlers::view_plans))
         .route("/admin/plans/{key}", post(handlers::save_plan))
         .route("/admin/audit", get(handlers::view_audit))
+        .route(
+            "/admin/import",
+            get(imports::view_import).post(imports::import).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/admin/backups", post(backups::back_up_now))
 }
 
 /// Everything the platform audit log records, with the words its page shows.
-pub const ACTIONS: [(&str, &str); 13] = [
+pub const ACTIONS: [(&str, &str); 14] = [
     ("admin.granted", "Made a platform admin"),
     ("admin.revoked", "Removed a platform admin"),
     ("workspace.plan_changed", "Changed a plan"),
@@ -58,6 +63,7 @@ pub const ACTIONS: [(&str, &str); 13] = [
     ("plan.changed", "Edited a plan"),
     ("account.claimed", "An address's proven owner took over an unconfirmed account"),
     ("backup.started", "Started a backup"),
+    ("workspace.imported", "Imported a workspace"),
 ];
 
 /// Makes the person with `email` a platform admin (or not); false if there

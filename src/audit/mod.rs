@@ -15,7 +15,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Everything the log records, with the words the page shows.
-pub const ACTIONS: [(&str, &str); 23] = [
+pub const ACTIONS: [(&str, &str); 25] = [
     ("member.invited", "Invited someone"),
     ("invitation.resent", "Resent an invitation"),
     ("invitation.revoked", "Revoked an invitation"),
@@ -39,6 +39,8 @@ pub const ACTIONS: [(&str, &str); 23] = [
     ("branding.changed", "Changed the branding"),
     ("workspace.deletion_scheduled", "Deleted the workspace (restorable until the date given)"),
     ("workspace.restored", "Restored the workspace"),
+    ("export.requested", "Started an export of the workspace"),
+    ("export.downloaded", "Downloaded an export of the workspace"),
 ];
 
 pub fn label(action: &str) -> &'static str {

@@ -21,6 +21,9 @@ pub struct Bounds {
     pub max_pixels: u64,
     /// The most keys the sign-in rate limiter remembers.
     pub limiter_keys: usize,
+    /// The largest workspace archive an admin may upload to import
+    /// (`EASEL_MAX_IMPORT_BYTES`); archives can be gigabytes.
+    pub max_import_bytes: u64,
 }
 
 impl Default for Bounds {
@@ -31,6 +34,7 @@ impl Default for Bounds {
             max_connections: 1024,
             max_pixels: 50_000_000,
             limiter_keys: crate::web::rate_limit::DEFAULT_MAX_KEYS,
+            max_import_bytes: 20 * 1024 * 1024 * 1024,
         }
     }
 }
@@ -49,6 +53,9 @@ impl Bounds {
         }
         if let Some(n) = number(get, "EASEL_MAX_PIXELS", 1_000_000, 1_000_000_000, "pixels")? {
             bounds.max_pixels = n;
+        }
+        if let Some(n) = number(get, "EASEL_MAX_IMPORT_BYTES", 1024 * 1024, 1 << 50, "bytes")? {
+            bounds.max_import_bytes = n;
         }
         Ok(bounds)
     }
@@ -82,5 +89,10 @@ mod tests {
         assert_eq!(set.max_connections, 8);
         let bad = Bounds::from_lookup(&|k: &str| (k == "EASEL_BODY_IDLE_SECS").then(|| "0".to_owned()));
         assert_eq!(bad.expect_err("zero is refused").var, "EASEL_BODY_IDLE_SECS");
+        assert_eq!(none.max_import_bytes, 20 * 1024 * 1024 * 1024);
+        let import = Bounds::from_lookup(&|k: &str| (k == "EASEL_MAX_IMPORT_BYTES").then(|| "5000000".to_owned()));
+        assert_eq!(import.expect("set").max_import_bytes, 5_000_000);
+        let tiny = Bounds::from_lookup(&|k: &str| (k == "EASEL_MAX_IMPORT_BYTES").then(|| "10".to_owned()));
+        assert_eq!(tiny.expect_err("too small").var, "EASEL_MAX_IMPORT_BYTES");
     }
 }

@@ -29,6 +29,13 @@ pub fn tighten(path: &Path, mode: u32) {
 /// another user could open it).
 pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write;
+    let mut file = create_new(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Creates a new, empty file that is 0600 from its first byte, to write into.
+pub fn create_new(path: &Path) -> io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -36,9 +43,7 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(FILE);
     }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+    options.open(path)
 }
 
 /// Creates (or truncates) a file that is 0600 from its first byte, for

@@ -254,5 +254,12 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/team/members/{user_id}/remove", Needs(ManageTeam)),
         ("POST", "/team/transfer", Needs(OwnWorkspace)),
         ("POST", "/workspaces/{id}/delete", Needs(OwnWorkspace)),
+        ("GET", "/settings/exports", Needs(OwnWorkspace)),
+        ("POST", "/settings/exports", Needs(OwnWorkspace)),
+        ("GET", "/settings/exports/{id}/progress", Needs(OwnWorkspace)),
+        ("GET", "/settings/exports/{id}/download", Needs(OwnWorkspace)),
+        ("POST", "/account/my-data", SignedIn),
+        ("GET", "/admin/import", PlatformAdmin),
+        ("POST", "/admin/import", PlatformAdmin),
     ]
 };

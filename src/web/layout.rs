@@ -76,6 +76,11 @@ impl Layout {
         !self.suspended && self.active.as_ref().is_some_and(|w| w.role.can(crate::tenancy::Permission::EditContent))
     }
 
+    /// Whether the person owns the active workspace (for owner-only links).
+    pub fn is_owner(&self) -> bool {
+        self.active.as_ref().is_some_and(|w| w.role.can(crate::tenancy::Permission::OwnWorkspace))
+    }
+
     /// The stylesheet that gives the active workspace its colour, if it has one.
     pub fn brand_css(&self) -> Option<String> {
         let colour = self.brand.colour.trim_start_matches('#');

@@ -30,6 +30,7 @@ pub async fn snapshot(app: &TestApp, workspaces: &[&str]) -> Vec<String> {
         "SELECT state || '|' || step FROM publer_sends ORDER BY state",
         "SELECT platform || '|' || account_id FROM publer_routes ORDER BY account_id",
         "SELECT month || '|' || CAST(ai_generations AS TEXT) FROM monthly_usage ORDER BY month",
+        "SELECT state FROM workspace_exports ORDER BY state",
     ] {
         all.extend(app.strings(sql).await);
     }

@@ -15,6 +15,7 @@ mod captions;
 mod collections;
 mod deletion;
 mod deletion_admin;
+mod exports;
 mod faults;
 mod forged_requests;
 mod hardening;

@@ -78,6 +78,7 @@ impl Fixture {
             "collections" => "collection",
             "calendars" => "calendar",
             "events" => "post",
+            "settings" if template.starts_with("/settings/exports/") => "export",
             "settings" => "hashtag_set",
             "team" if template.contains("invites") => "invitation",
             "workspaces" => "workspace",
@@ -96,6 +97,10 @@ impl Fixture {
         }
         path
     }
+}
+
+fn expires_tomorrow() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc() + time::Duration::hours(24)
 }
 
 pub async fn fixture(app: &TestApp, ada: &Client) -> Fixture {
@@ -139,8 +144,10 @@ pub async fn fixture(app: &TestApp, ada: &Client) -> Fixture {
         .find(|(_, email)| email == "tom@example.com")
         .map(|(id, _)| id)
         .expect("Tom");
+    let export = crate::exports::put_export(app, &workspace, "ready", expires_tomorrow()).await.to_string();
     Fixture {
         ids: vec![
+            ("export", export),
             ("image", image),
             ("collection", collection),
             ("calendar", calendar),

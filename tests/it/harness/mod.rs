@@ -411,6 +411,22 @@ impl Client {
         Self::read(response).await
     }
 
+    /// A multipart form like the plain HTML one: the guards, then `fields`,
+    /// then one file in a part named `field`.
+    pub async fn upload_form(&self, path: &str, fields: &[(&str, &str)], field: &str, file: (&str, Vec<u8>)) -> Page {
+        let guards = self.guards();
+        let mut form = reqwest::multipart::Form::new()
+            .text("csrf_token", guards.csrf_token)
+            .text("page_workspace", guards.page_workspace);
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        let part = reqwest::multipart::Part::bytes(file.1).file_name(file.0.to_owned());
+        form = form.part(field.to_owned(), part);
+        let response = self.http.post(format!("{}{}", self.base, path)).multipart(form).send().await.expect("upload");
+        Self::read(response).await
+    }
+
     pub async fn send(
         &self,
         method: Method,

@@ -167,18 +167,17 @@ async fn write(db: &Db, storage: &Storage, schedule: &BackupSchedule, run: &Clai
     written.map(|summary| summary.bytes).map_err(|e| e.to_string())
 }
 
-/// Writes the instance archive on a blocking thread of this runtime. The
-/// archive's future is not `Send` for every lifetime (rustc #102211), so it
-/// cannot be a task of its own; driven there by `block_on`, it need not be.
+/// Writes the instance archive as a task of its own, so the lease can be
+/// renewed while it runs.
 fn in_background(
     db: &Db,
     storage: &Storage,
     out: PathBuf,
 ) -> tokio::task::JoinHandle<Result<archive::Summary, archive::ArchiveError>> {
-    let (db, storage, runtime) = (db.clone(), storage.clone(), tokio::runtime::Handle::current());
-    tokio::task::spawn_blocking(move || {
+    let (db, storage) = (db.clone(), storage.clone());
+    tokio::spawn(async move {
         let progress = Progress::new();
-        runtime.block_on(archive::backup(&db, &storage, &out, &progress))
+        archive::backup(&db, &storage, &out, &progress).await
     })
 }
 

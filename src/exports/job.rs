@@ -90,7 +90,7 @@ async fn write(
     progress: Arc<Progress>,
 ) -> Result<u64, String> {
     let (db, storage) = (state.db.clone(), state.storage.clone());
-    let written = on_a_thread_of_its_own(move || async move {
+    let written = as_a_task(async move {
         let summary = archive::export_workspace(&db, &storage, workspace, &out, &progress).await?;
         // Only Easel's own user may read a workspace's whole archive.
         private::tighten(&out, private::FILE);
@@ -110,18 +110,12 @@ async fn write(
     }
 }
 
-/// Runs an archive job on a blocking thread, driven by this runtime.
-/// Writing a zip is blocking work anyway, and the compiler cannot prove the
-/// archive writer's future `Send` for every lifetime (it holds borrowed
-/// catalogue entries across awaits), which `tokio::spawn` and axum require.
-pub async fn on_a_thread_of_its_own<F, Fut, T>(make: F) -> Result<T, tokio::task::JoinError>
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = T>,
-    T: Send + 'static,
-{
-    let runtime = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || runtime.block_on(make())).await
+/// Runs an archive job as a task of its own: a request that goes away (a
+/// closed tab) does not cut the archive off half-way.
+pub async fn as_a_task<T: Send + 'static>(
+    job: impl std::future::Future<Output = T> + Send + 'static,
+) -> Result<T, tokio::task::JoinError> {
+    tokio::spawn(job).await
 }
 
 fn archive_path(state: &AppState, workspace: Uuid, export: Uuid) -> std::io::Result<PathBuf> {

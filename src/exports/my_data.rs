@@ -20,10 +20,9 @@ pub async fn download_my_data(State(state): State<AppState>, user: CurrentUser) 
     let dir = files::scratch_folder(&state.config.data_dir, "my-data").map_err(internal)?;
     let scratch = Scratch(dir.join(format!("{}.zip", Uuid::new_v4())));
     let (db, out, person) = (state.db.clone(), scratch.0.clone(), user.id);
-    let written =
-        super::job::on_a_thread_of_its_own(move || async move { archive::export_person(&db, person, &out).await })
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("download my data: {e}")))?;
+    let written = super::job::as_a_task(async move { archive::export_person(&db, person, &out).await })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("download my data: {e}")))?;
     written.map_err(|e| match e {
         ArchiveError::Invalid(why) | ArchiveError::Conflict(why) => AppError::Unprocessable(why),
         other => AppError::Internal(anyhow::anyhow!("download my data: {other}")),

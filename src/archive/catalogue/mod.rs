@@ -57,10 +57,11 @@ impl Table {
 }
 
 /// Tables never archived: sign-in sessions (people sign in again), the
-/// migration ledger (the target is migrated by its own Easel) and this
-/// instance's own backup runs (a backup would hold its own unfinished run,
-/// and a restore must not bring back old claims).
-pub const NEVER: [&str; 3] = ["tower_sessions", "_sqlx_migrations", "backup_runs"];
+/// migration ledger (the target is migrated by its own Easel), and this
+/// instance's own jobs, whose files live beside it and not in an archive:
+/// backup runs (a backup would hold its own unfinished run) and in-app
+/// exports (a short-lived download, made again in a minute).
+pub const NEVER: [&str; 4] = ["tower_sessions", "_sqlx_migrations", "backup_runs", "workspace_exports"];
 
 mod global;
 mod owned;

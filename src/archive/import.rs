@@ -7,6 +7,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use futures_util::StreamExt;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -60,6 +61,11 @@ pub async fn check(path: &Path, scope: &'static str, db: &Db) -> Result<Checked,
         .map_err(|e| ArchiveError::Io(format!("checking the archive stopped: {e}")))?
 }
 
+/// Files placed by one blocking job: the archive is opened once per batch
+/// (its directory is read on each opening), and two batches run side by
+/// side, since making the resized copies is most of the work.
+const BATCH: usize = 64;
+
 /// Puts every file of the archive in place under its (mapped) key, and
 /// makes the resized copies of artwork. Returns the paths written, for
 /// removal if the rows then fail.
@@ -69,36 +75,75 @@ pub async fn place_files(
     mapping: &mut Mapping,
     progress: &Progress,
 ) -> Result<Vec<PathBuf>, ArchiveError> {
+    let jobs: Vec<(String, String)> = checked
+        .manifest
+        .files
+        .iter()
+        .filter_map(|file| reader::storage_key(&file.path).map(|key| (file.path.clone(), key.key(|id| mapping.id(id)))))
+        .collect();
+    // As the server's uploads: bounded by memory (a decode can take hundreds of MB), not by cores.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(2);
+    // Owned work only: the stream below is held across awaits, and must be Send.
+    let batches: Vec<_> = jobs
+        .chunks(BATCH)
+        .map(|batch| {
+            let (archive, storage, batch) = (checked.path.clone(), storage.clone(), batch.to_vec());
+            move || place_batch(&archive, &storage, &batch)
+        })
+        .collect();
+    let mut batches = futures_util::stream::iter(batches).map(tokio::task::spawn_blocking).buffer_unordered(workers);
     let mut placed = Vec::new();
-    for file in &checked.manifest.files {
-        let Some(key) = reader::storage_key(&file.path) else { continue };
-        let target = key.key(|id| mapping.id(id));
-        let (archive, storage, source) = (checked.path.clone(), storage.clone(), file.path.clone());
-        let done = tokio::task::spawn_blocking(move || place_one(&archive, &storage, &source, &target))
-            .await
-            .map_err(|e| ArchiveError::Io(format!("placing files stopped: {e}")));
-        match done {
-            Ok(Ok(paths)) => placed.extend(paths),
-            Ok(Err(err)) | Err(err) => {
-                remove(placed).await;
-                return Err(err);
-            }
+    let mut failed = None;
+    while let Some(done) = batches.next().await {
+        let (paths, error) =
+            done.unwrap_or_else(|e| (Vec::new(), Some(ArchiveError::Io(format!("placing files stopped: {e}")))));
+        progress.add(paths.len() as u64);
+        placed.extend(paths);
+        if let Some(error) = error {
+            failed.get_or_insert(error);
         }
-        progress.add(1);
     }
-    Ok(placed)
+    match failed {
+        None => Ok(placed),
+        Some(err) => {
+            remove(placed).await;
+            Err(err)
+        }
+    }
+}
+
+/// One batch, with the archive opened once; what was placed before a
+/// failure is returned with it, to be removed.
+fn place_batch(archive: &Path, storage: &Storage, batch: &[(String, String)]) -> (Vec<PathBuf>, Option<ArchiveError>) {
+    let mut placed = Vec::new();
+    let mut zip = match reader::open(archive) {
+        Ok(zip) => zip,
+        Err(err) => return (placed, Some(err)),
+    };
+    for (source, target) in batch {
+        match place_one(&mut zip, storage, source, target) {
+            Ok(paths) => placed.extend(paths),
+            Err(err) => return (placed, Some(err)),
+        }
+    }
+    (placed, None)
 }
 
 /// One file: written under `tmp/`, synced, renamed into place; an original
 /// also gets its large and thumbnail copies.
-fn place_one(archive: &Path, storage: &Storage, source: &str, target: &str) -> Result<Vec<PathBuf>, ArchiveError> {
+fn place_one(
+    zip: &mut reader::Zip,
+    storage: &Storage,
+    source: &str,
+    target: &str,
+) -> Result<Vec<PathBuf>, ArchiveError> {
     let Some(key) = reader::storage_key(target) else {
         return Err(ArchiveError::Invalid(format!("The archive names a file Easel did not write: {source}.")));
     };
     let final_path = storage.root().join(target);
     let workspace = key.workspace();
     let mut temp = storage.temp_file(workspace)?;
-    reader::extract(archive, source, temp.file_mut()?)?;
+    reader::extract(zip, source, temp.file_mut()?)?;
     let dir = final_path.parent().ok_or_else(|| ArchiveError::Io("a stored file needs a folder".into()))?;
     std::fs::create_dir_all(dir)?;
     temp.persist_at(&final_path)?;

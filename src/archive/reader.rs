@@ -36,7 +36,10 @@ fn invalid(text: impl Into<String>) -> ArchiveError {
     ArchiveError::Invalid(text.into())
 }
 
-fn open(path: &Path) -> Result<ZipArchive<BufReader<File>>, ArchiveError> {
+/// An open archive.
+pub type Zip = ZipArchive<BufReader<File>>;
+
+pub fn open(path: &Path) -> Result<Zip, ArchiveError> {
     let file = File::open(path).map_err(|e| ArchiveError::Io(format!("cannot open {}: {e}", path.display())))?;
     ZipArchive::new(BufReader::new(file))
         .map_err(|e| invalid(format!("This is not a complete zip archive ({e}); it may be truncated or damaged.")))
@@ -335,8 +338,7 @@ pub fn each_other_line(
 }
 
 /// Copies one stored file out of the archive into `target` (blocking).
-pub fn extract(path: &Path, key: &str, target: &mut File) -> Result<u64, ArchiveError> {
-    let mut zip = open(path)?;
+pub fn extract(zip: &mut Zip, key: &str, target: &mut File) -> Result<u64, ArchiveError> {
     let entry =
         zip.by_name(&manifest::file_entry(key)).map_err(|_| invalid(format!("The archive is missing {key}.")))?;
     let declared = entry.size();

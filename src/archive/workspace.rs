@@ -17,6 +17,9 @@ use super::{
 };
 use crate::{db::Db, db::Tx, storage::Storage};
 
+/// The longest workspace name the app accepts (a copy's name stays within it).
+const MAX_NAME: usize = 100;
+
 /// How long the invitation made for someone without an account here lasts.
 const INVITATION_DAYS: i64 = 7;
 
@@ -31,8 +34,8 @@ pub async fn import(
     let entry = checked.manifest.workspace.clone().ok_or_else(|| ArchiveError::Invalid("no workspace".into()))?;
     if !options.as_new && exists(db, entry.id).await? {
         return Err(ArchiveError::Conflict(format!(
-            "The workspace {} ({}) is already on this instance. Import it as a new workspace (--as-new) to make a copy.",
-            entry.name, entry.id
+            "The workspace {} is already on this instance. Import it as a copy beside the original (\"as a copy\", or --as-new on the command line).",
+            entry.name
         )));
     }
     progress.set_total(import::work(&checked.manifest));
@@ -44,7 +47,7 @@ pub async fn import(
     let target = mapping.id(entry.id);
     let written = match import::place_files(&checked, storage, &mut mapping, progress).await {
         Ok(placed) => {
-            let written = write_rows(db, &checked, entry.id, &mut mapping, &people, progress).await;
+            let written = write_rows(db, &checked, entry.id, options.as_new, &mut mapping, &people, progress).await;
             if written.is_err() {
                 import::remove(placed).await;
             }
@@ -88,13 +91,14 @@ async fn write_rows(
     db: &Db,
     checked: &Checked,
     source: Uuid,
+    copy: bool,
     mapping: &mut Mapping,
     people: &std::collections::HashMap<String, Uuid>,
     progress: &Progress,
 ) -> Result<Written, ArchiveError> {
     let mut tx = import::begin(db).await?;
     let tables = Scope::Workspace(source).tables();
-    let adjust = |table: &'static Table, row: &mut serde_json::Map<String, Value>| belongs(table, row, source);
+    let adjust = |table: &'static Table, row: &mut serde_json::Map<String, Value>| belongs(table, row, source, copy);
     let rows = import::insert_tables(&mut tx, checked, &tables, mapping, adjust, progress).await?;
     let target = mapping.id(source);
     let (members, invited) = members(&mut tx, checked, target, people).await?;
@@ -104,8 +108,14 @@ async fn write_rows(
 }
 
 /// Every row must be the archive's own workspace's, and invitations get
-/// a token nobody knows (the archive never carries one).
-fn belongs(table: &'static Table, row: &mut serde_json::Map<String, Value>, source: Uuid) -> Result<(), ArchiveError> {
+/// a token nobody knows (the archive never carries one). A copy says so in
+/// its name, so that nobody mistakes it for the original.
+fn belongs(
+    table: &'static Table,
+    row: &mut serde_json::Map<String, Value>,
+    source: Uuid,
+    copy: bool,
+) -> Result<(), ArchiveError> {
     let column = if table.name == "workspaces" { "id" } else { "workspace_id" };
     let owner = row.get(column).and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
     if owner != Some(source) {
@@ -116,6 +126,11 @@ fn belongs(table: &'static Table, row: &mut serde_json::Map<String, Value>, sour
     }
     if table.name == "invitations" {
         row.insert("token_hash".into(), Value::String(unknown_token()));
+    }
+    if copy && table.name == "workspaces" {
+        let name = row.get("name").and_then(Value::as_str).unwrap_or_default();
+        let renamed = format!("{} (copy)", name.chars().take(MAX_NAME - 7).collect::<String>());
+        row.insert("name".into(), Value::String(renamed));
     }
     Ok(())
 }

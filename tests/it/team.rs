@@ -121,6 +121,13 @@ async fn every_audited_action_is_recorded(backend: Backend) {
     bea.post(&format!("{post}/publer"), &[]).await.assert_status(303);
     bea.get("/settings/branding").await;
     bea.post("/settings/branding", &[("brand_colour", "#0e7490")]).await.assert_redirect("/settings/branding");
+    // Asking for an export, and downloading a ready one.
+    bea.get("/settings/exports").await;
+    bea.post("/settings/exports", &[]).await;
+    let ready =
+        crate::exports::put_export(&app, &studio, "ready", time::OffsetDateTime::now_utc() + time::Duration::hours(1))
+            .await;
+    bea.get(&format!("/settings/exports/{ready}/download")).await.assert_status(200);
     // Deleting the workspace, and restoring it.
     let name = app.strings(&format!("SELECT name FROM workspaces WHERE id = {}", app.uuid_literal(&studio))).await;
     crate::deletion::delete(&bea, &studio, &name[0]).await;

@@ -5,9 +5,12 @@
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
 };
 
-use futures_util::StreamExt;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -61,14 +64,13 @@ pub async fn check(path: &Path, scope: &'static str, db: &Db) -> Result<Checked,
         .map_err(|e| ArchiveError::Io(format!("checking the archive stopped: {e}")))?
 }
 
-/// Files placed by one blocking job: the archive is opened once per batch
-/// (its directory is read on each opening), and two batches run side by
-/// side, since making the resized copies is most of the work.
-const BATCH: usize = 64;
-
 /// Puts every file of the archive in place under its (mapped) key, and
 /// makes the resized copies of artwork. Returns the paths written, for
 /// removal if the rows then fail.
+///
+/// Two workers share the files, each opening the archive once (opening one
+/// reads its whole directory); two, as the server's uploads, because a
+/// decode can take hundreds of MB.
 pub async fn place_files(
     checked: &Checked,
     storage: &Storage,
@@ -81,30 +83,37 @@ pub async fn place_files(
         .iter()
         .filter_map(|file| reader::storage_key(&file.path).map(|key| (file.path.clone(), key.key(|id| mapping.id(id)))))
         .collect();
-    // As the server's uploads: bounded by memory (a decode can take hundreds of MB), not by cores.
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(2);
-    // Owned work only: the stream below is held across awaits, and must be Send.
-    let batches: Vec<_> = jobs
-        .chunks(BATCH)
-        .map(|batch| {
-            let (archive, storage, batch) = (checked.path.clone(), storage.clone(), batch.to_vec());
-            move || place_batch(&archive, &storage, &batch)
-        })
-        .collect();
-    let mut batches = futures_util::stream::iter(batches).map(tokio::task::spawn_blocking).buffer_unordered(workers);
-    let mut placed = Vec::new();
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 2);
+    let (done, mut results) = mpsc::unbounded_channel();
+    let stop = Arc::new(AtomicBool::new(false));
+    for worker in 0..workers {
+        let share: Vec<(String, String)> = jobs.iter().skip(worker).step_by(workers).cloned().collect();
+        let (archive, storage, done, stop) = (checked.path.clone(), storage.clone(), done.clone(), stop.clone());
+        tokio::task::spawn_blocking(move || place_share(&archive, &storage, &share, &done, &stop));
+    }
+    drop(done);
+    let (mut placed, mut files) = (Vec::new(), 0);
     let mut failed = None;
-    while let Some(done) = batches.next().await {
-        let (paths, error) =
-            done.unwrap_or_else(|e| (Vec::new(), Some(ArchiveError::Io(format!("placing files stopped: {e}")))));
-        progress.add(paths.len() as u64);
-        placed.extend(paths);
-        if let Some(error) = error {
-            failed.get_or_insert(error);
+    while let Some(result) = results.recv().await {
+        match result {
+            Ok(paths) => {
+                progress.add(1);
+                files += 1;
+                placed.extend(paths);
+            }
+            Err(err) => {
+                stop.store(true, Ordering::Relaxed);
+                failed.get_or_insert(err);
+            }
         }
     }
     match failed {
-        None => Ok(placed),
+        // A worker that panicked sends nothing more: count, don't assume.
+        None if files == jobs.len() => Ok(placed),
+        None => {
+            remove(placed).await;
+            Err(ArchiveError::Io("placing the files stopped before the end".into()))
+        }
         Some(err) => {
             remove(placed).await;
             Err(err)
@@ -112,21 +121,34 @@ pub async fn place_files(
     }
 }
 
-/// One batch, with the archive opened once; what was placed before a
-/// failure is returned with it, to be removed.
-fn place_batch(archive: &Path, storage: &Storage, batch: &[(String, String)]) -> (Vec<PathBuf>, Option<ArchiveError>) {
-    let mut placed = Vec::new();
+type Placed = Result<Vec<PathBuf>, ArchiveError>;
+
+/// One worker's files, the archive opened once; it stops at its first
+/// failure, or when another worker failed.
+fn place_share(
+    archive: &Path,
+    storage: &Storage,
+    share: &[(String, String)],
+    done: &mpsc::UnboundedSender<Placed>,
+    stop: &AtomicBool,
+) {
     let mut zip = match reader::open(archive) {
         Ok(zip) => zip,
-        Err(err) => return (placed, Some(err)),
+        Err(err) => {
+            let _ = done.send(Err(err));
+            return;
+        }
     };
-    for (source, target) in batch {
-        match place_one(&mut zip, storage, source, target) {
-            Ok(paths) => placed.extend(paths),
-            Err(err) => return (placed, Some(err)),
+    for (source, target) in share {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let result = place_one(&mut zip, storage, source, target);
+        let failed = result.is_err();
+        if done.send(result).is_err() || failed {
+            return;
         }
     }
-    (placed, None)
 }
 
 /// One file: written under `tmp/`, synced, renamed into place; an original

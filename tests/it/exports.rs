@@ -330,7 +330,12 @@ async fn an_export_is_made_downloaded_and_imported_as_new(backend: Backend) {
     assert_eq!(page.texts("#members-matched li"), ["ada@example.com"]);
     let link = page.attrs("#imported-workspace", "href").pop().expect("link to the workspace");
     assert!(link.starts_with("/admin/workspaces/"));
-    assert_eq!(app.count("SELECT COUNT(*) FROM workspaces WHERE name = 'Ada''s studio'").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM workspaces WHERE name = 'Ada''s studio'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM workspaces WHERE name = 'Ada''s studio (copy)'").await,
+        1,
+        "a copy says so"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM platform_audit WHERE action = 'workspace.imported'").await, 1);
     oz.get(&link).await.assert_status(200);
 }

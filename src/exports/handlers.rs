@@ -83,7 +83,7 @@ pub async fn view_progress(
     ws: Workspace,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    ws.require(Permission::OwnWorkspace)?;
+    owner_only(&ws)?;
     let mut export = find(&state, &ws, &id).await?;
     let mut percent = job::percent(export.id);
     // Not being written here: another instance has it, or its worker died
@@ -98,7 +98,7 @@ pub async fn view_progress(
 
 /// The archive itself, streamed; only while its link is valid.
 pub async fn download(State(state): State<AppState>, ws: Workspace, Path(id): Path<String>) -> AppResult<Response> {
-    ws.require(Permission::OwnWorkspace)?;
+    owner_only(&ws)?;
     let export = find(&state, &ws, &id).await?;
     let now = OffsetDateTime::now_utc();
     if !export.downloadable(now) {
@@ -115,6 +115,12 @@ pub async fn download(State(state): State<AppState>, ws: Workspace, Path(id): Pa
     tx.commit().await?;
     let date = export.finished_at.unwrap_or(now).date();
     Ok(files::attachment(file, bytes, &files::download_name(ws.name(), date)))
+}
+
+/// An export's own links answer 404 to anyone but an owner, as for an id
+/// that does not exist: they say nothing about what exists.
+fn owner_only(ws: &Workspace) -> AppResult<()> {
+    if ws.role().can(Permission::OwnWorkspace) { Ok(()) } else { Err(AppError::NotFound) }
 }
 
 /// This workspace's export with this id; anything else is a 404.

@@ -120,6 +120,9 @@ pub enum Access {
     Member,
     /// A member whose role holds the permission.
     Needs(Permission),
+    /// The same, but everyone else gets a 404, as for an id that does not
+    /// exist (an export's download link).
+    Hidden(Permission),
     /// A platform admin; everyone else gets a 404.
     PlatformAdmin,
 }
@@ -256,8 +259,8 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/workspaces/{id}/delete", Needs(OwnWorkspace)),
         ("GET", "/settings/exports", Needs(OwnWorkspace)),
         ("POST", "/settings/exports", Needs(OwnWorkspace)),
-        ("GET", "/settings/exports/{id}/progress", Needs(OwnWorkspace)),
-        ("GET", "/settings/exports/{id}/download", Needs(OwnWorkspace)),
+        ("GET", "/settings/exports/{id}/progress", Hidden(OwnWorkspace)),
+        ("GET", "/settings/exports/{id}/download", Hidden(OwnWorkspace)),
         ("POST", "/account/my-data", SignedIn),
         ("GET", "/admin/import", PlatformAdmin),
         ("POST", "/admin/import", PlatformAdmin),

@@ -111,8 +111,9 @@ async fn only_owners_see_and_reach_exports(backend: Backend) {
     for (role, client) in &others {
         assert!(client.get("/settings").await.attrs("a[href='/settings/exports']", "href").is_empty(), "{role}");
         assert_eq!(client.get("/settings/exports").await.status, 403, "{role} GET");
-        assert_eq!(client.get(&format!("/settings/exports/{ready}/download")).await.status, 403, "{role} download");
-        assert_eq!(client.get(&format!("/settings/exports/{ready}/progress")).await.status, 403, "{role} progress");
+        // An export's own links: 404 for anyone but an owner, as for no export at all.
+        assert_eq!(client.get(&format!("/settings/exports/{ready}/download")).await.status, 404, "{role} download");
+        assert_eq!(client.get(&format!("/settings/exports/{ready}/progress")).await.status, 404, "{role} progress");
         client.get("/").await;
         assert_eq!(client.post("/settings/exports", &[]).await.status, 403, "{role} POST");
     }

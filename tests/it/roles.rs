@@ -179,7 +179,11 @@ async fn every_route_answers_every_role_as_the_table_says(backend: Backend) {
     let before = snapshot(&app, &[&workspace]).await;
     let mut checked = 0;
     for (method, template, access) in ROUTES {
-        let Access::Needs(permission) = access else { continue };
+        let (permission, refused) = match access {
+            Access::Needs(permission) => (permission, 403),
+            Access::Hidden(permission) => (permission, 404),
+            _ => continue,
+        };
         let path = fixture.path(template);
         for (role, client) in &people {
             // Allowed writes are the feature tests' business; sending them
@@ -198,7 +202,7 @@ async fn every_route_answers_every_role_as_the_table_says(backend: Backend) {
                     assert_eq!(page.status, 200, "{role:?} GET {path}");
                 }
             } else {
-                assert_eq!(page.status, 403, "{role:?} {method} {path} must be forbidden: {}", page.body);
+                assert_eq!(page.status, refused, "{role:?} {method} {path} must be refused: {}", page.body);
             }
             checked += 1;
         }
@@ -214,7 +218,7 @@ async fn every_route_answers_every_role_as_the_table_says(backend: Backend) {
     // A visitor who is not signed in is sent to sign in, never shown a page.
     let stranger = app.client();
     for (method, template, access) in ROUTES {
-        if *method == "GET" && matches!(access, Access::Needs(_) | Access::SignedIn) {
+        if *method == "GET" && matches!(access, Access::Needs(_) | Access::Hidden(_) | Access::SignedIn) {
             let page = stranger.get(&fixture.path(template)).await;
             assert_eq!(page.status, 303, "GET {template}");
             assert!(page.location().is_some_and(|l| l.starts_with("/login")), "GET {template}");

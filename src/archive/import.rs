@@ -21,7 +21,7 @@ use super::{
     catalogue::{Column, Kind, Table},
     manifest::{self, Manifest},
     reader::{self, Checked},
-    sink::{self, Inserter},
+    sink::Inserter,
     source,
 };
 use crate::{db::Db, db::Tx, storage::Storage};
@@ -362,10 +362,6 @@ pub fn work(manifest: &Manifest) -> u64 {
 pub fn summary(checked: &Checked, rows: u64) -> Summary {
     let bytes = std::fs::metadata(&checked.path).map(|m| m.len()).unwrap_or(0);
     Summary { bytes, rows, files: checked.manifest.files.len() as u64 }
-}
-
-pub async fn begin(db: &Db) -> Result<Tx, ArchiveError> {
-    sink::begin(db).await
 }
 
 pub const PEOPLE: &str = super::readable::PEOPLE;

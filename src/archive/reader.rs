@@ -311,19 +311,14 @@ fn hash_entry(zip: &mut ZipArchive<BufReader<File>>, name: &str, lines: bool) ->
 pub fn each_line(
     path: &Path,
     table: &str,
-    mut each: impl FnMut(String) -> Result<(), ArchiveError>,
+    each: impl FnMut(String) -> Result<(), ArchiveError>,
 ) -> Result<(), ArchiveError> {
-    let mut zip = open(path)?;
-    let Ok(entry) = zip.by_name(&manifest::table_entry(table)) else { return Ok(()) };
-    let declared = entry.size();
-    for line in BufReader::new(entry.take(declared)).lines() {
-        each(line.map_err(|e| invalid(format!("The archive's table {table} is damaged ({e}).")))?)?;
-    }
-    Ok(())
+    each_entry_line(path, &manifest::table_entry(table), each)
 }
 
-/// Every line of a non-table entry such as `people.jsonl` (blocking).
-pub fn each_other_line(
+/// Every line of an entry such as `people.jsonl`; an absent entry has none
+/// (blocking).
+pub fn each_entry_line(
     path: &Path,
     name: &str,
     mut each: impl FnMut(String) -> Result<(), ArchiveError>,

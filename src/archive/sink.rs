@@ -115,9 +115,5 @@ where
 /// A write transaction that may touch every workspace (on PostgreSQL,
 /// `app.platform_admin`), for imports, restores and copies.
 pub async fn begin(db: &crate::db::Db) -> Result<Tx, ArchiveError> {
-    let mut tx = db.begin_write().await?;
-    if let Tx::Postgres(pg) = &mut tx {
-        sqlx::query("SELECT set_config('app.platform_admin', 'on', true)").execute(&mut **pg).await?;
-    }
-    Ok(tx)
+    Ok(crate::db::AdminTx::begin(db).await?.into_tx())
 }

@@ -14,6 +14,7 @@ use super::{
     export::Scope,
     import::{self, Mapping},
     reader::{self, Checked},
+    sink,
 };
 use crate::{db::Db, db::Tx, storage::Storage};
 
@@ -96,7 +97,7 @@ async fn write_rows(
     people: &std::collections::HashMap<String, Uuid>,
     progress: &Progress,
 ) -> Result<Written, ArchiveError> {
-    let mut tx = import::begin(db).await?;
+    let mut tx = sink::begin(db).await?;
     let tables = Scope::Workspace(source).tables();
     let adjust = |table: &'static Table, row: &mut serde_json::Map<String, Value>| belongs(table, row, source, copy);
     let rows = import::insert_tables(&mut tx, checked, &tables, mapping, adjust, progress).await?;
@@ -151,7 +152,7 @@ async fn members(
     let path = checked.path.clone();
     let lines = tokio::task::spawn_blocking(move || {
         let mut lines = Vec::new();
-        reader::each_other_line(&path, import::PEOPLE, |line| {
+        reader::each_entry_line(&path, import::PEOPLE, |line| {
             lines.push(line);
             Ok(())
         })

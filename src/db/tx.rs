@@ -110,4 +110,10 @@ impl AdminTx {
     pub async fn commit(self) -> sqlx::Result<()> {
         self.tx.commit().await
     }
+
+    /// The plain transaction, still seeing every workspace, for code that
+    /// works with a `Tx` (the archive's importer).
+    pub fn into_tx(self) -> Tx {
+        self.tx
+    }
 }

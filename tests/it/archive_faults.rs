@@ -10,7 +10,7 @@ use std::{
 
 use crate::{
     archives::{export, seeded, storage},
-    harness::{Backend, TestApp, art, postgres},
+    harness::{Backend, TestApp, art},
     on_both_backends,
 };
 use easel::{
@@ -28,17 +28,7 @@ on_both_backends!(
 /// A fresh, migrated target: its folder, the app's URL and an all-seeing one.
 async fn target(backend: Backend) -> (tempfile::TempDir, String, Db) {
     let dir = tempfile::Builder::new().prefix("easel-target-").tempdir().expect("dir");
-    let (url, inspector) = match backend {
-        Backend::Sqlite => {
-            let url = format!("sqlite://{}", dir.path().join("easel.db").display());
-            (url.clone(), url)
-        }
-        Backend::Postgres => {
-            let cluster = postgres::cluster();
-            let database = cluster.create_database().await;
-            (cluster.app_url(&database), cluster.admin_url(&database))
-        }
-    };
+    let (url, inspector) = crate::faults::database_for(backend, dir.path()).await;
     let status = easel(dir.path(), &url, &["migrate"]).status().expect("migrate");
     assert!(status.success());
     (dir, url, Db::connect(&inspector).await.expect("inspector"))

@@ -40,7 +40,7 @@ fn temp_dir(prefix: &str) -> TempDir {
 }
 
 /// The server's database URL and the URL of a connection that sees every row.
-async fn database_for(backend: Backend, dir: &Path) -> (String, String) {
+pub async fn database_for(backend: Backend, dir: &Path) -> (String, String) {
     match backend {
         Backend::Sqlite => {
             let url = format!("sqlite://{}", dir.join("easel.db").display());

@@ -25,21 +25,28 @@ pub(super) async fn count(
     let keys: Vec<Vec<u8>> = digests.iter().map(|d| d.to_vec()).collect();
     // Every part sees the table as it was when the statement began: a live
     // window is bumped, otherwise a new one starts (replacing an expired
-    // row) and pushes out the windows `max_keys` stamps older.
+    // row) and pushes out the windows `max_keys` stamps older. One row must
+    // not be both bumped and evicted (which of two changes to a row in one
+    // statement wins is undefined), so a window being evicted is not bumped:
+    // as in memory, its key starts over.
     let rows: Vec<(Vec<u8>, i32)> = sqlx::query_as(
         "WITH keys AS (SELECT DISTINCT digest FROM unnest($1::bytea[]) AS k (digest)), \
-         bump AS ( \
-             UPDATE rate_limits r SET attempts = LEAST(r.attempts + 1, 1000000) FROM keys \
-             WHERE r.digest = keys.digest AND r.window_start > $3 RETURNING r.digest, r.attempts \
-         ), start AS ( \
+         start AS ( \
              INSERT INTO rate_limits (digest, window_start, attempts, stamp) \
              SELECT keys.digest, $2, 1, nextval('rate_limit_stamps') FROM keys WHERE NOT EXISTS \
                (SELECT 1 FROM rate_limits r WHERE r.digest = keys.digest AND r.window_start > $3) \
              ON CONFLICT (digest) DO UPDATE SET window_start = excluded.window_start, attempts = 1, \
                stamp = excluded.stamp \
              RETURNING digest, attempts, stamp \
+         ), oldest_kept AS ( \
+             SELECT COALESCE(max(stamp), 0) - $4 AS stamp FROM start \
          ), evict AS ( \
-             DELETE FROM rate_limits WHERE stamp <= (SELECT max(stamp) FROM start) - $4 \
+             DELETE FROM rate_limits WHERE stamp <= (SELECT stamp FROM oldest_kept) \
+         ), bump AS ( \
+             UPDATE rate_limits r SET attempts = LEAST(r.attempts + 1, 1000000) FROM keys \
+             WHERE r.digest = keys.digest AND r.window_start > $3 \
+               AND r.stamp > (SELECT stamp FROM oldest_kept) \
+             RETURNING r.digest, r.attempts \
          ) \
          SELECT digest, attempts FROM bump UNION ALL SELECT digest, attempts FROM start",
     )

@@ -154,7 +154,10 @@ async fn a_persons_requests_alternate_between_two_instances() {
     ada_b.post("/team/invites", &[("email", "bea@example.com"), ("role", "member")]).await.assert_redirect("/team");
     let flash = ada_a.get("/team").await.text(".flash");
     let at = flash.find("/invites/").unwrap_or_else(|| panic!("no link in: {flash}"));
-    let token: String = flash[at + "/invites/".len()..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let token: String = flash[at + "/invites/".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
     let bea_a = Client::new(base(&pair.a));
     let bea_b = bea_a.at(base(&pair.b));
     assert!(bea_a.get(&format!("/invites/{token}")).await.text("#invitation").contains("Ada's studio"));

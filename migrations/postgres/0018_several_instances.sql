@@ -29,3 +29,8 @@ CREATE UNLOGGED TABLE rate_limits (
 );
 CREATE INDEX rate_limits_by_stamp ON rate_limits (stamp);
 CREATE SEQUENCE rate_limit_stamps;
+
+-- How far a running workspace export got, recorded with each renewal of its
+-- lease, so that its progress line shows it on every instance, not only on
+-- the one writing it.
+ALTER TABLE workspace_exports ADD COLUMN percent INTEGER NOT NULL DEFAULT 0;

@@ -17,3 +17,8 @@ CREATE TABLE cluster_jobs (
     last_done_at TEXT,
     done_by      TEXT NOT NULL DEFAULT ''
 );
+
+-- How far a running workspace export got, recorded with each renewal of its
+-- lease, so that its progress line shows it on every instance, not only on
+-- the one writing it.
+ALTER TABLE workspace_exports ADD COLUMN percent INTEGER NOT NULL DEFAULT 0;

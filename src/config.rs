@@ -60,6 +60,9 @@ pub struct Config {
     pub delete_grace: Duration,
     /// Backups the server takes by itself (`EASEL_BACKUP_*`).
     pub backups: BackupSchedule,
+    /// How long an instance's claim on background work (a Publer send, a
+    /// once-per-cluster job) holds without renewal (`EASEL_WORK_LEASE`).
+    pub work_lease: Duration,
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -136,6 +139,17 @@ pub struct ConfigError {
 /// The longest grace period: ten years, far beyond any need, and safely
 /// inside what a timestamp can hold.
 const MAX_DELETE_GRACE: Duration = Duration::from_secs(3650 * 86_400);
+
+/// `EASEL_WORK_LEASE`: 60 s unless set; from 1 s to 1 h.
+fn work_lease(raw: Option<String>) -> Result<Duration, ConfigError> {
+    let Some(raw) = raw else { return Ok(Duration::from_secs(60)) };
+    let why = |why: String| ConfigError { var: "EASEL_WORK_LEASE", why };
+    let lease = durations::parse_duration(&raw).map_err(why)?;
+    if !(Duration::from_secs(1)..=Duration::from_secs(3600)).contains(&lease) {
+        return Err(why(format!("'{raw}' must be from 1s to 1h")));
+    }
+    Ok(lease)
+}
 
 /// `EASEL_DELETE_GRACE`: 14 days unless set; `0s` purges at the next sweep.
 fn delete_grace(raw: Option<String>) -> Result<Duration, ConfigError> {
@@ -291,6 +305,7 @@ impl Config {
             invite_limits: InviteLimits::default(),
             delete_grace: delete_grace(get("EASEL_DELETE_GRACE"))?,
             backups: BackupSchedule::from_lookup(&get)?,
+            work_lease: work_lease(get("EASEL_WORK_LEASE"))?,
         })
     }
 

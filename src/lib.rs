@@ -106,15 +106,10 @@ pub async fn launch(
     let store = state.db.session_store();
     let purge = tokio::spawn(store.clone().continuously_delete_expired(state.config.session.purge_every));
     let sender = state.publer.clone();
-    let resuming = state.clone();
-    tokio::spawn(async move {
-        match publer::sender::resume(&resuming).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(workspaces = n, "resuming posts that were on their way to Publer"),
-            Err(e) => tracing::warn!(error = %e, "could not look for posts on their way to Publer"),
-        }
-    });
-    let snapshots = tokio::spawn(admin::snapshots::keep_taking(state.db.clone()));
+    // Sends in flight now, and later those whose instance died (DESIGN §9).
+    tokio::spawn(publer::sender::keep_resuming(state.clone()));
+    let releasing = state.clone();
+    let snapshots = tokio::spawn(admin::snapshots::keep_taking(state.db.clone(), state.config.work_lease));
     // Workspaces whose deletion grace period is over: once now, then every minute.
     let purging = tokio::spawn(tenancy::deletion::keep_purging(state.db.clone(), state.storage.clone()));
     let scheduled_backups = backups::start(&state);
@@ -127,6 +122,7 @@ pub async fn launch(
         task.abort();
     }
     sender.stop();
+    sender.release_leases(&releasing).await;
     Ok(served?)
 }
 

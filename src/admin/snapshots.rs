@@ -1,10 +1,11 @@
 //! Daily usage snapshots: each workspace's figures, recorded once an hour
-//! for the current day (UTC), so the admin page can chart them over time.
+//! for the current day (UTC), so the admin page can chart them over time;
+//! once per hour for the whole cluster, not once per instance.
 
 use std::time::Duration;
 
 use super::queries;
-use crate::db::{AdminTx, Db};
+use crate::db::{AdminTx, Db, cluster};
 
 /// Today, as snapshots name days: `YYYY-MM-DD` in UTC.
 pub fn today() -> String {
@@ -30,12 +31,13 @@ pub async fn take(db: &Db) -> anyhow::Result<usize> {
     Ok(rows.len())
 }
 
-/// Takes a snapshot now and then every hour, for as long as Easel runs.
-pub async fn keep_taking(db: Db) {
-    loop {
-        if let Err(e) = take(&db).await {
-            tracing::warn!(error = %e, "could not record today's usage snapshots");
-        }
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-    }
+/// Takes a snapshot every hour for the whole cluster, for as long as Easel
+/// runs: whichever instance claims the hour takes it (DESIGN §9).
+pub async fn keep_taking(db: Db, lease: Duration) {
+    let taking = db.clone();
+    cluster::keep_doing(db, "usage snapshots", Duration::from_secs(3600), lease, move || {
+        let db = taking.clone();
+        async move { take(&db).await.map(drop) }
+    })
+    .await;
 }

@@ -93,7 +93,7 @@ pub async fn login(
         return invalid_form(LoginView { layout, providers, email: String::new(), next: form.next, error });
     }
     let email = form.email.trim().to_lowercase();
-    state.check_auth_rate(&peer, "login", &email)?;
+    state.check_auth_rate(&peer, "login", &email).await?;
     let user = queries::by_email(&state.db, &email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     let matches = password::verify(form.password, stored).await?;
@@ -174,7 +174,7 @@ pub async fn signup(
         errors.email = Some("Sign up with the address your invitation was sent to.".into());
         return invalid_form(signup_again(&state, layout, form, errors));
     }
-    state.check_auth_rate(&peer, "signup", &email)?;
+    state.check_auth_rate(&peer, "signup", &email).await?;
     let hash = password::hash(form.password.clone()).await?;
     let done = to_local_or_home(Some(&form.next)).into_response();
     if queries::by_email(&state.db, &email).await?.is_some() {
@@ -274,13 +274,15 @@ pub async fn logout(session: Session, Form(form): Form<LogoutForm>) -> AppResult
 impl AppState {
     /// Counts an attempt at a door (`login`, `signup`, …) per address and per
     /// email; past either limit the answer is a 429 page.
-    pub fn check_auth_rate(&self, peer: &SocketAddr, door: &str, email: &str) -> AppResult<()> {
+    pub async fn check_auth_rate(&self, peer: &SocketAddr, door: &str, email: &str) -> AppResult<()> {
         let limits = &self.config.auth_limits;
         // The limiter stores keys as fixed-size digests; the same address
         // however it is typed counts once.
         let email = email.trim().to_lowercase();
-        let by_address = self.rate_limiter.allow(&format!("{door}:ip:{}", peer.ip()), limits.per_address);
-        let by_email = self.rate_limiter.allow(&format!("{door}:email:{email}"), limits.per_email);
-        if by_address && by_email { Ok(()) } else { Err(AppError::TooManyRequests) }
+        let by_address = format!("{door}:ip:{}", peer.ip());
+        let by_email = format!("{door}:email:{email}");
+        let allowed =
+            self.rate_limiter.allow_all(&[(&by_address, limits.per_address), (&by_email, limits.per_email)]).await;
+        if allowed { Ok(()) } else { Err(AppError::TooManyRequests) }
     }
 }

@@ -69,7 +69,7 @@ pub async fn forgot(
         return Err(AppError::Unprocessable(super::EMAIL_TOO_LONG.into()));
     }
     let email = normalize_email(&form.email).unwrap_or_default();
-    state.check_auth_rate(&peer, "reset", &email)?;
+    state.check_auth_rate(&peer, "reset", &email).await?;
     if !email.is_empty() {
         let state = state.clone();
         tokio::spawn(async move {
@@ -150,7 +150,7 @@ pub async fn reset(
         let dead = Some("This reset link is not valid. Ask for a new one.");
         return invalid_form(ResetView { layout, token: String::new(), dead, error: None });
     }
-    state.check_auth_rate(&peer, "reset", &token)?;
+    state.check_auth_rate(&peer, "reset", &token).await?;
     if let Some(dead) = dead_reason(&state, &token).await? {
         return invalid_form(ResetView { layout, token, dead: Some(dead), error: None });
     }

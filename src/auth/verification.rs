@@ -141,7 +141,7 @@ pub async fn resend(
         flash::success(&session, "Your email address is already confirmed.").await?;
         return Ok(Redirect::to(&back));
     }
-    if !state.rate_limiter.allow(&format!("verify-mail:{}", user.id), RESENDS) {
+    if !state.rate_limiter.allow(&format!("verify-mail:{}", user.id), RESENDS).await {
         return Err(AppError::TooManyRequests);
     }
     let mut tx = state.db.begin_write().await?;

@@ -72,3 +72,13 @@ fn the_deletion_grace_period_is_two_weeks_unless_set() {
         assert_eq!(err.var, "EASEL_DELETE_GRACE", "{bad}");
     }
 }
+
+#[test]
+fn the_work_lease_is_a_minute_unless_set() {
+    assert_eq!(config(&[]).expect("defaults").work_lease, Duration::from_secs(60));
+    assert_eq!(config(&[("EASEL_WORK_LEASE", "2s")]).expect("2 s").work_lease, Duration::from_secs(2));
+    for bad in ["0s", "2h", "soon"] {
+        let err = config(&[("EASEL_WORK_LEASE", bad)]).unwrap_err();
+        assert_eq!(err.var, "EASEL_WORK_LEASE", "{bad}");
+    }
+}

@@ -3,6 +3,7 @@
 //! Every query is written once, in SQL both SQLite and PostgreSQL accept, and
 //! run through the macros in [`query`], which dispatch on the backend.
 
+pub mod cluster;
 pub mod query;
 mod sessions;
 mod tx;

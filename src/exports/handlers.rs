@@ -45,7 +45,7 @@ async fn exports_view(
     let exports = exports
         .into_iter()
         .map(|e| {
-            let percent = job::percent(e.id);
+            let percent = job::percent_of(&e);
             ExportLine::new(e, percent, now)
         })
         .collect();
@@ -91,7 +91,7 @@ pub async fn view_progress(
     if export.in_progress() && percent.is_none() {
         job::tidy(&state, ws.id()).await?;
         export = find(&state, &ws, &id).await?;
-        percent = job::percent(export.id);
+        percent = job::percent_of(&export);
     }
     page(LineView { line: ExportLine::new(export, percent, OffsetDateTime::now_utc()) })
 }

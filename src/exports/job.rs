@@ -1,6 +1,7 @@
 //! The background job that writes a workspace archive, and the tidying of
 //! old ones. The job's state lives in `workspace_exports` (any instance
-//! shows it); only the live percentage lives here, in this process.
+//! shows it, with the percentage recorded at each lease renewal); the live
+//! percentage lives here, in the process writing it.
 
 use std::{
     collections::HashMap,
@@ -23,8 +24,9 @@ use crate::{
 /// Export id → progress, for the exports this process is writing.
 static RUNNING: LazyLock<Mutex<HashMap<Uuid, Arc<Progress>>>> = LazyLock::new(Mutex::default);
 
-/// How often a running export renews its lease (well inside [`queries::LEASE`]).
-const RENEW_EVERY: Duration = Duration::from_secs(15);
+/// How often a running export renews its lease (well inside [`queries::LEASE`])
+/// and records its percentage for the other instances.
+const RENEW_EVERY: Duration = Duration::from_secs(5);
 
 fn running() -> std::sync::MutexGuard<'static, HashMap<Uuid, Arc<Progress>>> {
     RUNNING.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -33,6 +35,12 @@ fn running() -> std::sync::MutexGuard<'static, HashMap<Uuid, Arc<Progress>>> {
 /// The percentage of an export this process is writing, if it is.
 pub fn percent(export: Uuid) -> Option<u8> {
     running().get(&export).map(|p| p.percent())
+}
+
+/// How far a running export got: live when this process writes it, else
+/// as its worker (on another instance) last recorded it.
+pub fn percent_of(export: &queries::Export) -> Option<u8> {
+    percent(export.id).or_else(|| (export.state == "running").then(|| u8::try_from(export.percent).unwrap_or(0)))
 }
 
 // A background job, not a request: it names its workspace itself, one the
@@ -135,7 +143,8 @@ async fn renew_lease(state: AppState, workspace: Uuid, export: Uuid) {
         tokio::time::sleep(RENEW_EVERY).await;
         let renewed = async {
             let mut tx = enter(&state, workspace).await?;
-            queries::renew(&mut tx, export, OffsetDateTime::now_utc()).await?;
+            let done = percent(export).map_or(0, i32::from);
+            queries::renew(&mut tx, export, OffsetDateTime::now_utc(), done).await?;
             tx.commit().await
         };
         if let Err(e) = renewed.await {

@@ -26,6 +26,8 @@ pub struct Export {
     pub created_at: OffsetDateTime,
     pub finished_at: Option<OffsetDateTime>,
     pub expires_at: Option<OffsetDateTime>,
+    /// How far it got when its worker last renewed the lease.
+    pub percent: i32,
 }
 
 impl Export {
@@ -40,7 +42,7 @@ impl Export {
     }
 }
 
-const COLUMNS: &str = "id, state, error, bytes, created_at, finished_at, expires_at";
+const COLUMNS: &str = "id, state, error, bytes, created_at, finished_at, expires_at, percent";
 
 /// Records a new export, queued and leased to this process. `false` when
 /// one is already queued or running in the workspace (the unique index
@@ -79,12 +81,12 @@ pub async fn claim(tx: &mut WorkspaceTx, id: Uuid, now: OffsetDateTime) -> sqlx:
     Ok(execute!(tx, sql, workspace, id, now + LEASE)? == 1)
 }
 
-/// The worker is alive: push its lease on.
-pub async fn renew(tx: &mut WorkspaceTx, id: Uuid, now: OffsetDateTime) -> sqlx::Result<u64> {
+/// The worker is alive: push its lease on, and record how far it got.
+pub async fn renew(tx: &mut WorkspaceTx, id: Uuid, now: OffsetDateTime, percent: i32) -> sqlx::Result<u64> {
     let workspace = tx.workspace_id();
-    let sql = "UPDATE workspace_exports SET lease_until = $3 \
+    let sql = "UPDATE workspace_exports SET lease_until = $3, percent = $4 \
                WHERE workspace_id = $1 AND id = $2 AND state = 'running'";
-    execute!(tx, sql, workspace, id, now + LEASE)
+    execute!(tx, sql, workspace, id, now + LEASE, percent)
 }
 
 /// The archive is in place: downloadable for [`VALID_FOR`].

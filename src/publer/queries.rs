@@ -127,15 +127,57 @@ pub async fn send(tx: &mut WorkspaceTx, event: Uuid) -> sqlx::Result<Option<Send
     fetch_optional!(tx, Send, &sql, ws, event)
 }
 
-/// The oldest send still in flight; with `hand_over` false, only those
-/// Publer already has (a suspended workspace hands nothing new over).
-pub async fn next_in_flight(tx: &mut WorkspaceTx, hand_over: bool) -> sqlx::Result<Option<Send>> {
+/// Claims the oldest send in flight that no instance holds a live lease on
+/// (none, or one that ran out: its instance died), leasing it to `me` until
+/// `until`; with `hand_over` false, only those Publer already has (a
+/// suspended workspace hands nothing new over).
+pub async fn claim_next(
+    tx: &mut WorkspaceTx,
+    hand_over: bool,
+    me: &str,
+    now: OffsetDateTime,
+    until: OffsetDateTime,
+) -> sqlx::Result<Option<Send>> {
     let ws = tx.workspace_id();
+    let free = "state = 'sending' AND (lease_until IS NULL OR lease_until < $3)";
+    // The conditions are checked again on the row itself: of two instances
+    // that picked the same send, the second finds it leased.
     let sql = format!(
-        "SELECT {SEND_COLUMNS} FROM publer_sends WHERE workspace_id = $1 AND state = 'sending' \
-           AND ($2 OR step <> 'queued') ORDER BY requested_at, event_id LIMIT 1"
+        "UPDATE publer_sends SET lease_until = $4, leased_by = $5 WHERE workspace_id = $1 AND event_id = ( \
+           SELECT event_id FROM publer_sends WHERE workspace_id = $1 AND {free} AND ($2 OR step <> 'queued') \
+           ORDER BY requested_at, event_id LIMIT 1) AND {free} \
+         RETURNING {SEND_COLUMNS}"
     );
-    fetch_optional!(tx, Send, &sql, ws, hand_over)
+    fetch_optional!(tx, Send, &sql, ws, hand_over, now, until, me)
+}
+
+/// Extends `me`'s lease on a send in flight; false when it is not ours any more.
+pub async fn renew(tx: &mut WorkspaceTx, event: Uuid, me: &str, until: OffsetDateTime) -> sqlx::Result<bool> {
+    let ws = tx.workspace_id();
+    let renewed = execute!(
+        tx,
+        "UPDATE publer_sends SET lease_until = $4 WHERE workspace_id = $1 AND event_id = $2 AND leased_by = $3 \
+           AND state = 'sending'",
+        ws,
+        event,
+        me,
+        until
+    )?;
+    Ok(renewed == 1)
+}
+
+/// Gives back `me`'s leases (on one send, or all of the workspace's): what
+/// is still in flight may be claimed at once by any instance.
+pub async fn release(tx: &mut WorkspaceTx, event: Option<Uuid>, me: &str) -> sqlx::Result<u64> {
+    let ws = tx.workspace_id();
+    execute!(
+        tx,
+        "UPDATE publer_sends SET lease_until = NULL WHERE workspace_id = $1 AND leased_by = $2 \
+           AND lease_until IS NOT NULL AND ($3 IS NULL OR event_id = $3)",
+        ws,
+        me,
+        event
+    )
 }
 
 /// What a post waiting out a suspension says, until the suspension is lifted.
@@ -174,6 +216,19 @@ pub async fn is_suspended(db: &Db, workspace: Uuid) -> sqlx::Result<bool> {
 pub async fn in_flight(tx: &mut WorkspaceTx) -> sqlx::Result<i64> {
     let ws = tx.workspace_id();
     fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM publer_sends WHERE workspace_id = $1 AND state = 'sending'", ws)
+}
+
+/// How many sends in flight no instance holds a live lease on.
+pub async fn claimable(tx: &mut WorkspaceTx, now: OffsetDateTime) -> sqlx::Result<i64> {
+    let ws = tx.workspace_id();
+    fetch_scalar!(
+        tx,
+        i64,
+        "SELECT COUNT(*) FROM publer_sends WHERE workspace_id = $1 AND state = 'sending' \
+           AND (lease_until IS NULL OR lease_until < $2)",
+        ws,
+        now
+    )
 }
 
 /// Queues a post that was never sent; false if it already was.

@@ -5,6 +5,11 @@
 //! ever scheduling a post twice: a send found at `scheduling` (Easel stopped
 //! between asking Publer and hearing back) is marked failed for a person to
 //! check, never retried on its own.
+//!
+//! Several instances may share the database: a send is claimed with a lease
+//! (`EASEL_WORK_LEASE`) that the working instance renews, and every instance
+//! looks every half lease for sends whose lease ran out (their instance
+//! died) and takes them over, under the same rules as a restart.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -12,7 +17,7 @@ use std::{
 };
 
 use serde_json::{Value, json};
-use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -21,7 +26,10 @@ use super::{
     queries::{self, Progress, Send},
 };
 use crate::{
-    db::WorkspaceTx,
+    db::{
+        WorkspaceTx,
+        cluster::{self, instance},
+    },
     integrations::{self, Key, PUBLER_KEY},
     posts::{self, platforms},
     state::AppState,
@@ -46,6 +54,23 @@ impl Sender {
     pub fn stop(&self) {
         self.stop.cancel();
     }
+
+    /// After `stop`: gives back this instance's leases, so that another
+    /// instance (or the next start) takes its sends over without waiting
+    /// for the leases to run out.
+    pub async fn release_leases(&self, state: &AppState) {
+        let workspaces: Vec<Uuid> = self.active().keys().copied().collect();
+        for workspace in workspaces {
+            let released = async {
+                let mut tx = enter(state, workspace).await?;
+                queries::release(&mut tx, None, instance()).await?;
+                tx.commit().await
+            };
+            if let Err(e) = released.await {
+                tracing::warn!(%workspace, error = %e, "could not give back the Publer sends' leases; they run out by themselves");
+            }
+        }
+    }
 }
 
 const UNCERTAIN: &str = "Easel stopped while handing this post to Publer, so it may or may not be there. \
@@ -63,12 +88,13 @@ pub fn wake(state: &AppState, workspace: Uuid) {
     }
 }
 
-/// Wakes a runner for every workspace with sends in flight (at start-up).
+/// Wakes a runner for every workspace with sends in flight that no instance
+/// holds (at start-up, and then every half lease: see `keep_resuming`).
 pub async fn resume(state: &AppState) -> anyhow::Result<usize> {
     let mut woken = 0;
     for workspace in integrations::queries::all_workspaces(&state.db).await? {
         let mut tx = enter(state, workspace).await?;
-        let waiting = queries::in_flight(&mut tx).await?;
+        let waiting = queries::claimable(&mut tx, OffsetDateTime::now_utc()).await?;
         tx.commit().await?;
         if waiting > 0 {
             wake(state, workspace);
@@ -76,6 +102,26 @@ pub async fn resume(state: &AppState) -> anyhow::Result<usize> {
         }
     }
     Ok(woken)
+}
+
+/// Resumes what is in flight now, then looks every half lease for sends
+/// whose instance died, for as long as Easel runs.
+pub async fn keep_resuming(state: AppState) {
+    let mut first = true;
+    loop {
+        match resume(&state).await {
+            Ok(0) => {}
+            Ok(n) if first => tracing::info!(workspaces = n, "resuming posts that were on their way to Publer"),
+            Ok(n) => tracing::info!(workspaces = n, "taking over posts on their way to Publer whose lease ran out"),
+            Err(e) => tracing::warn!(error = %e, "could not look for posts on their way to Publer"),
+        }
+        first = false;
+        let stop = state.publer.stop.clone();
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(state.config.work_lease / 2) => {}
+        }
+    }
 }
 
 async fn run(state: AppState, workspace: Uuid) {
@@ -104,7 +150,8 @@ async fn enter(state: &AppState, workspace: Uuid) -> sqlx::Result<WorkspaceTx> {
     WorkspaceTx::enter(state.db.begin_write().await?, workspace).await
 }
 
-/// Works through the workspace's sends. While the workspace is suspended,
+/// Works through the workspace's sends, each under a lease this instance
+/// renews while it works on it. While the workspace is suspended,
 /// nothing new is handed to Publer: those sends wait, saying why, and the
 /// runner woken when the suspension is lifted (or the next start) sends them.
 async fn drain(state: &AppState, workspace: Uuid) -> anyhow::Result<()> {
@@ -113,13 +160,35 @@ async fn drain(state: &AppState, workspace: Uuid) -> anyhow::Result<()> {
         let suspended = queries::is_suspended(&state.db, workspace).await?;
         let mut tx = enter(state, workspace).await?;
         queries::note_suspension(&mut tx, suspended).await?;
-        let next = queries::next_in_flight(&mut tx, !suspended).await?;
+        let now = OffsetDateTime::now_utc();
+        let until = cluster::later(now, state.config.work_lease);
+        let next = queries::claim_next(&mut tx, !suspended, instance(), now, until).await?;
         tx.commit().await?;
-        match next {
-            Some(send) if seen.insert(send.event_id) => process(state, workspace, send).await?,
-            _ => return Ok(()),
+        let Some(send) = next else { return Ok(()) };
+        let event = send.event_id;
+        let fresh = seen.insert(event);
+        if fresh {
+            let renewing = || renew(state, workspace, event);
+            match cluster::holding(state.config.work_lease, renewing, process(state, workspace, send)).await {
+                Some(done) => done?,
+                None => tracing::warn!(%workspace, %event, "another instance took this Publer send over"),
+            }
+        }
+        let mut tx = enter(state, workspace).await?;
+        queries::release(&mut tx, Some(event), instance()).await?;
+        tx.commit().await?;
+        if !fresh {
+            return Ok(());
         }
     }
+}
+
+async fn renew(state: &AppState, workspace: Uuid, event: Uuid) -> sqlx::Result<bool> {
+    let mut tx = enter(state, workspace).await?;
+    let until = cluster::later(OffsetDateTime::now_utc(), state.config.work_lease);
+    let renewed = queries::renew(&mut tx, event, instance(), until).await?;
+    tx.commit().await?;
+    Ok(renewed)
 }
 
 /// Everything one send needs, read in one transaction.

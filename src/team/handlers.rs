@@ -113,7 +113,7 @@ pub async fn invite(
         view.invite_error = Some(why);
         return invalid_form(view);
     }
-    may_mail_invitation(&state, &ws)?;
+    may_mail_invitation(&state, &ws).await?;
     let (token, hash) = tokens::new_token();
     queries::create(&mut tx, email, role, &hash, ws.user().id, expiry()).await?;
     audit::record(&mut tx, &ws, "member.invited", email, role.as_str()).await?;
@@ -124,12 +124,12 @@ pub async fn invite(
 
 /// Counts an invitation mail (new or resent) against the workspace's and the
 /// inviter's allowance, so the team page cannot mail strangers without end.
-fn may_mail_invitation(state: &AppState, ws: &Workspace) -> AppResult<()> {
+async fn may_mail_invitation(state: &AppState, ws: &Workspace) -> AppResult<()> {
     let limits = &state.config.invite_limits;
     // The inviter first: one person at their limit does not use up the rest
     // of the team's allowance.
-    let allowed = state.rate_limiter.allow(&format!("invite-mail:inviter:{}", ws.user().id), limits.per_inviter)
-        && state.rate_limiter.allow(&format!("invite-mail:workspace:{}", ws.id()), limits.per_workspace);
+    let allowed = state.rate_limiter.allow(&format!("invite-mail:inviter:{}", ws.user().id), limits.per_inviter).await
+        && state.rate_limiter.allow(&format!("invite-mail:workspace:{}", ws.id()), limits.per_workspace).await;
     if allowed { Ok(()) } else { Err(AppError::TooManyRequests) }
 }
 
@@ -199,7 +199,7 @@ pub async fn resend_invite(
     ws.require(Permission::ManageTeam)?;
     let mut tx = ws.write(&state.db).await?;
     let invitation = pending_invitation(&mut tx, &ws, &id).await?;
-    may_mail_invitation(&state, &ws)?;
+    may_mail_invitation(&state, &ws).await?;
     let (token, hash) = tokens::new_token();
     queries::renew(&mut tx, invitation.id, &hash, expiry()).await?;
     audit::record(&mut tx, &ws, "invitation.resent", &invitation.email, "").await?;

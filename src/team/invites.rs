@@ -89,7 +89,7 @@ pub async fn accept(
     session: Session,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    state.check_auth_rate(&peer, "invite", &user.email)?;
+    state.check_auth_rate(&peer, "invite", &user.email).await?;
     let invitation = match usable(&state, &token).await? {
         Ok(invitation) => invitation,
         Err(_) => return Ok(Redirect::to(&format!("/invites/{token}")).into_response()),

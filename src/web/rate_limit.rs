@@ -1,7 +1,9 @@
 //! Fixed-window attempt counters for sign-in, sign-up and similar doors.
 //!
-//! Kept in memory: each instance counts its own attempts, which is enough to
-//! make guessing passwords slow. Keys are like `login:ip:127.0.0.1`; they
+//! On SQLite they are kept in memory (one process is the whole cluster); on
+//! PostgreSQL in a table every instance shares (see [`postgres`]), so a
+//! flood spread over several instances is limited as one. Keys are like
+//! `login:ip:127.0.0.1`; they
 //! are stored only as SHA-256 digests, so a stranger who sends huge keys
 //! costs 32 bytes each, and the map holds at most a fixed number of them:
 //! past it, the oldest key goes (in O(1)), so memory stays bounded whatever
@@ -14,6 +16,11 @@ use std::{
 };
 
 use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+
+use crate::db::Db;
+
+mod postgres;
 
 /// How many keys the map holds by default (about 10 MB at most).
 pub const DEFAULT_MAX_KEYS: usize = 100_000;
@@ -24,7 +31,13 @@ type Digest32 = [u8; 32];
 pub struct RateLimiter {
     window: Duration,
     max_keys: usize,
-    counts: Mutex<Counts>,
+    store: Store,
+}
+
+#[derive(Debug)]
+enum Store {
+    Memory(Mutex<Counts>),
+    Shared(PgPool),
 }
 
 /// The counters, and their keys in the order they were first counted (the
@@ -50,17 +63,61 @@ impl RateLimiter {
         Self::with_max_keys(window, DEFAULT_MAX_KEYS)
     }
 
-    /// A limiter that remembers at most `max_keys` keys (at least one).
+    /// A limiter in this process's memory that remembers at most `max_keys`
+    /// keys (at least one).
     pub fn with_max_keys(window: Duration, max_keys: usize) -> Self {
-        Self { window, max_keys: max_keys.max(1), counts: Mutex::new(Counts::default()) }
+        Self { window, max_keys: max_keys.max(1), store: Store::Memory(Mutex::new(Counts::default())) }
+    }
+
+    /// The limiter for `db`: shared by every instance on PostgreSQL, in
+    /// memory on SQLite.
+    pub fn for_db(db: &Db, window: Duration, max_keys: usize) -> Self {
+        match db {
+            Db::Postgres(pool) => Self { window, max_keys: max_keys.max(1), store: Store::Shared(pool.clone()) },
+            Db::Sqlite(_) => Self::with_max_keys(window, max_keys),
+        }
     }
 
     /// Counts one attempt under `key`; false once `limit` attempts were
     /// already made in the current window.
-    pub fn allow(&self, key: &str, limit: u32) -> bool {
-        let digest: Digest32 = Sha256::digest(key.as_bytes()).into();
+    pub async fn allow(&self, key: &str, limit: u32) -> bool {
+        self.allow_all(&[(key, limit)]).await
+    }
+
+    /// Counts one attempt under each key (every one of them, in one
+    /// statement when shared); false when any is past its limit. A shared
+    /// counter the database cannot reach lets the attempt through (and says
+    /// so in the log): the door behind it needs the database too.
+    pub async fn allow_all(&self, attempts: &[(&str, u32)]) -> bool {
+        let mut digests: Vec<(Digest32, u32)> = Vec::with_capacity(attempts.len());
+        for (key, limit) in attempts {
+            let digest: Digest32 = Sha256::digest(key.as_bytes()).into();
+            if !digests.iter().any(|(d, _)| *d == digest) {
+                digests.push((digest, *limit));
+            }
+        }
+        match &self.store {
+            Store::Memory(counts) => {
+                digests.iter().fold(true, |all, (digest, limit)| self.allow_in_memory(counts, *digest, *limit) && all)
+            }
+            Store::Shared(pool) => {
+                let keys: Vec<Digest32> = digests.iter().map(|(d, _)| *d).collect();
+                match postgres::count(pool, &keys, self.window, self.max_keys).await {
+                    Ok(counted) => digests.iter().all(|(digest, limit)| {
+                        counted.iter().find(|(d, _)| d == digest).is_none_or(|(_, n)| *n <= i64::from(*limit))
+                    }),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not count an attempt in the shared rate limits");
+                        true
+                    }
+                }
+            }
+        }
+    }
+
+    fn allow_in_memory(&self, counts: &Mutex<Counts>, digest: Digest32, limit: u32) -> bool {
         let now = Instant::now();
-        let mut counts = self.counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut counts = counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         counts.forget_expired(now, self.window);
         let fresh = counts.by_key.get(&digest).is_none_or(|c| now.duration_since(c.start) >= self.window);
         if fresh {
@@ -75,12 +132,15 @@ impl RateLimiter {
     }
 
     /// How many keys are remembered now (never more than the cap).
-    pub fn len(&self) -> usize {
-        self.counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).by_key.len()
+    pub async fn len(&self) -> usize {
+        match &self.store {
+            Store::Memory(counts) => counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).by_key.len(),
+            Store::Shared(pool) => postgres::len(pool).await.unwrap_or(0),
+        }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    pub async fn is_empty(&self) -> bool {
+        self.len().await == 0
     }
 
     /// The most keys this limiter remembers.
@@ -135,57 +195,59 @@ impl Counts {
 mod tests {
     use super::*;
 
-    #[test]
-    fn refuses_past_the_limit_and_per_key() {
+    #[tokio::test]
+    async fn refuses_past_the_limit_and_per_key() {
         let limiter = RateLimiter::new(Duration::from_secs(60));
-        assert!(limiter.allow("a", 2));
-        assert!(limiter.allow("a", 2));
-        assert!(!limiter.allow("a", 2));
-        assert!(limiter.allow("b", 2));
+        assert!(limiter.allow("a", 2).await);
+        assert!(limiter.allow("a", 2).await);
+        assert!(!limiter.allow("a", 2).await);
+        assert!(limiter.allow("b", 2).await);
     }
 
-    #[test]
-    fn a_new_window_starts_over() {
+    #[tokio::test]
+    async fn a_new_window_starts_over() {
         let limiter = RateLimiter::new(Duration::ZERO);
         for _ in 0..5 {
-            assert!(limiter.allow("a", 1));
+            assert!(limiter.allow("a", 1).await);
         }
-        assert!(limiter.len() <= 1);
+        assert!(limiter.len().await <= 1);
     }
 
-    #[test]
-    fn the_map_never_passes_its_cap_and_the_oldest_key_goes_first() {
+    #[tokio::test]
+    async fn the_map_never_passes_its_cap_and_the_oldest_key_goes_first() {
         let limiter = RateLimiter::with_max_keys(Duration::from_secs(60), 100);
-        assert!(limiter.allow("first", 1));
-        assert!(!limiter.allow("first", 1), "still counted while under the cap");
+        assert!(limiter.allow("first", 1).await);
+        assert!(!limiter.allow("first", 1).await, "still counted while under the cap");
         for n in 0..10_000 {
-            limiter.allow(&format!("key-{n}"), 5);
-            assert!(limiter.len() <= 100);
+            limiter.allow(&format!("key-{n}"), 5).await;
+            assert!(limiter.len().await <= 100);
         }
-        assert_eq!(limiter.len(), 100);
-        assert!(limiter.allow("first", 1), "the oldest key was evicted");
-        assert!(limiter.allow("key-9999", 2), "a recent key is still counted");
-        assert!(!limiter.allow("key-9999", 2));
+        assert_eq!(limiter.len().await, 100);
+        assert!(limiter.allow("first", 1).await, "the oldest key was evicted");
+        assert!(limiter.allow("key-9999", 2).await, "a recent key is still counted");
+        assert!(!limiter.allow("key-9999", 2).await);
     }
 
-    #[test]
-    fn huge_keys_are_stored_as_digests() {
+    #[tokio::test]
+    async fn huge_keys_are_stored_as_digests() {
         let limiter = RateLimiter::with_max_keys(Duration::from_secs(60), 10);
         let huge = "x".repeat(1 << 20);
-        assert!(limiter.allow(&huge, 1));
-        assert!(!limiter.allow(&huge, 1));
-        let counts = limiter.counts.lock().expect("counts");
+        assert!(limiter.allow(&huge, 1).await);
+        assert!(!limiter.allow(&huge, 1).await);
+        let Store::Memory(counts) = &limiter.store else { panic!("in memory") };
+        let counts = counts.lock().expect("counts");
         assert_eq!(counts.by_key.len(), 1);
         assert_eq!(std::mem::size_of_val(counts.by_key.keys().next().expect("key")), 32);
     }
 
-    #[test]
-    fn restarting_windows_leave_the_order_bounded() {
+    #[tokio::test]
+    async fn restarting_windows_leave_the_order_bounded() {
         let limiter = RateLimiter::with_max_keys(Duration::ZERO, 3);
         for n in 0..1_000 {
-            limiter.allow(&format!("k{}", n % 3), 1);
+            limiter.allow(&format!("k{}", n % 3), 1).await;
         }
-        let counts = limiter.counts.lock().expect("counts");
+        let Store::Memory(counts) = &limiter.store else { panic!("in memory") };
+        let counts = counts.lock().expect("counts");
         assert!(counts.order.len() <= 6 && counts.by_key.len() <= 3);
     }
 }

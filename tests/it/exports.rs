@@ -194,8 +194,15 @@ async fn one_export_at_a_time(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let ada = app.signed_up("Ada", "ada@example.com").await;
     let workspace = ada.guards().page_workspace;
-    put_export(&app, &workspace, "running", OffsetDateTime::now_utc() + Duration::minutes(1)).await;
+    let running = put_export(&app, &workspace, "running", OffsetDateTime::now_utc() + Duration::minutes(1)).await;
+    // Another instance writes it, and recorded how far it got.
+    let progress =
+        format!("UPDATE workspace_exports SET percent = 42 WHERE id = {}", app.uuid_literal(&running.to_string()));
+    assert_eq!(app.try_execute(&progress).await.expect("record progress"), 1);
+    let line = ada.get(&format!("/settings/exports/{running}/progress")).await;
+    assert_eq!(line.attrs("progress", "value"), ["42"], "the other instance's progress: {}", line.body);
     let page = ada.get("/settings/exports").await;
+    assert_eq!(page.attrs("progress", "value"), ["42"]);
     assert!(page.attrs("form[action='/settings/exports']", "action").is_empty(), "no start button while one runs");
     assert_eq!(page.attrs("li.export-line[hx-get]", "hx-trigger"), ["load delay:1s"], "its line polls");
     assert!(page.body.contains("refresh it"), "and without script, a link to refresh");

@@ -19,6 +19,7 @@ mod exports;
 mod faults;
 mod forged_requests;
 mod hardening;
+mod instances;
 mod integrations;
 mod isolation;
 mod library;

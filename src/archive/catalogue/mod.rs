@@ -60,8 +60,11 @@ impl Table {
 /// migration ledger (the target is migrated by its own Easel), and this
 /// instance's own jobs, whose files live beside it and not in an archive:
 /// backup runs (a backup would hold its own unfinished run) and in-app
-/// exports (a short-lived download, made again in a minute).
-pub const NEVER: [&str; 4] = ["tower_sessions", "_sqlx_migrations", "backup_runs", "workspace_exports"];
+/// exports (a short-lived download, made again in a minute); and the
+/// cluster's runtime state: once-per-cluster job claims and the shared
+/// rate-limit counters.
+pub const NEVER: [&str; 6] =
+    ["tower_sessions", "_sqlx_migrations", "backup_runs", "workspace_exports", "cluster_jobs", "rate_limits"];
 
 mod global;
 mod owned;
@@ -75,14 +78,16 @@ pub fn table(name: &str) -> Option<&'static Table> {
 
 /// Columns left out of workspace and personal archives but kept in instance
 /// archives: secrets and sign-in material (a restored instance must let
-/// people sign in), and a scheduled deletion (an imported workspace starts
-/// live; a restored instance keeps its schedule).
+/// people sign in), a scheduled deletion (an imported workspace starts
+/// live; a restored instance keeps its schedule), and which instance holds
+/// a Publer send's lease (another instance's claim means nothing elsewhere).
 pub fn stays_in_instance(table: &str, column: &str) -> bool {
     matches!(
         (table, column),
         ("users", "password_hash" | "session_generation")
             | ("invitations", "token_hash")
             | ("workspaces", "delete_after" | "deletion_requested_at" | "deletion_requested_by" | "purge_lease_until")
+            | ("publer_sends", "lease_until" | "leased_by")
     )
 }
 

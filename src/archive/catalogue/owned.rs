@@ -260,6 +260,8 @@ pub const PUBLER_SENDS: Table = Table {
         col("requested_by", Text),
         col("requested_at", Time),
         col("updated_at", Time),
+        opt("lease_until", Time),
+        col("leased_by", Text),
     ],
 };
 

@@ -45,7 +45,7 @@ pub async fn submit_code(
         flash::error(&session, "That sign-in expired. Please sign in again.").await?;
         return Ok(Redirect::to("/login").into_response());
     };
-    state.check_auth_rate(&peer, "two-factor", &user.id.to_string())?;
+    state.check_auth_rate(&peer, "two-factor", &user.id.to_string()).await?;
     let Some(proof) = prove(&state, user.id, &user.email, &form.code, Accept::AppOrRecoveryCode).await? else {
         let error = "That code is not right, or it was already used. Enter the current code from your app.";
         return invalid_form(CodeView { layout, error: Some(error) });

@@ -100,7 +100,7 @@ pub async fn confirm(
     layout: Layout,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
-    state.check_auth_rate(&peer, "two-factor", &user.id.to_string())?;
+    state.check_auth_rate(&peer, "two-factor", &user.id.to_string()).await?;
     let enrolment = queries::enrolment(&state.db, user.id).await?;
     let Some(enrolment) = enrolment.filter(|e| !e.is_on()) else {
         return Ok(Redirect::to(PAGE).into_response());
@@ -127,7 +127,7 @@ pub async fn new_recovery_codes(
     layout: Layout,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
-    state.check_auth_rate(&peer, "two-factor", &user.id.to_string())?;
+    state.check_auth_rate(&peer, "two-factor", &user.id.to_string()).await?;
     if prove(&state, user.id, &user.email, &form.code, Accept::AppCode).await?.is_none() {
         return refused(&state, &user, layout, "That is not the current code from your app. Nothing changed.").await;
     }
@@ -159,7 +159,7 @@ pub async fn disable(
     if is_required(&state, &user).await? {
         return refused(&state, &user, layout, "Two-factor sign-in is required for your role. It stays on.").await;
     }
-    state.check_auth_rate(&peer, "two-factor", &user.id.to_string())?;
+    state.check_auth_rate(&peer, "two-factor", &user.id.to_string()).await?;
     let stored = people::by_id(&state.db, user.id).await?.ok_or(AppError::NotFound)?;
     if stored.password_hash.is_some() && !password::verify(form.password, stored.password_hash.clone()).await? {
         return refused(&state, &user, layout, "Your password is not right. Two-factor sign-in stays on.").await;

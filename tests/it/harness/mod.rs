@@ -369,6 +369,12 @@ impl Client {
         Self { http, base, jar, guards: Arc::default() }
     }
 
+    /// The same person (cookies and form guards) talking to the server at
+    /// `base`: several instances behind one load balancer.
+    pub fn at(&self, base: String) -> Self {
+        Self { http: self.http.clone(), base, jar: self.jar.clone(), guards: self.guards.clone() }
+    }
+
     pub fn guards(&self) -> Guards {
         self.guards.lock().expect("guards").clone()
     }

@@ -74,7 +74,10 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     db.session_store().migrate().await?;
     auth::password::prepare();
     admin::grant_configured(&db, &config.admin_emails).await?;
-    Ok(AppState::new(db, config, mailer, secrets))
+    let databases = db::Databases::connect(db.clone(), &config).await?;
+    let mut state = AppState::new(db, config, mailer, secrets);
+    state.databases = databases;
+    Ok(state)
 }
 
 /// The master key from its file (made 0600 on first run); a warning when
@@ -116,7 +119,7 @@ pub async fn launch(
     });
     let snapshots = tokio::spawn(admin::snapshots::keep_taking(state.db.clone()));
     // Workspaces whose deletion grace period is over: once now, then every minute.
-    let purging = tokio::spawn(tenancy::deletion::keep_purging(state.db.clone(), state.storage.clone()));
+    let purging = tokio::spawn(tenancy::deletion::keep_purging(state.databases.clone(), state.storage.clone()));
     let scheduled_backups = backups::start(&state);
     let bounds = state.config.bounds.clone();
     let served = serve::serve(listener, app(state), &bounds, shutdown).await;

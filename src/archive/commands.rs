@@ -15,7 +15,7 @@ pub async fn export(state: &AppState, workspace: Uuid, out: &Path) -> anyhow::Re
     let summary = with_bar(
         "export",
         progress.clone(),
-        super::export_workspace(&state.db, &state.storage, workspace, out, &progress),
+        super::export_workspace(&state.databases, &state.storage, workspace, out, &progress),
     )
     .await?;
     println!(

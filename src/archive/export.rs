@@ -62,14 +62,20 @@ impl Scope {
     }
 }
 
+/// Writes an archive of `scope` from `db`, or, for a workspace whose rows
+/// live in another database, from `db` (global tables) and `data`.
 pub async fn write(
     db: &Db,
+    data: Option<&Db>,
     storage: &Storage,
     scope: Scope,
     out: &Path,
     progress: &Progress,
 ) -> Result<Summary, ArchiveError> {
-    let mut snapshot = Snapshot::begin(db).await?;
+    let mut snapshot = match data {
+        Some(data) => Snapshot::begin_placed(db, data).await?,
+        None => Snapshot::begin(db).await?,
+    };
     let schema_version = snapshot.schema_version().await?;
     let workspace = match scope {
         Scope::Workspace(id) => Some(workspace_entry(&mut snapshot, id).await?),
@@ -153,7 +159,7 @@ async fn emails(snapshot: &mut Snapshot) -> Result<HashMap<Uuid, String>, Archiv
 
 async fn sealed_keys(snapshot: &mut Snapshot, id: Uuid) -> Result<Vec<String>, ArchiveError> {
     let rows: Vec<(String,)> = crate::db::query::fetch_all!(
-        snapshot.tx(),
+        snapshot.data_tx(),
         (String,),
         "SELECT field FROM workspace_secrets WHERE workspace_id = $1 ORDER BY field",
         id

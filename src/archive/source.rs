@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{
     ArchiveError,
     canonical::{Cell, read_cell},
-    catalogue::{Column, Kind, Table},
+    catalogue::{Column, Kind, Scope, Table},
 };
 use crate::db::{Db, Tx};
 
@@ -23,26 +23,38 @@ pub enum Rows {
 }
 
 pub struct Snapshot {
+    /// The main database: global tables (and everything, for a workspace there).
     tx: Tx,
+    /// The database of a workspace placed apart from `main`: its own tables.
+    data: Option<Tx>,
 }
 
 impl Snapshot {
     /// Opens the snapshot. On PostgreSQL the transaction may see every
     /// workspace (`app.platform_admin`), since an archive is platform work.
     pub async fn begin(db: &Db) -> Result<Self, ArchiveError> {
-        let tx = match db {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ").await?;
-                sqlx::query("SELECT set_config('app.platform_admin', 'on', true)").execute(&mut *tx).await?;
-                Tx::Postgres(tx)
-            }
-        };
-        Ok(Self { tx })
+        Ok(Self { tx: open(db).await?, data: None })
     }
 
+    /// A snapshot of a workspace whose rows live in `data`, another database
+    /// than `main` (two snapshots, one per database: nothing is written to
+    /// a workspace being archived, so they agree).
+    pub async fn begin_placed(main: &Db, data: &Db) -> Result<Self, ArchiveError> {
+        Ok(Self { tx: open(main).await?, data: Some(open(data).await?) })
+    }
+
+    /// The transaction on the main database, for global tables.
     pub fn tx(&mut self) -> &mut Tx {
         &mut self.tx
+    }
+
+    /// The transaction for the workspace's own tables.
+    pub fn data_tx(&mut self) -> &mut Tx {
+        self.data.as_mut().unwrap_or(&mut self.tx)
+    }
+
+    fn side(&mut self, global: bool) -> &mut Tx {
+        if global { &mut self.tx } else { self.data_tx() }
     }
 
     /// The last migration applied (the archive's schema version).
@@ -53,9 +65,10 @@ impl Snapshot {
     pub async fn count(&mut self, table: &Table, rows: Rows) -> Result<u64, ArchiveError> {
         let (filter, id) = filter(table, rows);
         let sql = format!("SELECT COUNT(*) FROM {}{filter}", table.name);
+        let tx = self.side(table.scope == Scope::Global);
         let count: i64 = match id {
-            Some(id) => crate::db::query::fetch_scalar!(self.tx, i64, &sql, id)?,
-            None => crate::db::query::fetch_scalar!(self.tx, i64, &sql)?,
+            Some(id) => crate::db::query::fetch_scalar!(tx, i64, &sql, id)?,
+            None => crate::db::query::fetch_scalar!(tx, i64, &sql)?,
         };
         Ok(count.max(0) as u64)
     }
@@ -64,7 +77,8 @@ impl Snapshot {
     /// stream: nothing is held but the current row.
     pub fn rows<'a>(&'a mut self, query: &'a Query) -> BoxStream<'a, Result<Vec<Cell>, ArchiveError>> {
         let (sql, id, kinds) = (query.sql.as_str(), query.id, query.kinds.as_slice());
-        crate::db::query::on_backend!(self.tx, c => {
+        let tx = self.side(query.global);
+        crate::db::query::on_backend!(tx, c => {
             let mut statement = sqlx::query(sql);
             if let Some(id) = id {
                 statement = statement.bind(id);
@@ -88,8 +102,22 @@ impl Snapshot {
     }
 
     pub async fn close(self) -> Result<(), ArchiveError> {
+        if let Some(data) = self.data {
+            data.commit().await?;
+        }
         Ok(self.tx.commit().await?)
     }
+}
+
+async fn open(db: &Db) -> Result<Tx, ArchiveError> {
+    Ok(match db {
+        Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+        Db::Postgres(pool) => {
+            let mut tx = pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ").await?;
+            sqlx::query("SELECT set_config('app.platform_admin', 'on', true)").execute(&mut *tx).await?;
+            Tx::Postgres(tx)
+        }
+    })
 }
 
 /// A query whose rows a snapshot streams: its SQL, the one id it may take,
@@ -98,18 +126,26 @@ pub struct Query {
     sql: String,
     id: Option<Uuid>,
     kinds: Vec<Kind>,
+    /// Reads global tables (in `main`), not the workspace's own.
+    global: bool,
 }
 
 impl Query {
     /// A table's rows in key order.
     pub fn table(table: &Table, columns: &[&Column], rows: Rows, postgres: bool) -> Self {
         let sql = select(table, columns, rows, postgres);
-        Self { sql, id: filter(table, rows).1, kinds: columns.iter().map(|c| c.kind).collect() }
+        let kinds = columns.iter().map(|c| c.kind).collect();
+        Self { sql, id: filter(table, rows).1, kinds, global: table.scope == Scope::Global }
     }
 
-    /// Any SELECT, with its one parameter.
+    /// Any SELECT of the workspace's own tables, with its one parameter.
     pub fn sql(sql: String, id: Option<Uuid>, kinds: Vec<Kind>) -> Self {
-        Self { sql, id, kinds }
+        Self { sql, id, kinds, global: false }
+    }
+
+    /// Any SELECT of global tables, with its one parameter.
+    pub fn global_sql(sql: String, id: Option<Uuid>, kinds: Vec<Kind>) -> Self {
+        Self { sql, id, kinds, global: true }
     }
 }
 

@@ -3,6 +3,7 @@
 //! Every query is written once, in SQL both SQLite and PostgreSQL accept, and
 //! run through the macros in [`query`], which dispatch on the backend.
 
+mod databases;
 pub mod query;
 mod sessions;
 mod tx;
@@ -20,6 +21,7 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
+pub use databases::{Databases, UnknownDatabase};
 pub use query::Target;
 pub use sessions::SessionStore;
 pub use tx::{AdminTx, Tx, WorkspaceTx};

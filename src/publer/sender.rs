@@ -100,8 +100,8 @@ async fn run(state: AppState, workspace: Uuid) {
 }
 
 // A background job, not a request: it names its workspace itself.
-async fn enter(state: &AppState, workspace: Uuid) -> sqlx::Result<WorkspaceTx> {
-    WorkspaceTx::enter(state.db.begin_write().await?, workspace).await
+async fn enter(state: &AppState, workspace: Uuid) -> anyhow::Result<WorkspaceTx> {
+    state.databases.workspace_tx(workspace, true).await
 }
 
 /// Works through the workspace's sends. While the workspace is suspended,

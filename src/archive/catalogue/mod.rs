@@ -76,13 +76,17 @@ pub fn table(name: &str) -> Option<&'static Table> {
 /// Columns left out of workspace and personal archives but kept in instance
 /// archives: secrets and sign-in material (a restored instance must let
 /// people sign in), and a scheduled deletion (an imported workspace starts
-/// live; a restored instance keeps its schedule).
+/// live; a restored instance keeps its schedule), and the database a
+/// workspace lives in (an imported workspace lands in `main`).
 pub fn stays_in_instance(table: &str, column: &str) -> bool {
     matches!(
         (table, column),
         ("users", "password_hash" | "session_generation")
             | ("invitations", "token_hash")
-            | ("workspaces", "delete_after" | "deletion_requested_at" | "deletion_requested_by" | "purge_lease_until")
+            | (
+                "workspaces",
+                "delete_after" | "deletion_requested_at" | "deletion_requested_by" | "purge_lease_until" | "placement"
+            )
     )
 }
 

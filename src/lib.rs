@@ -101,7 +101,7 @@ pub async fn launch(
 ) -> anyhow::Result<()> {
     // Only a server sweeps: a command run beside it (a backup from cron)
     // must not take the files of uploads still on their way.
-    storage::sweeper::sweep(&state.db, &state.storage).await?;
+    storage::sweeper::sweep(&state.databases, &state.storage).await?;
     // Exports whose worker died show as failed; expired archives go.
     if let Err(e) = exports::job::tidy_everywhere(&state).await {
         tracing::warn!(error = %e, "could not tidy the workspace exports");
@@ -117,7 +117,7 @@ pub async fn launch(
             Err(e) => tracing::warn!(error = %e, "could not look for posts on their way to Publer"),
         }
     });
-    let snapshots = tokio::spawn(admin::snapshots::keep_taking(state.db.clone()));
+    let snapshots = tokio::spawn(admin::snapshots::keep_taking(state.databases.clone()));
     // Workspaces whose deletion grace period is over: once now, then every minute.
     let purging = tokio::spawn(tenancy::deletion::keep_purging(state.databases.clone(), state.storage.clone()));
     let scheduled_backups = backups::start(&state);

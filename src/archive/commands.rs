@@ -37,7 +37,7 @@ pub async fn import(state: &AppState, archive: &Path, options: ImportOptions) ->
         super::import_workspace(&state.db, &state.storage, archive, &options, &progress),
     )
     .await?;
-    crate::admin::snapshots::take(&state.db).await?;
+    crate::admin::snapshots::take(&state.databases).await?;
     println!(
         "imported {} as workspace {} ({} rows, {} files)",
         imported.name, imported.workspace_id, imported.summary.rows, imported.summary.files

@@ -54,7 +54,7 @@ pub fn storage(app: &TestApp) -> Storage {
 pub async fn export(app: &TestApp, ws: &str, name: &str) -> std::path::PathBuf {
     let out = app.dir.path().join(name);
     let ws = Uuid::parse_str(ws).expect("workspace id");
-    archive::export_workspace(&app.db, &storage(app), ws, &out, &Progress::default()).await.expect("export");
+    archive::export_workspace(&app.databases, &storage(app), ws, &out, &Progress::default()).await.expect("export");
     out
 }
 

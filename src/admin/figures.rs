@@ -61,11 +61,7 @@ pub async fn fill(tx: &mut AdminTx, databases: &Databases, rows: &mut [Workspace
         if !rows.iter().any(|r| r.placement == name) {
             continue;
         }
-        let figures = if name == MAIN {
-            Ok(read(tx).await?)
-        } else {
-            read_elsewhere(db).await
-        };
+        let figures = if name == MAIN { Ok(read(tx).await?) } else { read_elsewhere(db).await };
         let figures: HashMap<Uuid, Figures> = match figures {
             Ok(list) => list.into_iter().map(|f| (f.id, f)).collect(),
             Err(e) => {

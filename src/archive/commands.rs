@@ -94,7 +94,7 @@ pub async fn backup(state: &AppState, out: &Path) -> anyhow::Result<()> {
     let progress = Progress::new();
     let started = std::time::Instant::now();
     let summary =
-        with_bar("backup", progress.clone(), super::backup(&state.db, &state.storage, out, &progress)).await?;
+        with_bar("backup", progress.clone(), super::backup(&state.databases, &state.storage, out, &progress)).await?;
     println!(
         "wrote {} ({} rows, {} files, {}) in {:.1} s",
         out.display(),

@@ -17,7 +17,7 @@ use super::{
     source::{Query, Rows, Snapshot},
     writer::Writer,
 };
-use crate::{db::Db, storage::Storage};
+use crate::storage::Storage;
 
 /// What one archive holds: every table (instance) or one workspace's rows.
 #[derive(Clone, Copy, Debug)]
@@ -58,24 +58,19 @@ impl Scope {
             .columns
             .iter()
             .filter(|c| matches!(self, Scope::Instance) || !catalogue::stays_in_instance(table.name, c.name))
+            .filter(|c| !catalogue::stays_here(table.name, c.name))
             .collect()
     }
 }
 
-/// Writes an archive of `scope` from `db`, or, for a workspace whose rows
-/// live in another database, from `db` (global tables) and `data`.
+/// Writes an archive of `scope` from the databases `snapshot` reads.
 pub async fn write(
-    db: &Db,
-    data: Option<&Db>,
+    mut snapshot: Snapshot,
     storage: &Storage,
     scope: Scope,
     out: &Path,
     progress: &Progress,
 ) -> Result<Summary, ArchiveError> {
-    let mut snapshot = match data {
-        Some(data) => Snapshot::begin_placed(db, data).await?,
-        None => Snapshot::begin(db).await?,
-    };
     let schema_version = snapshot.schema_version().await?;
     let workspace = match scope {
         Scope::Workspace(id) => Some(workspace_entry(&mut snapshot, id).await?),

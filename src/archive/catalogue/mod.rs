@@ -76,8 +76,7 @@ pub fn table(name: &str) -> Option<&'static Table> {
 /// Columns left out of workspace and personal archives but kept in instance
 /// archives: secrets and sign-in material (a restored instance must let
 /// people sign in), and a scheduled deletion (an imported workspace starts
-/// live; a restored instance keeps its schedule), and the database a
-/// workspace lives in (an imported workspace lands in `main`).
+/// live; a restored instance keeps its schedule).
 pub fn stays_in_instance(table: &str, column: &str) -> bool {
     matches!(
         (table, column),
@@ -88,6 +87,13 @@ pub fn stays_in_instance(table: &str, column: &str) -> bool {
                 "delete_after" | "deletion_requested_at" | "deletion_requested_by" | "purge_lease_until" | "placement"
             )
     )
+}
+
+/// Columns no archive carries: where a workspace's rows live is this
+/// instance's own arrangement (`EASEL_DATABASES`), and whatever an archive
+/// holds is imported or restored into `main`, which the column's default says.
+pub fn stays_here(table: &str, column: &str) -> bool {
+    matches!((table, column), ("workspaces", "placement"))
 }
 
 #[cfg(test)]

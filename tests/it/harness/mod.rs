@@ -165,8 +165,7 @@ impl TestApp {
             Backend::Postgres => second_database().await,
         };
         let inspector = Db::connect(&inspector_url).await.expect("inspector connection");
-        let (addr, db, databases, rate_limiter, shutdown, served) =
-            start(&dir, &database_url, &placement, tweak).await;
+        let (addr, db, databases, rate_limiter, shutdown, served) = start(&dir, &database_url, &placement, tweak).await;
         Self {
             addr,
             rate_limiter,
@@ -408,17 +407,26 @@ impl TestApp {
         all
     }
 
-    /// Runs a statement with the inspector's rights (in each database it
-    /// concerns); the error if it fails, else the rows it touched in all.
+    /// Runs a statement with the inspector's rights in each database it
+    /// concerns: the rows it touched in all, or the error when every one of
+    /// them refused it (a row of one workspace breaks the other database's
+    /// foreign keys, where that workspace does not live).
     pub async fn try_execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
-        let mut total = 0;
+        let (mut total, mut worked, mut error) = (0, false, None);
         for db in self.inspectors(sql) {
-            total += match db {
-                Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected())?,
-                Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected())?,
+            let done = match db {
+                Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+                Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
             };
+            match done {
+                Ok(n) => (total, worked) = (total + n, true),
+                Err(e) => error = Some(e),
+            }
         }
-        Ok(total)
+        match error {
+            Some(e) if !worked => Err(e),
+            _ => Ok(total),
+        }
     }
 }
 

@@ -4,6 +4,7 @@ mod access;
 mod backups;
 mod bounds;
 pub mod durations;
+mod placement;
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -12,6 +13,7 @@ use url::Url;
 pub use access::{InviteLimits, SignupPolicy, TwoFactorRule};
 pub use backups::BackupSchedule;
 pub use bounds::Bounds;
+pub use placement::{MAIN, Placement};
 
 /// Everything Easel needs to know about where it runs.
 #[derive(Clone, Debug)]
@@ -63,6 +65,8 @@ pub struct Config {
     /// How long an instance's claim on background work (a Publer send, a
     /// once-per-cluster job) holds without renewal (`EASEL_WORK_LEASE`).
     pub work_lease: Duration,
+    /// Extra databases for workspaces of their own (`EASEL_DATABASES`).
+    pub placement: Placement,
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -276,6 +280,7 @@ impl Config {
         }
         let outbound_allow = crate::outbound::AllowList::parse(&get("EASEL_OUTBOUND_ALLOW").unwrap_or_default())
             .map_err(|why| ConfigError { var: "EASEL_OUTBOUND_ALLOW", why })?;
+        let placement = Placement::from_lookup(&get, &database_url)?;
         Ok(Self {
             database_url,
             bind,
@@ -306,6 +311,7 @@ impl Config {
             delete_grace: delete_grace(get("EASEL_DELETE_GRACE"))?,
             backups: BackupSchedule::from_lookup(&get)?,
             work_lease: work_lease(get("EASEL_WORK_LEASE"))?,
+            placement,
         })
     }
 

@@ -74,7 +74,10 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     db.session_store().migrate().await?;
     auth::password::prepare();
     admin::grant_configured(&db, &config.admin_emails).await?;
-    Ok(AppState::new(db, config, mailer, secrets))
+    let databases = db::Databases::connect(db.clone(), &config).await?;
+    let mut state = AppState::new(db, config, mailer, secrets);
+    state.databases = databases;
+    Ok(state)
 }
 
 /// The master key from its file (made 0600 on first run); a warning when
@@ -98,7 +101,7 @@ pub async fn launch(
 ) -> anyhow::Result<()> {
     // Only a server sweeps: a command run beside it (a backup from cron)
     // must not take the files of uploads still on their way.
-    storage::sweeper::sweep(&state.db, &state.storage).await?;
+    storage::sweeper::sweep(&state.databases, &state.storage).await?;
     // Exports whose worker died show as failed; expired archives go.
     if let Err(e) = exports::job::tidy_everywhere(&state).await {
         tracing::warn!(error = %e, "could not tidy the workspace exports");
@@ -109,9 +112,9 @@ pub async fn launch(
     // Sends in flight now, and later those whose instance died (DESIGN §9).
     tokio::spawn(publer::sender::keep_resuming(state.clone()));
     let releasing = state.clone();
-    let snapshots = tokio::spawn(admin::snapshots::keep_taking(state.db.clone(), state.config.work_lease));
+    let snapshots = tokio::spawn(admin::snapshots::keep_taking(state.databases.clone(), state.config.work_lease));
     // Workspaces whose deletion grace period is over: once now, then every minute.
-    let purging = tokio::spawn(tenancy::deletion::keep_purging(state.db.clone(), state.storage.clone()));
+    let purging = tokio::spawn(tenancy::deletion::keep_purging(state.databases.clone(), state.storage.clone()));
     let scheduled_backups = backups::start(&state);
     let bounds = state.config.bounds.clone();
     let served = serve::serve(listener, app(state), &bounds, shutdown).await;

@@ -125,7 +125,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Secrets { action: SecretsAction::Rotate } => {
             let state = easel::prepare(config).await?;
-            let count = easel::integrations::reseal_all(&state.db, &state.secrets).await?
+            let count = easel::integrations::reseal_all(&state.databases, &state.secrets).await?
                 + easel::auth::two_factor::reseal_all(&state.db, &state.secrets).await?;
             println!("re-sealed {count} value(s) under the newest key");
             Ok(())

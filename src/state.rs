@@ -4,11 +4,21 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
-use crate::{config::Config, db::Db, mail::Mailer, secrets::Secrets, storage::Storage, web::rate_limit::RateLimiter};
+use crate::{
+    config::Config,
+    db::{Databases, Db},
+    mail::Mailer,
+    secrets::Secrets,
+    storage::Storage,
+    web::rate_limit::RateLimiter,
+};
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The main database: every global table, and the workspaces placed in it.
     pub db: Db,
+    /// Every database a workspace may live in (`main` and `EASEL_DATABASES`).
+    pub databases: Databases,
     pub config: Arc<Config>,
     pub storage: Storage,
     /// Decoding a large image takes hundreds of megabytes; at most this many
@@ -35,7 +45,19 @@ impl AppState {
         let image_work = Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()).min(2)));
         let http = crate::oauth::http_client();
         let publer = crate::publer::Sender::default();
-        Self { db, config: Arc::new(config), storage, image_work, rate_limiter, mailer, secrets, http, publer }
+        let databases = Databases::single(db.clone());
+        Self {
+            db,
+            databases,
+            config: Arc::new(config),
+            storage,
+            image_work,
+            rate_limiter,
+            mailer,
+            secrets,
+            http,
+            publer,
+        }
     }
 }
 

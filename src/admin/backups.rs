@@ -135,11 +135,11 @@ pub async fn back_up_now(State(state): State<AppState>, admin: PlatformAdmin, se
     queries::record(&mut tx, Some(admin.user.id), &admin.user.email, "backup.started", None, &claimed.file_name)
         .await?;
     tx.commit().await?;
-    let (db, storage) = (state.db.clone(), state.storage.clone());
+    let (databases, storage) = (state.databases.clone(), state.storage.clone());
     let file = claimed.file_name.clone();
     tokio::spawn(async move {
         // The outcome is recorded in `backup_runs` and logged by `run`.
-        let _ = backups::run(&db, &storage, &schedule, &claimed).await;
+        let _ = backups::run(&databases, &storage, &schedule, &claimed).await;
     });
     flash::success(&session, format!("Backup started: {file}. Refresh this page to see how it went.")).await?;
     Ok(Redirect::to("/admin"))

@@ -96,7 +96,7 @@ pub async fn purge_workspace(
     if form.confirm_name.trim() != row.name {
         return Err(AppError::bad_request(TYPE_THE_NAME));
     }
-    match deletion::purge_now(&state.db, &state.storage, row.id).await? {
+    match deletion::purge_now(&state.databases, &state.storage, row.id).await? {
         PurgedNow::Purged => {}
         PurgedNow::NotScheduled => {
             return Err(AppError::bad_request(

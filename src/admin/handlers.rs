@@ -126,10 +126,10 @@ pub async fn dashboard(
     layout: Layout,
     Query(q): Query<DashboardQuery>,
 ) -> AppResult<Response> {
-    let sort = if queries::SORTS.iter().any(|(k, _)| *k == q.sort) { q.sort.clone() } else { "name".into() };
+    let sort = if queries::SORTS.contains(&q.sort.as_str()) { q.sort.clone() } else { "name".into() };
     let descending = q.dir == "desc";
     let mut tx = AdminTx::begin(&state.db).await?;
-    let all = queries::workspaces(&mut tx, q.q.trim(), &sort, descending).await?;
+    let all = super::figures::dashboard_rows(&mut tx, &state.databases, q.q.trim(), &sort, descending).await?;
     let backups = BackupsPanel::load(&mut tx, &state.config.backups).await?;
     tx.commit().await?;
     let totals = Totals {
@@ -218,11 +218,12 @@ pub async fn view_workspace(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let mut tx = AdminTx::begin(&state.db).await?;
-    let row = workspace_row(&mut tx, &id).await?;
+    let id = parse_id(&id)?;
+    let row = super::figures::row(&mut tx, &state.databases, id).await?.ok_or(AppError::NotFound)?;
     let limits = plans::queries::limits_of(&mut tx, row.id).await?;
     let custom = queries::custom_limits(&mut tx, row.id).await?;
     let members = queries::members(&mut tx, row.id).await?;
-    let history = queries::snapshots(&mut tx, row.id, &snapshots::days_ago(29)).await?;
+    let history = snapshots::history(&mut tx, &state.databases, &row).await?;
     tx.commit().await?;
     let today = snapshots::today();
     let mut days: Vec<_> = history.into_iter().filter(|s| s.day != today).collect();

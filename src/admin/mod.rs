@@ -11,6 +11,7 @@ mod backups;
 mod charts;
 mod deletion;
 mod extractor;
+mod figures;
 mod handlers;
 mod imports;
 pub mod queries;

@@ -9,17 +9,22 @@ use crate::db::{
 };
 
 /// One workspace's line on the dashboard.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
 pub struct WorkspaceRow {
     pub id: Uuid,
     pub name: String,
     pub owner: Option<String>,
     pub plan: String,
     pub members: i64,
+    #[sqlx(default)]
     pub images: i64,
+    #[sqlx(default)]
     pub storage_bytes: i64,
+    #[sqlx(default)]
     pub posts_ahead: i64,
+    #[sqlx(default)]
     pub ai_month: i64,
+    #[sqlx(default)]
     pub publer_month: i64,
     pub last_active_at: Option<OffsetDateTime>,
     pub suspended: bool,
@@ -27,6 +32,11 @@ pub struct WorkspaceRow {
     pub delete_after: Option<OffsetDateTime>,
     /// Who scheduled it (an email; their account may be gone).
     pub deletion_requested_by: String,
+    /// The database holding its rows.
+    pub placement: String,
+    /// Its database did not answer: its figures are unknown (shown as 0).
+    #[sqlx(default)]
+    pub unavailable: bool,
 }
 
 impl WorkspaceRow {
@@ -36,51 +46,31 @@ impl WorkspaceRow {
     }
 }
 
-const ROWS: &str = "SELECT * FROM (SELECT w.id, w.name, \
+/// The global half of a line: everything `main` knows. The figures (images,
+/// posts, usage) live with each workspace's rows: see `admin::figures`.
+const ROWS: &str = "SELECT w.id, w.name, \
        (SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id \
          WHERE m.workspace_id = w.id AND m.role = 'owner' ORDER BY m.created_at LIMIT 1) AS owner, \
        w.plan, (SELECT COUNT(*) FROM memberships m WHERE m.workspace_id = w.id) AS members, \
-       COALESCE((SELECT u.image_count FROM workspace_usage u WHERE u.workspace_id = w.id), 0) AS images, \
-       COALESCE((SELECT u.storage_bytes FROM workspace_usage u WHERE u.workspace_id = w.id), 0) AS storage_bytes, \
-       (SELECT COUNT(*) FROM events e WHERE e.workspace_id = w.id AND e.starts_at >= $1) AS posts_ahead, \
-       COALESCE((SELECT mu.ai_generations FROM monthly_usage mu \
-         WHERE mu.workspace_id = w.id AND mu.month = $2), 0) AS ai_month, \
-       COALESCE((SELECT mu.publer_posts FROM monthly_usage mu \
-         WHERE mu.workspace_id = w.id AND mu.month = $2), 0) AS publer_month, \
-       w.last_active_at, w.suspended_at IS NOT NULL AS suspended, w.delete_after, w.deletion_requested_by \
-     FROM workspaces w) x";
+       w.last_active_at, w.suspended_at IS NOT NULL AS suspended, w.delete_after, w.deletion_requested_by, \
+       w.placement \
+     FROM workspaces w";
 
-/// How the dashboard may sort: a key from the page, and its SQL.
-pub const SORTS: [(&str, &str); 11] = [
-    ("name", "LOWER(x.name)"),
-    ("owner", "LOWER(COALESCE(x.owner, ''))"),
-    ("plan", "x.plan"),
-    ("members", "x.members"),
-    ("images", "x.images"),
-    ("storage", "x.storage_bytes"),
-    ("ahead", "x.posts_ahead"),
-    ("ai", "x.ai_month"),
-    ("publer", "x.publer_month"),
-    ("activity", "x.last_active_at"),
-    ("status", "CASE WHEN x.delete_after IS NOT NULL THEN 2 WHEN x.suspended THEN 1 ELSE 0 END"),
-];
+/// The keys the dashboard may sort by.
+pub const SORTS: [&str; 11] =
+    ["name", "owner", "plan", "members", "images", "storage", "ahead", "ai", "publer", "activity", "status"];
 
-/// Every workspace whose name or owner contains `search`, sorted.
-pub async fn workspaces(
-    tx: &mut AdminTx,
-    search: &str,
-    sort: &str,
-    descending: bool,
-) -> sqlx::Result<Vec<WorkspaceRow>> {
-    let column = SORTS.iter().find(|(k, _)| *k == sort).map_or("LOWER(x.name)", |(_, c)| c);
-    let direction = if descending { "DESC" } else { "ASC" };
+/// Every workspace whose name or owner contains `search` (global columns
+/// only; `admin::figures` adds the rest and sorts).
+pub async fn workspaces(tx: &mut AdminTx, search: &str) -> sqlx::Result<Vec<WorkspaceRow>> {
     let sql = format!(
-        "{ROWS} WHERE ($3 = '' OR LOWER(x.name) LIKE $3 ESCAPE '\\' OR LOWER(COALESCE(x.owner, '')) LIKE $3 ESCAPE '\\') \
-         ORDER BY {column} {direction}, x.id"
+        "{ROWS} WHERE ($1 = '' OR LOWER(w.name) LIKE $1 ESCAPE '\\' \
+           OR LOWER(COALESCE((SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.workspace_id = w.id AND m.role = 'owner' ORDER BY m.created_at LIMIT 1), '')) LIKE $1 ESCAPE '\\') \
+         ORDER BY w.id"
     );
     let pattern = if search.is_empty() { String::new() } else { format!("%{}%", escape_like(&search.to_lowercase())) };
-    let month = crate::usage::this_month();
-    fetch_all!(tx, WorkspaceRow, &sql, OffsetDateTime::now_utc(), month, pattern)
+    fetch_all!(tx, WorkspaceRow, &sql, pattern)
 }
 
 fn escape_like(s: &str) -> String {
@@ -88,8 +78,8 @@ fn escape_like(s: &str) -> String {
 }
 
 pub async fn workspace(tx: &mut AdminTx, id: Uuid) -> sqlx::Result<Option<WorkspaceRow>> {
-    let sql = format!("{ROWS} WHERE x.id = $3");
-    fetch_optional!(tx, WorkspaceRow, &sql, OffsetDateTime::now_utc(), crate::usage::this_month(), id)
+    let sql = format!("{ROWS} WHERE w.id = $1");
+    fetch_optional!(tx, WorkspaceRow, &sql, id)
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]

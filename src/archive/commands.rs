@@ -15,7 +15,7 @@ pub async fn export(state: &AppState, workspace: Uuid, out: &Path) -> anyhow::Re
     let summary = with_bar(
         "export",
         progress.clone(),
-        super::export_workspace(&state.db, &state.storage, workspace, out, &progress),
+        super::export_workspace(&state.databases, &state.storage, workspace, out, &progress),
     )
     .await?;
     println!(
@@ -37,7 +37,7 @@ pub async fn import(state: &AppState, archive: &Path, options: ImportOptions) ->
         super::import_workspace(&state.db, &state.storage, archive, &options, &progress),
     )
     .await?;
-    crate::admin::snapshots::take(&state.db).await?;
+    crate::admin::snapshots::take(&state.databases).await?;
     println!(
         "imported {} as workspace {} ({} rows, {} files)",
         imported.name, imported.workspace_id, imported.summary.rows, imported.summary.files
@@ -94,7 +94,7 @@ pub async fn backup(state: &AppState, out: &Path) -> anyhow::Result<()> {
     let progress = Progress::new();
     let started = std::time::Instant::now();
     let summary =
-        with_bar("backup", progress.clone(), super::backup(&state.db, &state.storage, out, &progress)).await?;
+        with_bar("backup", progress.clone(), super::backup(&state.databases, &state.storage, out, &progress)).await?;
     println!(
         "wrote {} ({} rows, {} files, {}) in {:.1} s",
         out.display(),

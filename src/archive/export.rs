@@ -17,7 +17,7 @@ use super::{
     source::{Query, Rows, Snapshot},
     writer::Writer,
 };
-use crate::{db::Db, storage::Storage};
+use crate::storage::Storage;
 
 /// What one archive holds: every table (instance) or one workspace's rows.
 #[derive(Clone, Copy, Debug)]
@@ -58,18 +58,19 @@ impl Scope {
             .columns
             .iter()
             .filter(|c| matches!(self, Scope::Instance) || !catalogue::stays_in_instance(table.name, c.name))
+            .filter(|c| !catalogue::stays_here(table.name, c.name))
             .collect()
     }
 }
 
+/// Writes an archive of `scope` from the databases `snapshot` reads.
 pub async fn write(
-    db: &Db,
+    mut snapshot: Snapshot,
     storage: &Storage,
     scope: Scope,
     out: &Path,
     progress: &Progress,
 ) -> Result<Summary, ArchiveError> {
-    let mut snapshot = Snapshot::begin(db).await?;
     let schema_version = snapshot.schema_version().await?;
     let workspace = match scope {
         Scope::Workspace(id) => Some(workspace_entry(&mut snapshot, id).await?),
@@ -153,7 +154,7 @@ async fn emails(snapshot: &mut Snapshot) -> Result<HashMap<Uuid, String>, Archiv
 
 async fn sealed_keys(snapshot: &mut Snapshot, id: Uuid) -> Result<Vec<String>, ArchiveError> {
     let rows: Vec<(String,)> = crate::db::query::fetch_all!(
-        snapshot.tx(),
+        snapshot.data_tx(),
         (String,),
         "SELECT field FROM workspace_secrets WHERE workspace_id = $1 ORDER BY field",
         id

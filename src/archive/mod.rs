@@ -31,7 +31,10 @@ mod writer;
 
 use uuid::Uuid;
 
-use crate::{db::Db, storage::Storage};
+use crate::{
+    db::{Databases, Db},
+    storage::Storage,
+};
 
 /// The archive format this Easel writes and the newest it reads.
 pub const FORMAT: u32 = 1;
@@ -136,13 +139,19 @@ pub struct Imported {
 
 /// Writes a workspace archive to `out` (written as `out.part`, then renamed).
 pub async fn export_workspace(
-    db: &Db,
+    databases: &Databases,
     storage: &Storage,
     workspace: Uuid,
     out: &Path,
     progress: &Progress,
 ) -> Result<Summary, ArchiveError> {
-    export::write(db, storage, export::Scope::Workspace(workspace), out, progress).await
+    let placement = databases.placement_of(workspace).await?;
+    let data = databases.by_name(&placement).map_err(|e| ArchiveError::Conflict(e.to_string()))?;
+    let snapshot = match placement.as_str() {
+        crate::config::MAIN => source::Snapshot::begin(databases.main()).await?,
+        _ => source::Snapshot::begin_placed(databases.main(), data).await?,
+    };
+    export::write(snapshot, storage, export::Scope::Workspace(workspace), out, progress).await
 }
 
 /// Imports a workspace archive: checked whole before anything is written.
@@ -157,8 +166,16 @@ pub async fn import_workspace(
 }
 
 /// Writes an instance archive (every table, every file) while Easel serves.
-pub async fn backup(db: &Db, storage: &Storage, out: &Path, progress: &Progress) -> Result<Summary, ArchiveError> {
-    export::write(db, storage, export::Scope::Instance, out, progress).await
+/// Every database's workspaces go into it (global tables from `main`); a
+/// restore puts them all into `main`.
+pub async fn backup(
+    databases: &Databases,
+    storage: &Storage,
+    out: &Path,
+    progress: &Progress,
+) -> Result<Summary, ArchiveError> {
+    let snapshot = source::Snapshot::begin_all(databases).await?;
+    export::write(snapshot, storage, export::Scope::Instance, out, progress).await
 }
 
 /// Restores an instance archive into an empty database and uploads folder.
@@ -175,9 +192,10 @@ pub async fn copy(from: &Db, to: &Db, progress: &Progress) -> Result<Copied, Arc
 }
 
 /// A person's own data: profile, memberships and their audit entries.
-pub async fn export_person(db: &Db, user: Uuid, out: &Path) -> Result<Summary, ArchiveError> {
+pub async fn export_person(databases: &Databases, user: Uuid, out: &Path) -> Result<Summary, ArchiveError> {
     let storage = Storage::new(std::env::temp_dir());
-    export::write(db, &storage, export::Scope::Person(user), out, &Progress::default()).await
+    let snapshot = source::Snapshot::begin_all(databases).await?;
+    export::write(snapshot, &storage, export::Scope::Person(user), out, &Progress::default()).await
 }
 
 /// The temporary name an archive is written under before it is renamed.
@@ -195,10 +213,10 @@ fn jobs_can_be_spawned(db: Db, storage: Storage) {
     spawnable(move || async move {
         let progress = Progress::default();
         let out = PathBuf::new();
-        let _ = export_workspace(&db, &storage, Uuid::nil(), &out, &progress).await;
-        let _ = backup(&db, &storage, &out, &progress).await;
+        let _ = export_workspace(&Databases::single(db.clone()), &storage, Uuid::nil(), &out, &progress).await;
+        let _ = backup(&Databases::single(db.clone()), &storage, &out, &progress).await;
         let _ = import_workspace(&db, &storage, &out, &ImportOptions::default(), &progress).await;
         let _ = restore(&db, &storage, &out, &progress).await;
-        let _ = export_person(&db, Uuid::nil(), &out).await;
+        let _ = export_person(&Databases::single(db.clone()), Uuid::nil(), &out).await;
     });
 }

@@ -27,7 +27,7 @@ pub async fn people(snapshot: &mut Snapshot, writer: &mut Writer, ws: Uuid) -> R
         "SELECT u.email, u.name, m.role FROM memberships m JOIN users u ON u.id = m.user_id \
          WHERE m.workspace_id = $1 ORDER BY {order}"
     );
-    let query = Query::sql(sql, Some(ws), vec![Kind::Text; 3]);
+    let query = Query::global_sql(sql, Some(ws), vec![Kind::Text; 3]);
     let mut stream = snapshot.rows(&query);
     while let Some(cells) = stream.try_next().await? {
         let [email, name, role] = texts(cells);

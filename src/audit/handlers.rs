@@ -1,10 +1,7 @@
 //! The audit log page.
 
 use askama::Template;
-use axum::{
-    extract::{Query, State},
-    response::Response,
-};
+use axum::{extract::Query, response::Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -13,7 +10,6 @@ use crate::{
     calendars::clock::{Clock, hhmm},
     error::AppResult,
     settings,
-    state::AppState,
     tenancy::{Permission, Workspace},
     web::{Layout, page},
 };
@@ -51,16 +47,11 @@ struct Row {
     ip: String,
 }
 
-pub async fn view_audit(
-    State(state): State<AppState>,
-    ws: Workspace,
-    layout: Layout,
-    Query(q): Query<AuditQuery>,
-) -> AppResult<Response> {
+pub async fn view_audit(ws: Workspace, layout: Layout, Query(q): Query<AuditQuery>) -> AppResult<Response> {
     ws.require(Permission::ManageSettings)?;
     let action = if ACTIONS.iter().any(|(a, _)| *a == q.action) { q.action.clone() } else { String::new() };
     let person = Uuid::parse_str(&q.person).ok();
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let time_zone = settings::queries::get(&mut tx).await?.time_zone;
     let mut entries = queries::page(&mut tx, person, &action, Uuid::parse_str(&q.before).ok(), PAGE_SIZE + 1).await?;
     let actors = queries::actors(&mut tx).await?;

@@ -194,18 +194,32 @@ pub async fn delete_account(
     let mut tx = state.db.begin_write().await?;
     for workspace in &solo {
         // Their own workspaces are scheduled, like any deletion, so a platform
-        // admin can still restore one in the grace period.
-        let mut scoped = WorkspaceTx::enter(tx, *workspace).await?;
+        // admin can still restore one in the grace period. The schedule is
+        // in `main` (this transaction); the workspace's audit log lives with
+        // its rows, perhaps in another database: written first, it says what
+        // is about to happen.
         let grace = state.config.delete_grace;
-        if let Some(at) = deletion::schedule(&mut scoped, *workspace, &user.email, grace).await? {
-            let actor = Actor { id: user.id, name: &user.name, ip: "" };
-            let detail = format!("its owner deleted their account; deleted for good on {}", deletion::when(at));
-            crate::audit::queries::record_by(&mut scoped, actor, "workspace.deletion_scheduled", "", &detail).await?;
+        if let Some(at) = deletion::schedule(&mut tx, *workspace, &user.email, grace).await? {
+            if state.databases.placement_of(*workspace).await? == crate::config::MAIN {
+                let mut same = WorkspaceTx::enter(tx, *workspace).await?;
+                record_account_deletion(&mut same, &user, at).await?;
+                tx = same.into_tx();
+            } else {
+                let mut apart = state.databases.workspace_tx(*workspace, true).await?;
+                record_account_deletion(&mut apart, &user, at).await?;
+                apart.commit().await?;
+            }
         }
-        tx = scoped.into_tx();
     }
     queries::delete(&mut tx, user.id).await?;
     tx.commit().await?;
     sign_out(&session).await?;
     Ok(Redirect::to("/signup").into_response())
+}
+
+async fn record_account_deletion(tx: &mut WorkspaceTx, user: &CurrentUser, at: time::OffsetDateTime) -> AppResult<()> {
+    let actor = Actor { id: user.id, name: &user.name, ip: "" };
+    let detail = format!("its owner deleted their account; deleted for good on {}", deletion::when(at));
+    crate::audit::queries::record_by(tx, actor, "workspace.deletion_scheduled", "", &detail).await?;
+    Ok(())
 }

@@ -18,7 +18,6 @@ use super::{
 };
 use crate::{
     config::SignupPolicy,
-    db::WorkspaceTx,
     error::{AppError, AppResult},
     oauth,
     state::AppState,
@@ -198,14 +197,15 @@ pub async fn signup(
         Some(invitation) => {
             queries::mark_verified(&mut tx, user.id).await?;
             let person = CurrentUser::from(&user);
-            team::invites::join(tx, invitation, &person, &peer.ip().to_string()).await?;
+            team::invites::join(&state.databases, tx, invitation, &person, &peer.ip().to_string()).await?;
             verification::after_proof(&state, &email).await;
             invitation.workspace_id
         }
         None => {
             let link = verification::new_link(&state, &mut tx, user.id, &email).await?;
-            let mut tx = WorkspaceTx::for_new_workspace(tx).await?;
-            tenancy::queries::create(&mut tx, &format!("{name}'s studio"), user.id, &state.config.default_plan).await?;
+            let (mut tx, placement) = state.databases.new_workspace_tx(tx).await?;
+            let studio = format!("{name}'s studio");
+            tenancy::queries::create(&mut tx, &studio, user.id, &state.config.default_plan, &placement).await?;
             let workspace_id = tx.workspace_id();
             tx.commit().await?;
             verification::mail_link(&state, &name, &email, &link).await;
@@ -247,7 +247,8 @@ async fn accept_after_sign_in(
 ) -> AppResult<Response> {
     match team::invites::usable(state, token).await? {
         Ok(invitation) if invitation.email == person.email && person.email_verified => {
-            team::invites::join(state.db.begin_write().await?, &invitation, person, &peer.ip().to_string()).await?;
+            let tx = state.db.begin_write().await?;
+            team::invites::join(&state.databases, tx, &invitation, person, &peer.ip().to_string()).await?;
             tenancy::make_active(session, invitation.workspace_id).await?;
             flash::success(session, format!("Welcome to {}.", invitation.workspace_name)).await?;
             Ok(Redirect::to("/").into_response())

@@ -4,7 +4,7 @@
 use time::Duration;
 
 use super::{clean_name, normalize_email, queries, reset::new_reset_link};
-use crate::{db::WorkspaceTx, state::AppState, tenancy};
+use crate::{state::AppState, tenancy};
 
 /// How long the printed set-password link works: long enough to pass on.
 const LINK_DAYS: i64 = 3;
@@ -22,8 +22,9 @@ pub async fn create_user(state: &AppState, raw_email: &str, raw_name: Option<&st
     }
     let mut tx = state.db.begin_write().await?;
     let user = queries::create(&mut tx, &email, &name, None).await?;
-    let mut tx = WorkspaceTx::for_new_workspace(tx).await?;
-    tenancy::queries::create(&mut tx, &format!("{name}'s studio"), user.id, &state.config.default_plan).await?;
+    let (mut tx, placement) = state.databases.new_workspace_tx(tx).await?;
+    tenancy::queries::create(&mut tx, &format!("{name}'s studio"), user.id, &state.config.default_plan, &placement)
+        .await?;
     tx.commit().await?;
     new_reset_link(state, user.id, Duration::days(LINK_DAYS)).await.map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -21,7 +21,7 @@ pub use schedule::start;
 use crate::{
     archive::{self, Progress},
     config::BackupSchedule,
-    db::{AdminTx, Db},
+    db::{AdminTx, Databases, Db},
     storage::Storage,
 };
 
@@ -124,8 +124,14 @@ pub async fn claim(db: &Db, schedule: &BackupSchedule, trigger: Trigger<'_>) -> 
 
 /// Takes the claimed backup, renewing its lease meanwhile, records how it
 /// ended and prunes old ones. The size of the backup, or why it failed.
-pub async fn run(db: &Db, storage: &Storage, schedule: &BackupSchedule, run: &ClaimedRun) -> Result<u64, String> {
-    let outcome = write(db, storage, schedule, run).await;
+pub async fn run(
+    databases: &Databases,
+    storage: &Storage,
+    schedule: &BackupSchedule,
+    run: &ClaimedRun,
+) -> Result<u64, String> {
+    let db = databases.main();
+    let outcome = write(databases, storage, schedule, run).await;
     let recorded = async {
         let mut tx = AdminTx::begin(db).await?;
         queries::finish(&mut tx, run.id, outcome.as_ref().copied().map_err(String::as_str)).await?;
@@ -146,7 +152,13 @@ pub async fn run(db: &Db, storage: &Storage, schedule: &BackupSchedule, run: &Cl
 
 /// The backup itself: the folder made ready, then the archive written
 /// (as `.part`, then renamed) while the lease is renewed.
-async fn write(db: &Db, storage: &Storage, schedule: &BackupSchedule, run: &ClaimedRun) -> Result<u64, String> {
+async fn write(
+    databases: &Databases,
+    storage: &Storage,
+    schedule: &BackupSchedule,
+    run: &ClaimedRun,
+) -> Result<u64, String> {
+    let db = databases.main();
     let dir = schedule.dir.as_deref().ok_or("Scheduled backups are not configured (EASEL_BACKUP_DIR).")?;
     files::ensure_folder(dir)?;
     match files::remove_leftovers(dir) {
@@ -155,7 +167,7 @@ async fn write(db: &Db, storage: &Storage, schedule: &BackupSchedule, run: &Clai
         Err(e) => tracing::warn!(error = %e, "could not remove the leftovers of interrupted backups"),
     }
     let out = dir.join(&run.file_name);
-    let mut backup = in_background(db, storage, out);
+    let mut backup = in_background(databases, storage, out);
     let mut renewal = tokio::time::interval_at(tokio::time::Instant::now() + RENEW_EVERY, RENEW_EVERY);
     let written = loop {
         tokio::select! {
@@ -170,14 +182,14 @@ async fn write(db: &Db, storage: &Storage, schedule: &BackupSchedule, run: &Clai
 /// Writes the instance archive as a task of its own, so the lease can be
 /// renewed while it runs.
 fn in_background(
-    db: &Db,
+    databases: &Databases,
     storage: &Storage,
     out: PathBuf,
 ) -> tokio::task::JoinHandle<Result<archive::Summary, archive::ArchiveError>> {
-    let (db, storage) = (db.clone(), storage.clone());
+    let (databases, storage) = (databases.clone(), storage.clone());
     tokio::spawn(async move {
         let progress = Progress::new();
-        archive::backup(&db, &storage, &out, &progress).await
+        archive::backup(&databases, &storage, &out, &progress).await
     })
 }
 

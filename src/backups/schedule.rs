@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 use super::{Claim, Trigger, claim, run};
-use crate::{config::BackupSchedule, db::Db, state::AppState, storage::Storage};
+use crate::{config::BackupSchedule, db::Databases, state::AppState, storage::Storage};
 
 /// The longest wait between two looks: another instance's backup, a lease
 /// that ran out or a retry after a failure is noticed within it.
@@ -22,16 +22,17 @@ pub fn start(state: &AppState) -> Option<JoinHandle<()>> {
         keep = schedule.keep,
         "scheduled backups are on"
     );
-    Some(tokio::spawn(keep_backing_up(state.db.clone(), state.storage.clone(), schedule)))
+    Some(tokio::spawn(keep_backing_up(state.databases.clone(), state.storage.clone(), schedule)))
 }
 
-async fn keep_backing_up(db: Db, storage: Storage, schedule: BackupSchedule) {
+async fn keep_backing_up(databases: Databases, storage: Storage, schedule: BackupSchedule) {
+    let db = databases.main().clone();
     let pause = schedule.every.min(schedule.retry_after()).min(LOOK_AT_MOST_EVERY);
     loop {
         match claim(&db, &schedule, Trigger::Schedule).await {
             Ok(Claim::Claimed(claimed)) => {
                 // The outcome is recorded and logged by `run`.
-                let _ = run(&db, &storage, &schedule, &claimed).await;
+                let _ = run(&databases, &storage, &schedule, &claimed).await;
             }
             Ok(Claim::Busy(_) | Claim::NotDue) => {}
             Err(e) => tracing::warn!(error = %e, "could not look whether a backup is due"),

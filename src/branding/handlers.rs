@@ -31,8 +31,8 @@ struct BrandingView {
     error: Option<String>,
 }
 
-async fn branding_view(state: &AppState, ws: &Workspace, layout: Layout) -> AppResult<BrandingView> {
-    let mut tx = ws.read(&state.db).await?;
+async fn branding_view(ws: &Workspace, layout: Layout) -> AppResult<BrandingView> {
+    let mut tx = ws.read().await?;
     let current = queries::get(&mut tx).await?;
     let limits = plans::queries::limits(&mut tx).await?;
     tx.commit().await?;
@@ -47,19 +47,19 @@ async fn branding_view(state: &AppState, ws: &Workspace, layout: Layout) -> AppR
     })
 }
 
-pub async fn view_branding(State(state): State<AppState>, ws: Workspace, layout: Layout) -> AppResult<Response> {
+pub async fn view_branding(ws: Workspace, layout: Layout) -> AppResult<Response> {
     ws.require(Permission::ManageSettings)?;
-    page(branding_view(&state, &ws, layout).await?)
+    page(branding_view(&ws, layout).await?)
 }
 
-async fn refuse(state: &AppState, ws: &Workspace, layout: Layout, why: String) -> AppResult<Response> {
-    let mut view = branding_view(state, ws, layout).await?;
+async fn refuse(ws: &Workspace, layout: Layout, why: String) -> AppResult<Response> {
+    let mut view = branding_view(ws, layout).await?;
     view.error = Some(why);
     invalid_form(view)
 }
 
 pub async fn save_branding(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
     ws: Workspace,
     session: Session,
     layout: Layout,
@@ -71,16 +71,16 @@ pub async fn save_branding(
         (true, _) => String::new(),
         (false, Some(colour)) => colour,
         (false, None) => {
-            return refuse(&state, &ws, layout, "Enter the colour as #rrggbb, such as #be123c.".into()).await;
+            return refuse(&ws, layout, "Enter the colour as #rrggbb, such as #be123c.".into()).await;
         }
     };
     let hide = !form.get("hide_powered_by").is_empty();
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let limits = plans::queries::limits(&mut tx).await?;
     if hide && !limits.can_hide_branding {
         drop(tx);
         let why = format!("The {} plan shows \"Powered by Easel\"; a bigger plan can hide it.", limits.name);
-        return refuse(&state, &ws, layout, why).await;
+        return refuse(&ws, layout, why).await;
     }
     queries::save(&mut tx, &colour, hide).await?;
     audit::record(&mut tx, &ws, "branding.changed", "Branding", &colour).await?;
@@ -99,7 +99,7 @@ pub async fn upload_logo(
 ) -> AppResult<Response> {
     ws.require(Permission::ManageSettings)?;
     let Ok(mut multipart) = Multipart::from_request(request, &state).await else {
-        return refuse(&state, &ws, layout, "Choose an image file for the logo.".into()).await;
+        return refuse(&ws, layout, "Choose an image file for the logo.".into()).await;
     };
     let mut bytes = Vec::new();
     while let Ok(Some(mut field)) = multipart.next_field().await {
@@ -109,16 +109,16 @@ pub async fn upload_logo(
         loop {
             match field.chunk().await {
                 Ok(Some(chunk)) if bytes.len() + chunk.len() <= logo::MAX_BYTES => bytes.extend_from_slice(&chunk),
-                Ok(Some(_)) => return refuse(&state, &ws, layout, "The logo must be under 2 MB.".into()).await,
+                Ok(Some(_)) => return refuse(&ws, layout, "The logo must be under 2 MB.".into()).await,
                 Ok(None) => break,
-                Err(_) => return refuse(&state, &ws, layout, "The upload was cut off; try again.".into()).await,
+                Err(_) => return refuse(&ws, layout, "The upload was cut off; try again.".into()).await,
             }
         }
     }
     let max_pixels = state.config.bounds.max_pixels;
     let png = match state.decode(move || logo::prepare(&bytes, max_pixels)).await? {
         Ok(png) => png,
-        Err(why) => return refuse(&state, &ws, layout, why).await,
+        Err(why) => return refuse(&ws, layout, why).await,
     };
     let storage = state.storage.clone();
     let workspace = ws.id();
@@ -126,7 +126,7 @@ pub async fn upload_logo(
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("storing a logo: {e}")))?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("storing a logo: {e}")))?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let old = queries::get(&mut tx).await?.logo;
     queries::set_logo(&mut tx, &name).await?;
     audit::record(&mut tx, &ws, "branding.changed", "Logo", "new logo").await?;
@@ -138,7 +138,7 @@ pub async fn upload_logo(
 
 pub async fn remove_logo(State(state): State<AppState>, ws: Workspace, session: Session) -> AppResult<Redirect> {
     ws.require(Permission::ManageSettings)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let old = queries::get(&mut tx).await?.logo;
     if old.is_empty() {
         return Err(AppError::NotFound);

@@ -14,13 +14,18 @@ pub struct Branding {
 
 pub async fn get(tx: &mut WorkspaceTx) -> sqlx::Result<Branding> {
     let id = tx.workspace_id();
-    fetch_one!(tx, Branding, "SELECT brand_colour, logo, hide_powered_by FROM workspaces WHERE id = $1", id)
+    fetch_one!(
+        tx.global().await?,
+        Branding,
+        "SELECT brand_colour, logo, hide_powered_by FROM workspaces WHERE id = $1",
+        id
+    )
 }
 
 pub async fn save(tx: &mut WorkspaceTx, colour: &str, hide_powered_by: bool) -> sqlx::Result<()> {
     let id = tx.workspace_id();
     execute!(
-        tx,
+        tx.global().await?,
         "UPDATE workspaces SET brand_colour = $2, hide_powered_by = $3 WHERE id = $1",
         id,
         colour,
@@ -31,5 +36,5 @@ pub async fn save(tx: &mut WorkspaceTx, colour: &str, hide_powered_by: bool) -> 
 
 pub async fn set_logo(tx: &mut WorkspaceTx, name: &str) -> sqlx::Result<()> {
     let id = tx.workspace_id();
-    execute!(tx, "UPDATE workspaces SET logo = $2 WHERE id = $1", id, name).map(drop)
+    execute!(tx.global().await?, "UPDATE workspaces SET logo = $2 WHERE id = $1", id, name).map(drop)
 }

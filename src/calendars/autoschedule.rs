@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use askama::Template;
 use axum::{
-    extract::{Path, State},
+    extract::Path,
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
@@ -32,7 +32,6 @@ use crate::{
         queries::{self as posts, PostFields},
     },
     settings,
-    state::AppState,
     tenancy::{Permission, Workspace},
     web::{Layout, flash, form::FormFields, invalid_form, page},
 };
@@ -65,14 +64,9 @@ struct Request {
     platform: String,
 }
 
-pub async fn view_form(
-    State(state): State<AppState>,
-    ws: Workspace,
-    layout: Layout,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub async fn view_form(ws: Workspace, layout: Layout, Path(id): Path<String>) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let calendar = find(&mut tx, &id).await?;
     let settings = settings::queries::get(&mut tx).await?;
     let today = Clock::new(&settings.time_zone).today();
@@ -111,7 +105,6 @@ async fn blank_view(
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     layout: Layout,
@@ -127,7 +120,7 @@ pub async fn submit(
         times: fields.get("times").to_owned(),
         platform: fields.get("platform").to_owned(),
     };
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let calendar = find(&mut tx, &id).await?;
     let time_zone = settings::queries::get(&mut tx).await?.time_zone;
     let clock = Clock::new(&time_zone);

@@ -17,7 +17,6 @@ use super::{
     queries,
 };
 use crate::{
-    db::WorkspaceTx,
     error::{AppError, AppResult},
     images::queries::ImageCard,
     posts::{platforms, queries as posts},
@@ -27,9 +26,9 @@ use crate::{
     web::{Layout, flash, tokens},
 };
 
-pub async fn csv(State(state): State<AppState>, ws: Workspace, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn csv(ws: Workspace, Path(id): Path<String>) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let calendar = find(&mut tx, &id).await?;
     let time_zone = settings::queries::get(&mut tx).await?.time_zone;
     let clock = Clock::new(&time_zone);
@@ -75,12 +74,12 @@ pub async fn create_feed(
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
     let (token, token_hash) = tokens::new_token();
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let calendar = find(&mut tx, &id).await?;
     queries::set_feed(&mut tx, calendar.id, ws.user().id, &token_hash).await?;
     tx.commit().await?;
     let base = state.config.base_url.as_str().trim_end_matches('/');
-    view_with_new_feed(&state, &ws, layout, calendar, format!("{base}/feeds/{token}.ics")).await
+    view_with_new_feed(&ws, layout, calendar, format!("{base}/feeds/{token}.ics")).await
 }
 
 #[derive(Deserialize, Default)]
@@ -91,14 +90,13 @@ pub struct RevokeForm {
 }
 
 pub async fn revoke_feed(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     Path(id): Path<String>,
     Form(form): Form<RevokeForm>,
 ) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let calendar = find(&mut tx, &id).await?;
     let removed = match form.feed.trim() {
         "" => queries::revoke_own_feed(&mut tx, calendar.id, ws.user().id).await?,
@@ -114,9 +112,9 @@ pub async fn revoke_feed(
 pub async fn ical(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
     let token = token.strip_suffix(".ics").unwrap_or(&token);
     let (workspace, calendar_id) =
-        queries::feed_target(&state.db, &tokens::hash(token)).await?.ok_or(AppError::NotFound)?;
+        queries::feed_target(&state.databases, &tokens::hash(token)).await?.ok_or(AppError::NotFound)?;
     // The token named the workspace; everything after reads only its rows.
-    let mut tx = WorkspaceTx::enter(state.db.begin().await?, workspace).await?;
+    let mut tx = state.databases.workspace_tx(workspace, false).await?;
     let calendar = queries::get(&mut tx, calendar_id).await?.ok_or(AppError::NotFound)?;
     let mut body = String::new();
     for line in [

@@ -2,7 +2,7 @@
 
 use axum::{
     Form,
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
@@ -22,7 +22,6 @@ use crate::{
     error::{AppError, AppResult},
     posts::{platforms, queries as posts},
     settings,
-    state::AppState,
     tenancy::{Permission, Workspace},
     web::{Layout, flash, ids::parse_id, invalid_form, page},
 };
@@ -35,9 +34,9 @@ pub struct ViewQuery {
     date: String,
 }
 
-pub async fn view_calendars(State(state): State<AppState>, ws: Workspace, layout: Layout) -> AppResult<Response> {
+pub async fn view_calendars(ws: Workspace, layout: Layout) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let calendars = queries::summaries(&mut tx, OffsetDateTime::now_utc()).await?;
     tx.commit().await?;
     let can_edit = ws.role().can(Permission::EditContent);
@@ -60,14 +59,13 @@ fn check(form: &CalendarForm) -> Result<CalendarFields<'_>, &'static str> {
 }
 
 pub async fn create_calendar(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     layout: Layout,
     Form(form): Form<CalendarForm>,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let fields = match check(&form) {
         Ok(fields) => fields,
         Err(error) => {
@@ -87,14 +85,13 @@ pub(super) async fn find(tx: &mut WorkspaceTx, raw_id: &str) -> AppResult<querie
 }
 
 pub async fn view_calendar(
-    State(state): State<AppState>,
     ws: Workspace,
     layout: Layout,
     Path(id): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let calendar = find(&mut tx, &id).await?;
     let view = render(&mut tx, &ws, layout, calendar, &q).await?;
     tx.commit().await?;
@@ -149,7 +146,6 @@ fn feed_line(feed: queries::Feed) -> FeedLine {
 }
 
 pub async fn save_calendar(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     layout: Layout,
@@ -157,7 +153,7 @@ pub async fn save_calendar(
     Form(form): Form<CalendarForm>,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let calendar = find(&mut tx, &id).await?;
     let fields = match check(&form) {
         Ok(fields) => fields,
@@ -173,14 +169,9 @@ pub async fn save_calendar(
     Ok(Redirect::to(&format!("/calendars/{}", calendar.id)).into_response())
 }
 
-pub async fn delete_calendar(
-    State(state): State<AppState>,
-    ws: Workspace,
-    session: Session,
-    Path(id): Path<String>,
-) -> AppResult<Redirect> {
+pub async fn delete_calendar(ws: Workspace, session: Session, Path(id): Path<String>) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let calendar = find(&mut tx, &id).await?;
     queries::delete(&mut tx, calendar.id).await?;
     audit::record(&mut tx, &ws, "calendar.deleted", &calendar.name, "").await?;
@@ -191,13 +182,12 @@ pub async fn delete_calendar(
 
 /// Shows the calendar with a feed address that will not be shown again.
 pub(super) async fn view_with_new_feed(
-    state: &AppState,
     ws: &Workspace,
     layout: Layout,
     calendar: queries::Calendar,
     feed_url: String,
 ) -> AppResult<Response> {
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let mut view = render(&mut tx, ws, layout, calendar, &ViewQuery::default()).await?;
     tx.commit().await?;
     view.new_feed_url = Some(feed_url);

@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::db::{
-    Db, WorkspaceTx,
+    Databases, WorkspaceTx,
     query::{execute, fetch_all, fetch_optional},
 };
 
@@ -163,30 +163,64 @@ pub async fn revoke_own_feed(tx: &mut WorkspaceTx, calendar: Uuid, maker: Uuid) 
     )
 }
 
-/// The calendar's feed addresses with their makers, oldest first (feeds and
-/// people are both global tables, so this join stays in `main`).
+/// The calendar's feed addresses with their makers, oldest first. Feeds
+/// live with the workspace's rows and people in `main`: two queries.
 pub async fn feeds(tx: &mut WorkspaceTx, calendar: Uuid) -> sqlx::Result<Vec<Feed>> {
     let ws = tx.workspace_id();
-    fetch_all!(
+    let mut feeds: Vec<Feed> = fetch_all!(
         tx,
         Feed,
-        "SELECT f.token_hash, f.created_at, f.created_by, u.name AS maker_name, u.email AS maker_email FROM calendar_feeds f \
-         LEFT JOIN users u ON u.id = f.created_by \
-         WHERE f.workspace_id = $1 AND f.calendar_id = $2 ORDER BY f.created_at, f.token_hash",
+        "SELECT token_hash, created_at, created_by, NULL AS maker_name, NULL AS maker_email FROM calendar_feeds \
+         WHERE workspace_id = $1 AND calendar_id = $2 ORDER BY created_at, token_hash",
         ws,
         calendar
-    )
+    )?;
+    for feed in &mut feeds {
+        let Some(maker) = feed.created_by else { continue };
+        let person: Option<(String, String)> = fetch_optional!(
+            tx.global().await?,
+            (String, String),
+            "SELECT name, email FROM users WHERE id = $1",
+            maker
+        )?;
+        (feed.maker_name, feed.maker_email) = person.map_or((None, None), |(n, e)| (Some(n), Some(e)));
+    }
+    Ok(feeds)
 }
 
-/// Which workspace and calendar a feed token opens (a global lookup: the
-/// token is the only credential a phone's calendar app has); none for a
-/// workspace scheduled for deletion.
-pub async fn feed_target(db: &Db, token_hash: &str) -> sqlx::Result<Option<(Uuid, Uuid)>> {
-    fetch_optional!(
-        db,
-        (Uuid, Uuid),
-        "SELECT f.workspace_id, f.calendar_id FROM calendar_feeds f JOIN workspaces w ON w.id = f.workspace_id \
-         WHERE f.token_hash = $1 AND w.delete_after IS NULL",
-        token_hash
-    )
+/// Which workspace and calendar a feed token opens (a lookup in every database: the token is the only credential a
+/// phone's calendar app has); none for a workspace scheduled for deletion,
+/// or when the address's maker is no longer a member.
+pub async fn feed_target(databases: &Databases, token_hash: &str) -> anyhow::Result<Option<(Uuid, Uuid)>> {
+    for (name, db) in databases.all() {
+        let found: Option<(Uuid, Uuid, Option<Uuid>)> = fetch_optional!(
+            db,
+            (Uuid, Uuid, Option<Uuid>),
+            "SELECT workspace_id, calendar_id, created_by FROM calendar_feeds WHERE token_hash = $1",
+            token_hash
+        )?;
+        let Some((workspace, calendar, maker)) = found else { continue };
+        let main = databases.main();
+        let placed: Option<(String,)> = fetch_optional!(
+            main,
+            (String,),
+            "SELECT placement FROM workspaces WHERE id = $1 AND delete_after IS NULL",
+            workspace
+        )?;
+        let member = match maker {
+            Some(maker) => fetch_optional!(
+                main,
+                (i32,),
+                "SELECT 1 FROM memberships WHERE workspace_id = $1 AND user_id = $2",
+                workspace,
+                maker
+            )?
+            .is_some(),
+            None => true,
+        };
+        if placed.is_some_and(|(p,)| p == name) && member {
+            return Ok(Some((workspace, calendar)));
+        }
+    }
+    Ok(None)
 }

@@ -44,7 +44,7 @@ pub async fn write_caption(
     Form(mut form): Form<PostForm>,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let post = posts::queries::get(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound)?;
     let brand = settings::queries::get(&mut tx).await?;
     let artwork = posts::queries::artwork(&mut tx, post.id).await?;
@@ -73,7 +73,7 @@ pub async fn write_caption(
         }
     };
 
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let (note, error) = match outcome {
         Ok((draft, note, tokens)) => {
             if let Some(tokens) = tokens {
@@ -104,7 +104,7 @@ async fn ask_model(
     mut chat: Chat<'_>,
     shown: Option<&Artwork>,
 ) -> AppResult<Outcome> {
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let counted = usage::count_generation(&mut tx, limits.max_ai_generations).await?;
     tx.commit().await?;
     if !counted {

@@ -2,7 +2,7 @@
 
 use axum::{
     Form,
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
@@ -21,7 +21,6 @@ use crate::{
         ordering,
         queries::{self as images, Filter},
     },
-    state::AppState,
     tenancy::{Permission, Workspace},
     web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},
 };
@@ -46,9 +45,9 @@ pub struct MoveForm {
     direction: String,
 }
 
-pub async fn view_collections(State(state): State<AppState>, ws: Workspace, layout: Layout) -> AppResult<Response> {
+pub async fn view_collections(ws: Workspace, layout: Layout) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let cards = queries::cards(&mut tx).await?;
     tx.commit().await?;
     let can_edit = ws.role().can(Permission::EditContent);
@@ -63,14 +62,13 @@ pub async fn view_collections(State(state): State<AppState>, ws: Workspace, layo
 }
 
 pub async fn create_collection(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     layout: Layout,
     Form(form): Form<CollectionForm>,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let (name, description) = match clean(&form.name, &form.description) {
         Ok(valid) => valid,
         Err(errors) => {
@@ -98,14 +96,9 @@ async fn find(tx: &mut WorkspaceTx, raw_id: &str) -> AppResult<queries::Collecti
     queries::get(tx, id).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn view_collection(
-    State(state): State<AppState>,
-    ws: Workspace,
-    layout: Layout,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub async fn view_collection(ws: Workspace, layout: Layout, Path(id): Path<String>) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let collection = find(&mut tx, &id).await?;
     let members = queries::members(&mut tx, collection.id).await?;
     tx.commit().await?;
@@ -123,7 +116,6 @@ pub async fn view_collection(
 }
 
 pub async fn save_collection(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     layout: Layout,
@@ -131,7 +123,7 @@ pub async fn save_collection(
     Form(form): Form<CollectionForm>,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let collection = find(&mut tx, &id).await?;
     let (name, description) = match clean(&form.name, &form.description) {
         Ok(valid) => valid,
@@ -155,14 +147,9 @@ pub async fn save_collection(
     Ok(Redirect::to(&format!("/collections/{}", collection.id)).into_response())
 }
 
-pub async fn delete_collection(
-    State(state): State<AppState>,
-    ws: Workspace,
-    session: Session,
-    Path(id): Path<String>,
-) -> AppResult<Redirect> {
+pub async fn delete_collection(ws: Workspace, session: Session, Path(id): Path<String>) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let collection = find(&mut tx, &id).await?;
     queries::delete(&mut tx, collection.id).await?;
     audit::record(&mut tx, &ws, "collection.deleted", &collection.name, "").await?;
@@ -177,14 +164,13 @@ pub async fn delete_collection(
 
 /// A picker over the library, with search, to add images.
 pub async fn view_picker(
-    State(state): State<AppState>,
     ws: Workspace,
     layout: Layout,
     Path(id): Path<String>,
     Query(query): Query<PickerQuery>,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let collection = find(&mut tx, &id).await?;
     let filter = Filter { search: query.q.trim().to_owned(), limit: 200, ..Filter::default() };
     let cards = images::gallery(&mut tx, &filter).await?;
@@ -194,7 +180,6 @@ pub async fn view_picker(
 }
 
 pub async fn add_images(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     Path(id): Path<String>,
@@ -202,7 +187,7 @@ pub async fn add_images(
 ) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
     let wanted = form.bounded_ids("ids")?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let collection = find(&mut tx, &id).await?;
     let found = images::existing(&mut tx, &wanted).await?;
     if found.len() != wanted.len() || found.is_empty() {
@@ -226,13 +211,9 @@ async fn find_member(tx: &mut WorkspaceTx, id: &str, image_id: &str) -> AppResul
     Ok((collection, image))
 }
 
-pub async fn remove_image(
-    State(state): State<AppState>,
-    ws: Workspace,
-    Path((id, image_id)): Path<(String, String)>,
-) -> AppResult<Redirect> {
+pub async fn remove_image(ws: Workspace, Path((id, image_id)): Path<(String, String)>) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let (collection, image) = find_member(&mut tx, &id, &image_id).await?;
     queries::remove_image(&mut tx, collection.id, image).await?;
     tx.commit().await?;
@@ -241,13 +222,12 @@ pub async fn remove_image(
 
 /// One step earlier or later: the keyboard way to reorder.
 pub async fn move_image(
-    State(state): State<AppState>,
     ws: Workspace,
     Path((id, image_id)): Path<(String, String)>,
     Form(form): Form<MoveForm>,
 ) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let (collection, image) = find_member(&mut tx, &id, &image_id).await?;
     let order: Vec<Uuid> = queries::members(&mut tx, collection.id).await?.into_iter().map(|m| m.id).collect();
     let order = ordering::step(order, image, &form.direction)?;
@@ -258,14 +238,9 @@ pub async fn move_image(
 
 /// A whole new order, from drag and drop: it must name exactly the images
 /// the collection holds.
-pub async fn reorder(
-    State(state): State<AppState>,
-    ws: Workspace,
-    Path(id): Path<String>,
-    form: FormFields,
-) -> AppResult<Response> {
+pub async fn reorder(ws: Workspace, Path(id): Path<String>, form: FormFields) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let collection = find(&mut tx, &id).await?;
     let order = form.ids("ids");
     let current: Vec<Uuid> = queries::members(&mut tx, collection.id).await?.into_iter().map(|m| m.id).collect();
@@ -276,14 +251,13 @@ pub async fn reorder(
 }
 
 pub async fn choose_cover(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     Path(id): Path<String>,
     form: FormFields,
 ) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let (collection, image) = find_member(&mut tx, &id, form.get("image_id")).await?;
     queries::set_cover(&mut tx, collection.id, image).await?;
     tx.commit().await?;

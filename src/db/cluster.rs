@@ -99,10 +99,11 @@ pub async fn finish(db: &Db, job: &str, succeeded: bool) -> sqlx::Result<()> {
 /// Runs `work` while renewing a lease every third of `lease` with `renew`;
 /// `None` when the lease was lost (another instance took the work over, so
 /// this one stops where it stands: every step of the work is conditional).
-pub async fn holding<T, R, F>(lease: Duration, mut renew: R, work: impl Future<Output = T>) -> Option<T>
+pub async fn holding<T, E, R, F>(lease: Duration, mut renew: R, work: impl Future<Output = T>) -> Option<T>
 where
+    E: std::fmt::Display,
     R: FnMut() -> F,
-    F: Future<Output = sqlx::Result<bool>>,
+    F: Future<Output = Result<bool, E>>,
 {
     let keep = async {
         loop {

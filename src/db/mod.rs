@@ -4,6 +4,7 @@
 //! run through the macros in [`query`], which dispatch on the backend.
 
 pub mod cluster;
+mod databases;
 pub mod query;
 mod sessions;
 mod tx;
@@ -21,6 +22,7 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
+pub use databases::{Databases, UnknownDatabase};
 pub use query::Target;
 pub use sessions::SessionStore;
 pub use tx::{AdminTx, Tx, WorkspaceTx};

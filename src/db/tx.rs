@@ -45,6 +45,21 @@ impl Tx {
 pub struct WorkspaceTx {
     tx: Tx,
     workspace_id: Uuid,
+    /// The global tables (memberships, invitations, the `workspaces` row,
+    /// plans) live in the main database; for a workspace placed elsewhere
+    /// they are reached through a second transaction, opened when needed.
+    global: Global,
+}
+
+enum Global {
+    /// The workspace lives in the main database: `tx` sees everything.
+    Same,
+    /// Elsewhere: a transaction on the main database once a query asks.
+    Later {
+        main: Db,
+        write: bool,
+    },
+    Open(Tx),
 }
 
 impl WorkspaceTx {
@@ -57,7 +72,54 @@ impl WorkspaceTx {
                 .execute(&mut **pg)
                 .await?;
         }
-        Ok(Self { tx, workspace_id })
+        Ok(Self { tx, workspace_id, global: Global::Same })
+    }
+
+    /// Scopes a transaction on the database holding the workspace's rows;
+    /// `main` is the main database when that is another one.
+    pub(crate) async fn placed(tx: Tx, workspace_id: Uuid, main: Option<(Db, bool)>) -> sqlx::Result<Self> {
+        let mut scoped = Self::enter(tx, workspace_id).await?;
+        if let Some((main, write)) = main {
+            scoped.global = Global::Later { main, write };
+        }
+        Ok(scoped)
+    }
+
+    /// Scopes `tx` (on the workspace's own database) with `main_tx`, already
+    /// open on the main database, as its global side.
+    pub(crate) async fn apart(tx: Tx, workspace_id: Uuid, main_tx: Tx) -> sqlx::Result<Self> {
+        let mut scoped = Self::enter(tx, workspace_id).await?;
+        scoped.global = Global::Open(main_tx);
+        Ok(scoped)
+    }
+
+    /// A new workspace whose rows go to `data` (another database than the
+    /// one `main_tx` is on) while `main_tx` holds its global rows.
+    pub(crate) async fn for_new_workspace_in(main_tx: Tx, data: Option<&Db>) -> sqlx::Result<Self> {
+        let Some(data) = data else { return Self::for_new_workspace(main_tx).await };
+        let mut scoped = Self::enter(data.begin_write().await?, Uuid::now_v7()).await?;
+        scoped.global = Global::Open(main_tx);
+        Ok(scoped)
+    }
+
+    /// The transaction for global tables: this one when the workspace lives
+    /// in the main database, else one on the main database. No statement
+    /// ever joins the two sides.
+    pub async fn global(&mut self) -> sqlx::Result<&mut Tx> {
+        if let Global::Later { main, write } = &self.global {
+            let tx = Tx::begin(main, *write).await?;
+            self.global = Global::Open(tx);
+        }
+        Ok(match &mut self.global {
+            Global::Open(tx) => tx,
+            _ => &mut self.tx,
+        })
+    }
+
+    /// Whether the workspace's rows live in another database than the
+    /// global tables.
+    pub fn is_placed_apart(&self) -> bool {
+        !matches!(self.global, Global::Same)
     }
 
     /// Scopes an open transaction to a workspace about to be created.
@@ -73,8 +135,16 @@ impl WorkspaceTx {
         self.tx.target()
     }
 
+    /// Commits the workspace's side, then the global side. A crash between
+    /// the two leaves the global tables as they were: a new workspace's rows
+    /// without a `workspaces` row are invisible, and every two-sided change
+    /// can simply be made again.
     pub async fn commit(self) -> sqlx::Result<()> {
-        self.tx.commit().await
+        self.tx.commit().await?;
+        if let Global::Open(global) = self.global {
+            global.commit().await?;
+        }
+        Ok(())
     }
 
     /// The plain transaction again, to go on with work outside this

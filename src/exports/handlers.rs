@@ -37,7 +37,7 @@ async fn exports_view(
     error: Option<String>,
 ) -> AppResult<ExportsView> {
     job::tidy(state, ws.id()).await?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let exports = queries::recent(&mut tx, SHOWN).await?;
     tx.commit().await?;
     let now = OffsetDateTime::now_utc();
@@ -62,7 +62,7 @@ pub async fn start_export(
     // An export whose worker died must not block a new one.
     job::tidy(&state, ws.id()).await?;
     let id = Uuid::now_v7();
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     if !queries::queue(&mut tx, id, ws.user().id, OffsetDateTime::now_utc()).await? {
         drop(tx);
         let view = exports_view(&state, &ws, layout, Some(BUSY.to_owned())).await?;
@@ -84,13 +84,13 @@ pub async fn view_progress(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     owner_only(&ws)?;
-    let mut export = find(&state, &ws, &id).await?;
+    let mut export = find(&ws, &id).await?;
     let mut percent = job::percent(export.id);
     // Not being written here: another instance has it, or its worker died
     // (then its lease has run out and tidying marks it failed).
     if export.in_progress() && percent.is_none() {
         job::tidy(&state, ws.id()).await?;
-        export = find(&state, &ws, &id).await?;
+        export = find(&ws, &id).await?;
         percent = job::percent_of(&export);
     }
     page(LineView { line: ExportLine::new(export, percent, OffsetDateTime::now_utc()) })
@@ -99,7 +99,7 @@ pub async fn view_progress(
 /// The archive itself, streamed; only while its link is valid.
 pub async fn download(State(state): State<AppState>, ws: Workspace, Path(id): Path<String>) -> AppResult<Response> {
     owner_only(&ws)?;
-    let export = find(&state, &ws, &id).await?;
+    let export = find(&ws, &id).await?;
     let now = OffsetDateTime::now_utc();
     if !export.downloadable(now) {
         return Err(AppError::NotFound);
@@ -110,7 +110,7 @@ pub async fn download(State(state): State<AppState>, ws: Workspace, Path(id): Pa
     // Recording a download is not a change to the workspace, so it is
     // written in a read transaction: a suspended workspace's owner may
     // still take their data away.
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     audit::record(&mut tx, &ws, "export.downloaded", "", &export.id.to_string()).await?;
     tx.commit().await?;
     let date = export.finished_at.unwrap_or(now).date();
@@ -124,9 +124,9 @@ fn owner_only(ws: &Workspace) -> AppResult<()> {
 }
 
 /// This workspace's export with this id; anything else is a 404.
-async fn find(state: &AppState, ws: &Workspace, raw: &str) -> AppResult<queries::Export> {
+async fn find(ws: &Workspace, raw: &str) -> AppResult<queries::Export> {
     let id = parse_id(raw)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let export = queries::get(&mut tx, id).await?;
     tx.commit().await?;
     export.ok_or(AppError::NotFound)

@@ -46,7 +46,7 @@ pub fn percent_of(export: &queries::Export) -> Option<u8> {
 // A background job, not a request: it names its workspace itself, one the
 // owner's request checked when it queued the export.
 async fn enter(state: &AppState, workspace: Uuid) -> sqlx::Result<WorkspaceTx> {
-    WorkspaceTx::enter(state.db.begin_write().await?, workspace).await
+    state.databases.workspace_tx(workspace, true).await.map_err(|e| sqlx::Error::Protocol(format!("{e:#}")))
 }
 
 /// Starts writing a queued export in the background.
@@ -97,9 +97,9 @@ async fn write(
     out: PathBuf,
     progress: Arc<Progress>,
 ) -> Result<u64, String> {
-    let (db, storage) = (state.db.clone(), state.storage.clone());
+    let (databases, storage) = (state.databases.clone(), state.storage.clone());
     let written = as_a_task(async move {
-        let summary = archive::export_workspace(&db, &storage, workspace, &out, &progress).await?;
+        let summary = archive::export_workspace(&databases, &storage, workspace, &out, &progress).await?;
         // Only Easel's own user may read a workspace's whole archive.
         private::tighten(&out, private::FILE);
         Ok::<_, archive::ArchiveError>(summary.bytes)
@@ -194,9 +194,12 @@ pub async fn tidy(state: &AppState, workspace: Uuid) -> sqlx::Result<()> {
 /// At start-up: an export whose worker died is shown as failed, and expired
 /// archives are deleted, in every workspace.
 pub async fn tidy_everywhere(state: &AppState) -> anyhow::Result<()> {
-    let mut tx = AdminTx::begin(&state.db).await?;
-    let workspaces = queries::workspaces_to_tidy(&mut tx, OffsetDateTime::now_utc()).await?;
-    tx.commit().await?;
+    let mut workspaces = Vec::new();
+    for (_, db) in state.databases.all() {
+        let mut tx = AdminTx::begin(db).await?;
+        workspaces.extend(queries::workspaces_to_tidy(&mut tx, OffsetDateTime::now_utc()).await?);
+        tx.commit().await?;
+    }
     for workspace in workspaces {
         tidy(state, workspace).await?;
     }

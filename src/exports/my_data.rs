@@ -19,8 +19,8 @@ use crate::{
 pub async fn download_my_data(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     let dir = files::scratch_folder(&state.config.data_dir, "my-data").map_err(internal)?;
     let scratch = Scratch(dir.join(format!("{}.zip", Uuid::new_v4())));
-    let (db, out, person) = (state.db.clone(), scratch.0.clone(), user.id);
-    let written = super::job::as_a_task(async move { archive::export_person(&db, person, &out).await })
+    let (databases, out, person) = (state.databases.clone(), scratch.0.clone(), user.id);
+    let written = super::job::as_a_task(async move { archive::export_person(&databases, person, &out).await })
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("download my data: {e}")))?;
     written.map_err(|e| match e {

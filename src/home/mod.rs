@@ -2,7 +2,7 @@
 //! need work, recent uploads, and counts.
 
 use askama::Template;
-use axum::{extract::State, response::Response};
+use axum::response::Response;
 use jiff::ToSpan;
 use time::OffsetDateTime;
 
@@ -13,7 +13,6 @@ use crate::{
     images::queries::{self as images, Filter, ImageCard},
     posts::{platforms, queries as posts},
     settings::{self, queries::Settings},
-    state::AppState,
     tenancy::{Permission, Workspace},
     usage,
     web::{Layout, page},
@@ -48,9 +47,9 @@ struct HomePost {
     first_image: Option<uuid::Uuid>,
 }
 
-pub async fn view_home(State(state): State<AppState>, ws: Workspace, layout: Layout) -> AppResult<Response> {
+pub async fn view_home(ws: Workspace, layout: Layout) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let settings = settings::queries::get(&mut tx).await?;
     let clock = Clock::new(&settings.time_zone);
     let today = clock.today();

@@ -46,7 +46,7 @@ pub async fn view_library(
         before: Uuid::parse_str(&params.before).ok(),
         limit: PAGE_SIZE + 1,
     };
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let mut cards = queries::gallery(&mut tx, &filter).await?;
     let next_page = (cards.len() as i64 > PAGE_SIZE).then(|| {
         cards.truncate(PAGE_SIZE as usize);
@@ -105,15 +105,10 @@ pub async fn upload_images(
     Ok((status, Html(UploadResultsView { layout, results }.render()?)).into_response())
 }
 
-pub async fn view_image(
-    State(state): State<AppState>,
-    ws: Workspace,
-    layout: Layout,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub async fn view_image(ws: Workspace, layout: Layout, Path(id): Path<String>) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
     let id = parse_id(&id)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let image = queries::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let tags = queries::tags_of(&mut tx, id).await?;
     let collections = collections::queries::containing(&mut tx, id).await?;
@@ -134,7 +129,6 @@ pub async fn view_image(
 }
 
 pub async fn save_image(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     layout: Layout,
@@ -143,7 +137,7 @@ pub async fn save_image(
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
     let id = parse_id(&id)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let image = queries::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let (details, tags) = match validate(&form) {
         Ok(valid) => valid,
@@ -234,7 +228,7 @@ pub async fn delete_image(
 /// Deletes the rows in one transaction, then their files. A crash between
 /// the two leaves only files without rows, which the sweeper removes.
 async fn delete_images(state: &AppState, ws: &Workspace, ids: &[Uuid]) -> AppResult<usize> {
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let mut gone = Vec::new();
     for id in ids {
         if let Some(image) = queries::delete(&mut tx, *id).await? {
@@ -275,7 +269,7 @@ pub async fn bulk_action(
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
     let wanted = form.bounded_ids("ids")?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     if wanted.is_empty() {
         return Err(AppError::bad_request("Select at least one image first."));
     }

@@ -42,7 +42,7 @@ pub struct FileResult {
 /// The plan's limits are checked first: a workspace with no room left gets
 /// its 422 before a byte of any file is read or written.
 pub async fn receive(state: &AppState, ws: &Workspace, mut multipart: Multipart) -> AppResult<Vec<Received>> {
-    let room = Room::of(state, ws).await?;
+    let room = Room::of(ws).await?;
     room.check(0).map_err(AppError::Unprocessable)?;
     let mut received = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
@@ -70,8 +70,8 @@ struct Room {
 }
 
 impl Room {
-    async fn of(state: &AppState, ws: &Workspace) -> AppResult<Self> {
-        let mut tx = ws.read(&state.db).await?;
+    async fn of(ws: &Workspace) -> AppResult<Self> {
+        let mut tx = ws.read().await?;
         let limits = crate::plans::queries::limits(&mut tx).await?;
         let used = usage::storage(&mut tx).await?;
         tx.commit().await?;
@@ -116,7 +116,7 @@ async fn receive_one(
 /// Adds one received file to the library, or says why not.
 pub async fn ingest(state: &AppState, ws: &Workspace, file: Received) -> AppResult<FileResult> {
     let name = if file.original_name.is_empty() { "(unnamed file)".to_owned() } else { file.original_name.clone() };
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let existing = queries::id_by_sha256(&mut tx, &file.sha256).await?;
     let room = within_limits(&mut tx, file.bytes as i64).await?;
     tx.commit().await?;
@@ -184,7 +184,7 @@ async fn store(state: &AppState, ws: &Workspace, file: Received, processed: Proc
         height: i64::from(processed.height),
         title: &title,
     };
-    match record(state, ws, &new).await {
+    match record(ws, &new).await {
         Ok(Recorded::Added) => Ok(Outcome::Added { id, title }),
         Ok(Recorded::OverLimit(reason)) => {
             state.storage.remove(ws.id(), &files);
@@ -193,7 +193,7 @@ async fn store(state: &AppState, ws: &Workspace, file: Received, processed: Proc
         Ok(Recorded::Duplicate) => {
             // The same file arrived twice at once; the other one won.
             state.storage.remove(ws.id(), &files);
-            let mut tx = ws.read(&state.db).await?;
+            let mut tx = ws.read().await?;
             let winner = queries::id_by_sha256(&mut tx, &file.sha256).await?;
             tx.commit().await?;
             Ok(Outcome::AlreadyThere { id: winner.ok_or(AppError::NotFound)? })
@@ -222,8 +222,8 @@ async fn within_limits(tx: &mut crate::db::WorkspaceTx, bytes: i64) -> AppResult
 
 /// Inserts the row and counts its storage, checking the limits again under
 /// the write lock (another upload may have filled the last place meanwhile).
-async fn record(state: &AppState, ws: &Workspace, new: &NewImage<'_>) -> AppResult<Recorded> {
-    let mut tx = ws.write(&state.db).await?;
+async fn record(ws: &Workspace, new: &NewImage<'_>) -> AppResult<Recorded> {
+    let mut tx = ws.write().await?;
     if let Err(reason) = within_limits(&mut tx, new.stored_bytes).await? {
         return Ok(Recorded::OverLimit(reason));
     }

@@ -50,7 +50,7 @@ pub struct KeyForm {
 }
 
 pub(super) async fn view_of(state: &AppState, ws: &Workspace, layout: Layout) -> AppResult<IntegrationsView> {
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let stored = queries::keys(&mut tx).await?;
     let form = queries::settings(&mut tx).await?;
     let clock = Clock::new(&settings::queries::get(&mut tx).await?.time_zone);
@@ -120,7 +120,7 @@ pub async fn set_key(
         view.error = Some(problem.into());
         return invalid_form(view);
     }
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     // The OpenAI key is for the server the page showed; the Publer key goes
     // only to the operator's Publer, so it is bound to nothing.
     let origin = match field {
@@ -143,15 +143,10 @@ pub async fn set_key(
     Ok(Redirect::to("/settings/integrations").into_response())
 }
 
-pub async fn remove_key(
-    State(state): State<AppState>,
-    ws: Workspace,
-    session: Session,
-    Path(field): Path<String>,
-) -> AppResult<Redirect> {
+pub async fn remove_key(ws: Workspace, session: Session, Path(field): Path<String>) -> AppResult<Redirect> {
     ws.require(Permission::ManageSettings)?;
     let (field, label) = known_field(&field)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     if queries::remove_key(&mut tx, field).await? == 0 {
         return Err(AppError::NotFound);
     }

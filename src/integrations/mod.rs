@@ -11,7 +11,7 @@ use axum::{
 };
 
 use crate::{
-    db::{Db, WorkspaceTx},
+    db::{Databases, WorkspaceTx},
     secrets::Secrets,
     state::AppState,
 };
@@ -90,11 +90,11 @@ pub const PUBLER_KEY: &str = "publer_api_key";
 /// Seals every stored key again under the newest master key; returns how
 /// many values changed. Values that no longer open are left to be entered
 /// again.
-pub async fn reseal_all(db: &Db, secrets: &Secrets) -> anyhow::Result<usize> {
+pub async fn reseal_all(databases: &Databases, secrets: &Secrets) -> anyhow::Result<usize> {
     let mut count = 0;
-    for workspace in queries::all_workspaces(db).await? {
+    for workspace in queries::all_workspaces(databases.main()).await? {
         // A maintenance job, not a request: it names each workspace itself.
-        let mut tx = WorkspaceTx::enter(db.begin_write().await?, workspace).await?;
+        let mut tx = databases.workspace_tx(workspace, true).await?;
         for key in queries::keys(&mut tx).await? {
             if let Some(sealed) = secrets.reseal(workspace, &key.field, &key.sealed) {
                 queries::reseal(&mut tx, &key.field, &sealed).await?;

@@ -60,7 +60,7 @@ pub async fn save_settings(
         return invalid_form(view);
     }
 
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let before = queries::settings(&mut tx).await?;
     let stored_key = queries::bound_key(&mut tx, OPENAI_KEY).await?;
     queries::save_settings(&mut tx, &settings).await?;

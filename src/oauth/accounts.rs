@@ -16,7 +16,6 @@ use super::{Profile, Provider};
 use crate::{
     auth::{CurrentUser, queries, queries::User, session::sign_in, verification},
     config::SignupPolicy,
-    db::WorkspaceTx,
     error::{AppError, AppResult},
     state::AppState,
     team, tenancy,
@@ -190,13 +189,13 @@ async fn create(
     let workspace = match &invitation {
         Some(invitation) => {
             let person = CurrentUser::from(&user);
-            team::invites::join(tx, invitation, &person, &peer.ip().to_string()).await?;
+            team::invites::join(&state.databases, tx, invitation, &person, &peer.ip().to_string()).await?;
             invitation.workspace_id
         }
         None => {
-            let mut tx = WorkspaceTx::for_new_workspace(tx).await?;
-            tenancy::queries::create(&mut tx, &format!("{}'s studio", user.name), user.id, &state.config.default_plan)
-                .await?;
+            let (mut tx, placement) = state.databases.new_workspace_tx(tx).await?;
+            let studio = format!("{}'s studio", user.name);
+            tenancy::queries::create(&mut tx, &studio, user.id, &state.config.default_plan, &placement).await?;
             let id = tx.workspace_id();
             tx.commit().await?;
             id

@@ -1,12 +1,11 @@
 //! The plan page: the plan, and what is used of each limit.
 
 use askama::Template;
-use axum::{extract::State, response::Response};
+use axum::response::Response;
 
 use super::{megabytes, queries};
 use crate::{
     error::AppResult,
-    state::AppState,
     tenancy::{Permission, Workspace},
     usage,
     web::{Layout, page},
@@ -48,9 +47,9 @@ impl Meter {
     }
 }
 
-pub async fn view_plan(State(state): State<AppState>, ws: Workspace, layout: Layout) -> AppResult<Response> {
+pub async fn view_plan(ws: Workspace, layout: Layout) -> AppResult<Response> {
     ws.require(Permission::ManageSettings)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let limits = queries::limits(&mut tx).await?;
     let storage = usage::storage(&mut tx).await?;
     let monthly = usage::monthly(&mut tx).await?;

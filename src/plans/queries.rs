@@ -42,7 +42,7 @@ const LIMITS: &str = "SELECT w.plan AS key, p.name, \
 /// The active workspace's limits.
 pub async fn limits(tx: &mut WorkspaceTx) -> sqlx::Result<Limits> {
     let id = tx.workspace_id();
-    Ok(fetch_optional!(tx, Limits, LIMITS, id)?.unwrap_or_default())
+    Ok(fetch_optional!(tx.global().await?, Limits, LIMITS, id)?.unwrap_or_default())
 }
 
 /// Any workspace's limits, for the admin pages.
@@ -76,7 +76,7 @@ pub async fn update_plan(tx: &mut AdminTx, p: &Plan) -> sqlx::Result<u64> {
 pub async fn members_and_invited(tx: &mut WorkspaceTx) -> sqlx::Result<i64> {
     let id = tx.workspace_id();
     crate::db::query::fetch_scalar!(
-        tx,
+        tx.global().await?,
         i64,
         "SELECT (SELECT COUNT(*) FROM memberships WHERE workspace_id = $1) + \
                 (SELECT COUNT(*) FROM invitations WHERE workspace_id = $1 AND accepted_at IS NULL \

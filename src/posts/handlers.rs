@@ -2,7 +2,7 @@
 
 use axum::{
     Form,
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
@@ -28,7 +28,6 @@ use crate::{
         queries::{self as images, Filter},
     },
     integrations, settings,
-    state::AppState,
     tenancy::{Permission, Workspace},
     web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},
 };
@@ -108,14 +107,13 @@ async fn editor(
 }
 
 pub async fn view_new_post(
-    State(state): State<AppState>,
     ws: Workspace,
     layout: Layout,
     Path(id): Path<String>,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let calendar = calendar(&mut tx, &id).await?;
     let (clock, settings) = clock(&mut tx).await?;
     let date = parse_date(&q.date).unwrap_or_else(|| clock.today());
@@ -202,7 +200,6 @@ impl PostFieldsOwned {
 }
 
 pub async fn create_post(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     layout: Layout,
@@ -210,7 +207,7 @@ pub async fn create_post(
     Form(mut form): Form<PostForm>,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let calendar = calendar(&mut tx, &id).await?;
     let (clock, settings) = clock(&mut tx).await?;
     let sets = settings::queries::hashtag_sets(&mut tx).await?;
@@ -226,14 +223,9 @@ pub async fn create_post(
     Ok(Redirect::to(&format!("/events/{id}")).into_response())
 }
 
-pub async fn view_post(
-    State(state): State<AppState>,
-    ws: Workspace,
-    layout: Layout,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub async fn view_post(ws: Workspace, layout: Layout, Path(id): Path<String>) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let post = post(&mut tx, &id).await?;
     let view = saved_editor(&mut tx, layout, post).await?;
     tx.commit().await?;
@@ -272,7 +264,6 @@ pub(crate) async fn unsaved_editor(
 }
 
 pub async fn save_post(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     layout: Layout,
@@ -280,7 +271,7 @@ pub async fn save_post(
     Form(mut form): Form<PostForm>,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let post = post(&mut tx, &id).await?;
     let calendar = calendars::get(&mut tx, post.calendar_id).await?.ok_or(AppError::NotFound)?;
     let (clock, settings) = clock(&mut tx).await?;
@@ -299,14 +290,9 @@ pub async fn save_post(
     Ok(Redirect::to(&format!("/events/{}", post.id)).into_response())
 }
 
-pub async fn duplicate_post(
-    State(state): State<AppState>,
-    ws: Workspace,
-    session: Session,
-    Path(id): Path<String>,
-) -> AppResult<Redirect> {
+pub async fn duplicate_post(ws: Workspace, session: Session, Path(id): Path<String>) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let post = post(&mut tx, &id).await?;
     let images: Vec<Uuid> = queries::images(&mut tx, post.id).await?.into_iter().map(|i| i.id).collect();
     let fields = PostFields {
@@ -324,14 +310,9 @@ pub async fn duplicate_post(
     Ok(Redirect::to(&format!("/events/{copy}")))
 }
 
-pub async fn delete_post(
-    State(state): State<AppState>,
-    ws: Workspace,
-    session: Session,
-    Path(id): Path<String>,
-) -> AppResult<Redirect> {
+pub async fn delete_post(ws: Workspace, session: Session, Path(id): Path<String>) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let post = post(&mut tx, &id).await?;
     queries::delete(&mut tx, post.id).await?;
     let when = post.starts_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
@@ -345,7 +326,6 @@ pub async fn delete_post(
 /// Moves a post to another day at the same local time (drag and drop, or
 /// the date field without JavaScript).
 pub async fn move_post(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     layout: Layout,
@@ -353,7 +333,7 @@ pub async fn move_post(
     Form(form): Form<MoveForm>,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let post = post(&mut tx, &id).await?;
     let Some(date) = parse_date(&form.date) else {
         let mut view = saved_editor(&mut tx, layout, post).await?;
@@ -369,14 +349,13 @@ pub async fn move_post(
 }
 
 pub async fn view_picker(
-    State(state): State<AppState>,
     ws: Workspace,
     layout: Layout,
     Path(id): Path<String>,
     Query(q): Query<PickerQuery>,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let post = post(&mut tx, &id).await?;
     let filter = Filter {
         search: q.q.trim().to_owned(),
@@ -402,7 +381,6 @@ pub async fn view_picker(
 }
 
 pub async fn add_images(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     Path(id): Path<String>,
@@ -410,7 +388,7 @@ pub async fn add_images(
 ) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
     let wanted = form.bounded_ids("ids")?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let post = post(&mut tx, &id).await?;
     let found = images::existing(&mut tx, &wanted).await?;
     if found.is_empty() || found.len() != wanted.len() {
@@ -434,13 +412,9 @@ async fn post_image(tx: &mut WorkspaceTx, id: &str, image_id: &str) -> AppResult
     Ok((post, order, image))
 }
 
-pub async fn remove_image(
-    State(state): State<AppState>,
-    ws: Workspace,
-    Path((id, image_id)): Path<(String, String)>,
-) -> AppResult<Redirect> {
+pub async fn remove_image(ws: Workspace, Path((id, image_id)): Path<(String, String)>) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let (post, _, image) = post_image(&mut tx, &id, &image_id).await?;
     queries::remove_image(&mut tx, post.id, image).await?;
     tx.commit().await?;
@@ -448,13 +422,12 @@ pub async fn remove_image(
 }
 
 pub async fn move_image(
-    State(state): State<AppState>,
     ws: Workspace,
     Path((id, image_id)): Path<(String, String)>,
     Form(form): Form<MoveForm>,
 ) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let (post, order, image) = post_image(&mut tx, &id, &image_id).await?;
     let order = ordering::step(order, image, &form.direction)?;
     queries::set_image_order(&mut tx, post.id, &order).await?;
@@ -462,14 +435,9 @@ pub async fn move_image(
     Ok(Redirect::to(&format!("/events/{}#artwork", post.id)))
 }
 
-pub async fn reorder_images(
-    State(state): State<AppState>,
-    ws: Workspace,
-    Path(id): Path<String>,
-    form: FormFields,
-) -> AppResult<Redirect> {
+pub async fn reorder_images(ws: Workspace, Path(id): Path<String>, form: FormFields) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let post = post(&mut tx, &id).await?;
     let order = form.ids("ids");
     let current: Vec<Uuid> = queries::images(&mut tx, post.id).await?.into_iter().map(|i| i.id).collect();

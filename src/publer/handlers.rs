@@ -77,7 +77,7 @@ async fn readiness(tx: &mut WorkspaceTx, state: &AppState) -> AppResult<Result<(
 }
 
 async fn connection_view(state: &AppState, ws: &Workspace, layout: Layout) -> AppResult<ConnectionView> {
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let missing = readiness(&mut tx, state).await?.err();
     let accounts = queries::accounts(&mut tx).await?;
     let routes = queries::routes(&mut tx).await?;
@@ -113,7 +113,7 @@ pub async fn connect(
     layout: Layout,
 ) -> AppResult<Response> {
     ws.require(Permission::ManageSettings)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let ready = readiness(&mut tx, &state).await?;
     tx.commit().await?;
     let refused = |why: String| async {
@@ -130,7 +130,7 @@ pub async fn connect(
         Ok(accounts) => accounts,
         Err(e) => return refused(e.message()).await,
     };
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     queries::replace_accounts(&mut tx, &accounts).await?;
     audit::record(&mut tx, &ws, "publer.connected", "Publer", &format!("{} accounts", accounts.len())).await?;
     tx.commit().await?;
@@ -148,7 +148,7 @@ pub async fn save_routes(
     form: FormFields,
 ) -> AppResult<Response> {
     ws.require(Permission::ManageSettings)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let accounts: HashSet<String> = queries::accounts(&mut tx).await?.into_iter().map(|a| a.id).collect();
     let calendar_ids: HashSet<Uuid> = calendars::all(&mut tx).await?.into_iter().map(|c| c.id).collect();
     let mut wanted = Vec::new();
@@ -212,7 +212,7 @@ async fn send_or_resend(
     again: bool,
 ) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let post = posts::queries::get(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound)?;
     let back = Redirect::to(&format!("/events/{}#publer", post.id));
     let ready = match readiness(&mut tx, &state).await? {
@@ -339,7 +339,7 @@ fn range(clock: &Clock, q: &RangeQuery) -> Result<(OffsetDateTime, OffsetDateTim
 }
 
 async fn bulk_view(state: &AppState, ws: &Workspace, layout: Layout, id: &str, q: &RangeQuery) -> AppResult<BulkView> {
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let calendar = calendars::get(&mut tx, parse_id(id)?).await?.ok_or(AppError::NotFound)?;
     let clock = Clock::new(&settings::queries::get(&mut tx).await?.time_zone);
     let missing = readiness(&mut tx, state).await?.err();
@@ -389,7 +389,7 @@ pub async fn send_range(
     if view.error.is_some() || view.missing.is_some() {
         return invalid_form(view);
     }
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let mut sent = 0;
     let mut unroutable = 0;
     let mut over_limit = None;

@@ -64,7 +64,8 @@ impl Sender {
             let released = async {
                 let mut tx = enter(state, workspace).await?;
                 queries::release(&mut tx, None, instance()).await?;
-                tx.commit().await
+                tx.commit().await?;
+                anyhow::Ok(())
             };
             if let Err(e) = released.await {
                 tracing::warn!(%workspace, error = %e, "could not give back the Publer sends' leases; they run out by themselves");
@@ -146,8 +147,8 @@ async fn run(state: AppState, workspace: Uuid) {
 }
 
 // A background job, not a request: it names its workspace itself.
-async fn enter(state: &AppState, workspace: Uuid) -> sqlx::Result<WorkspaceTx> {
-    WorkspaceTx::enter(state.db.begin_write().await?, workspace).await
+async fn enter(state: &AppState, workspace: Uuid) -> anyhow::Result<WorkspaceTx> {
+    state.databases.workspace_tx(workspace, true).await
 }
 
 /// Works through the workspace's sends, each under a lease this instance
@@ -183,7 +184,7 @@ async fn drain(state: &AppState, workspace: Uuid) -> anyhow::Result<()> {
     }
 }
 
-async fn renew(state: &AppState, workspace: Uuid, event: Uuid) -> sqlx::Result<bool> {
+async fn renew(state: &AppState, workspace: Uuid, event: Uuid) -> anyhow::Result<bool> {
     let mut tx = enter(state, workspace).await?;
     let until = cluster::later(OffsetDateTime::now_utc(), state.config.work_lease);
     let renewed = queries::renew(&mut tx, event, instance(), until).await?;

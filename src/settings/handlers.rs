@@ -2,7 +2,7 @@
 
 use axum::{
     Form,
-    extract::{Path, State},
+    extract::Path,
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
@@ -18,7 +18,6 @@ use crate::{
     audit,
     error::{AppError, AppResult},
     posts::platforms::normalize_hashtags,
-    state::AppState,
     tenancy::{Permission, Workspace, clean_workspace_name},
     web::{Layout, flash, ids::parse_id, invalid_form, page},
 };
@@ -31,9 +30,9 @@ pub struct HashtagSetForm {
     hashtags: String,
 }
 
-pub async fn view_settings(State(state): State<AppState>, ws: Workspace, layout: Layout) -> AppResult<Response> {
+pub async fn view_settings(ws: Workspace, layout: Layout) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let current = queries::get(&mut tx).await?;
     let hashtag_sets = queries::hashtag_sets(&mut tx).await?;
     tx.commit().await?;
@@ -59,14 +58,13 @@ pub async fn view_settings(State(state): State<AppState>, ws: Workspace, layout:
 }
 
 pub async fn save_settings(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     layout: Layout,
     Form(form): Form<SettingsForm>,
 ) -> AppResult<Response> {
     ws.require(Permission::ManageSettings)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let settings = match validate(&form) {
         Ok(settings) => settings,
         Err(errors) => {
@@ -156,7 +154,6 @@ fn is_web_address(value: &str) -> bool {
 }
 
 pub async fn create_hashtag_set(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     Form(form): Form<HashtagSetForm>,
@@ -170,22 +167,17 @@ pub async fn create_hashtag_set(
     if hashtags.is_empty() || hashtags.chars().count() > 2000 {
         return Err(AppError::bad_request("Add at least one hashtag (up to 2,000 characters in all)."));
     }
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     queries::create_hashtag_set(&mut tx, name, &hashtags).await?;
     tx.commit().await?;
     flash::success(&session, format!("Saved the hashtag set {name}.")).await?;
     Ok(Redirect::to("/settings#hashtag-sets"))
 }
 
-pub async fn delete_hashtag_set(
-    State(state): State<AppState>,
-    ws: Workspace,
-    session: Session,
-    Path(id): Path<String>,
-) -> AppResult<Redirect> {
+pub async fn delete_hashtag_set(ws: Workspace, session: Session, Path(id): Path<String>) -> AppResult<Redirect> {
     ws.require(Permission::EditContent)?;
     let id = parse_id(&id)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     if queries::delete_hashtag_set(&mut tx, id).await? == 0 {
         return Err(AppError::NotFound);
     }

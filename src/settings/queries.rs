@@ -73,7 +73,7 @@ pub async fn update(tx: &mut WorkspaceTx, s: &Settings) -> sqlx::Result<()> {
         OffsetDateTime::now_utc(),
     )?;
     // The display name is the name the navbar, switcher and invitations show.
-    execute!(tx, "UPDATE workspaces SET name = $2 WHERE id = $1", id, &s.display_name).map(drop)
+    execute!(tx.global().await?, "UPDATE workspaces SET name = $2 WHERE id = $1", id, &s.display_name).map(drop)
 }
 
 pub async fn hashtag_sets(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<HashtagSet>> {

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{Folder, Storage, TMP};
 use crate::db::{
-    Db, WorkspaceTx,
+    Databases, Db,
     query::{fetch_all, fetch_optional},
 };
 
@@ -19,7 +19,8 @@ pub struct Swept {
     pub workspaces: usize,
 }
 
-pub async fn sweep(db: &Db, storage: &Storage) -> anyhow::Result<Swept> {
+pub async fn sweep(databases: &Databases, storage: &Storage) -> anyhow::Result<Swept> {
+    let db = databases.main();
     let mut swept = Swept::default();
     let Ok(entries) = std::fs::read_dir(storage.root()) else { return Ok(swept) };
     for entry in entries.flatten() {
@@ -30,7 +31,7 @@ pub async fn sweep(db: &Db, storage: &Storage) -> anyhow::Result<Swept> {
             continue;
         }
         swept.temporary += clear_dir(&storage.workspace_dir(workspace).join(TMP));
-        let known = image_ids(db, workspace).await?;
+        let known = image_ids(databases, workspace).await?;
         for folder in Folder::ALL {
             swept.orphans += remove_unknown(&storage.workspace_dir(workspace).join(folder.dir_name()), &known);
         }
@@ -46,8 +47,8 @@ async fn workspace_exists(db: &Db, id: Uuid) -> sqlx::Result<bool> {
     Ok(row.is_some())
 }
 
-async fn image_ids(db: &Db, workspace: Uuid) -> sqlx::Result<HashSet<Uuid>> {
-    let mut tx = WorkspaceTx::enter(db.begin().await?, workspace).await?;
+async fn image_ids(databases: &Databases, workspace: Uuid) -> anyhow::Result<HashSet<Uuid>> {
+    let mut tx = databases.workspace_tx(workspace, false).await?;
     let rows: Vec<(Uuid,)> = fetch_all!(tx, (Uuid,), "SELECT id FROM images WHERE workspace_id = $1", workspace)?;
     tx.commit().await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())

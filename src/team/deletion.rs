@@ -42,9 +42,10 @@ pub async fn delete_workspace(
     if form.confirm_name.trim() != ws.name() {
         return Err(AppError::bad_request("Type the workspace's name exactly to confirm. Nothing was deleted."));
     }
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let grace = state.config.delete_grace;
-    let at = deletion::schedule(&mut tx, ws.id(), &ws.user().email, grace).await?.ok_or(AppError::NotFound)?;
+    let at =
+        deletion::schedule(tx.global().await?, ws.id(), &ws.user().email, grace).await?.ok_or(AppError::NotFound)?;
     let goes = deletion::when(at);
     audit::record(&mut tx, &ws, "workspace.deletion_scheduled", ws.name(), &format!("deleted for good on {goes}"))
         .await?;
@@ -76,8 +77,8 @@ pub async fn restore_workspace(
         ));
         return invalid_form(view);
     }
-    let (mut tx, name) = deletion::open_scheduled(&state.db, user.id, id).await?.ok_or(AppError::NotFound)?;
-    if !deletion::restore(&mut tx, id).await? {
+    let (mut tx, name) = deletion::open_scheduled(&state.databases, user.id, id).await?.ok_or(AppError::NotFound)?;
+    if !deletion::restore(tx.global().await?, id).await? {
         return Err(AppError::NotFound);
     }
     let ip = peer.ip().to_string();

@@ -72,9 +72,9 @@ async fn team_view(tx: &mut WorkspaceTx, ws: &Workspace, layout: Layout) -> AppR
     })
 }
 
-pub async fn view_team(State(state): State<AppState>, ws: Workspace, layout: Layout) -> AppResult<Response> {
+pub async fn view_team(ws: Workspace, layout: Layout) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.read(&state.db).await?;
+    let mut tx = ws.read().await?;
     let view = team_view(&mut tx, &ws, layout).await?;
     tx.commit().await?;
     page(view)
@@ -88,7 +88,7 @@ pub async fn invite(
     Form(form): Form<InviteForm>,
 ) -> AppResult<Response> {
     ws.require(Permission::ManageTeam)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let role = Role::parse(&form.role).filter(|r| grantable(ws.role()).contains(r));
     let email = normalize_email(&form.email);
     let (Ok(email), Some(role)) = (&email, role) else {
@@ -197,7 +197,7 @@ pub async fn resend_invite(
     Path(id): Path<String>,
 ) -> AppResult<Redirect> {
     ws.require(Permission::ManageTeam)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let invitation = pending_invitation(&mut tx, &ws, &id).await?;
     may_mail_invitation(&state, &ws).await?;
     let (token, hash) = tokens::new_token();
@@ -208,14 +208,9 @@ pub async fn resend_invite(
     Ok(Redirect::to("/team"))
 }
 
-pub async fn revoke_invite(
-    State(state): State<AppState>,
-    ws: Workspace,
-    session: Session,
-    Path(id): Path<String>,
-) -> AppResult<Redirect> {
+pub async fn revoke_invite(ws: Workspace, session: Session, Path(id): Path<String>) -> AppResult<Redirect> {
     ws.require(Permission::ManageTeam)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let invitation = pending_invitation(&mut tx, &ws, &id).await?;
     queries::revoke(&mut tx, invitation.id).await?;
     audit::record(&mut tx, &ws, "invitation.revoked", &invitation.email, "").await?;
@@ -245,14 +240,13 @@ async fn manageable(tx: &mut WorkspaceTx, ws: &Workspace, raw_id: &str) -> AppRe
 }
 
 pub async fn change_role(
-    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     Path(user_id): Path<String>,
     Form(form): Form<RoleForm>,
 ) -> AppResult<Redirect> {
     ws.require(Permission::ManageTeam)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let member = manageable(&mut tx, &ws, &user_id).await?;
     let role = Role::parse(&form.role)
         .filter(|r| grantable(ws.role()).contains(r))
@@ -272,14 +266,9 @@ pub async fn change_role(
     Ok(Redirect::to("/team"))
 }
 
-pub async fn remove_member(
-    State(state): State<AppState>,
-    ws: Workspace,
-    session: Session,
-    Path(user_id): Path<String>,
-) -> AppResult<Redirect> {
+pub async fn remove_member(ws: Workspace, session: Session, Path(user_id): Path<String>) -> AppResult<Redirect> {
     ws.require(Permission::ManageTeam)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let member = manageable(&mut tx, &ws, &user_id).await?;
     keep_an_owner(&mut tx, member.role, "The last owner cannot be removed.").await?;
     queries::remove(&mut tx, member.user_id).await?;
@@ -289,8 +278,8 @@ pub async fn remove_member(
     Ok(Redirect::to("/team"))
 }
 
-pub async fn leave(State(state): State<AppState>, ws: Workspace, session: Session) -> AppResult<Redirect> {
-    let mut tx = ws.write(&state.db).await?;
+pub async fn leave(ws: Workspace, session: Session) -> AppResult<Redirect> {
+    let mut tx = ws.write().await?;
     let last_owner = "You are the last owner. Transfer ownership to another member first, or delete the workspace.";
     keep_an_owner(&mut tx, ws.role(), last_owner).await?;
     queries::remove(&mut tx, ws.user().id).await?;
@@ -307,7 +296,7 @@ pub async fn transfer(
     Form(form): Form<TransferForm>,
 ) -> AppResult<Redirect> {
     ws.require(Permission::OwnWorkspace)?;
-    let mut tx = ws.write(&state.db).await?;
+    let mut tx = ws.write().await?;
     let member = manageable(&mut tx, &ws, &form.user_id).await?;
     if member.role != Role::Owner {
         crate::tenancy::may_own_another(&state, member.user_id).await?.map_err(|owned| {

@@ -16,7 +16,7 @@ use super::{
 use crate::{
     audit::{self, queries::Actor},
     auth::{CurrentUser, MaybeUser},
-    db::{Tx, WorkspaceTx},
+    db::{Databases, Tx},
     error::{AppError, AppResult},
     state::AppState,
     tenancy::make_active,
@@ -104,7 +104,7 @@ pub async fn accept(
         ));
     }
     let tx = state.db.begin_write().await?;
-    join(tx, &invitation, &user, &peer.ip().to_string()).await?;
+    join(&state.databases, tx, &invitation, &user, &peer.ip().to_string()).await?;
     make_active(&session, invitation.workspace_id).await?;
     flash::success(&session, format!("Welcome to {}.", invitation.workspace_name)).await?;
     Ok(Redirect::to("/").into_response())
@@ -112,9 +112,16 @@ pub async fn accept(
 
 /// Makes `user` a member with the invitation's role and marks it used, in
 /// one transaction; a link used twice at once joins once.
-pub async fn join(tx: Tx, invitation: &Invitation, user: &CurrentUser, ip: &str) -> AppResult<()> {
-    // The token named the workspace; this transaction touches only its rows.
-    let mut tx = WorkspaceTx::enter(tx, invitation.workspace_id).await?;
+pub async fn join(
+    databases: &Databases,
+    tx: Tx,
+    invitation: &Invitation,
+    user: &CurrentUser,
+    ip: &str,
+) -> AppResult<()> {
+    // The token named the workspace; this transaction touches only its rows
+    // (and, in `main`, the membership and the invitation).
+    let mut tx = databases.workspace_tx_with_main(invitation.workspace_id, tx).await?;
     if !queries::mark_accepted(&mut tx, invitation.id).await? {
         return Err(AppError::Conflict("This invitation was used or withdrawn a moment ago."));
     }

@@ -47,7 +47,7 @@ const INVITATION_SELECT: &str = "SELECT i.id, i.workspace_id, w.name AS workspac
 pub async fn members(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<Member>> {
     let ws = tx.workspace_id();
     fetch_all!(
-        tx,
+        tx.global().await?,
         Member,
         "SELECT u.id AS user_id, u.name, u.email, m.role, m.created_at AS joined_at FROM memberships m \
          JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1 ORDER BY m.created_at, u.id",
@@ -58,7 +58,7 @@ pub async fn members(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<Member>> {
 pub async fn member(tx: &mut WorkspaceTx, user_id: Uuid) -> sqlx::Result<Option<Member>> {
     let ws = tx.workspace_id();
     fetch_optional!(
-        tx,
+        tx.global().await?,
         Member,
         "SELECT u.id AS user_id, u.name, u.email, m.role, m.created_at AS joined_at FROM memberships m \
          JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1 AND m.user_id = $2",
@@ -69,13 +69,18 @@ pub async fn member(tx: &mut WorkspaceTx, user_id: Uuid) -> sqlx::Result<Option<
 
 pub async fn owner_count(tx: &mut WorkspaceTx) -> sqlx::Result<i64> {
     let ws = tx.workspace_id();
-    fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND role = 'owner'", ws)
+    fetch_scalar!(
+        tx.global().await?,
+        i64,
+        "SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND role = 'owner'",
+        ws
+    )
 }
 
 pub async fn set_role(tx: &mut WorkspaceTx, user_id: Uuid, role: Role) -> sqlx::Result<u64> {
     let ws = tx.workspace_id();
     execute!(
-        tx,
+        tx.global().await?,
         "UPDATE memberships SET role = $3 WHERE workspace_id = $1 AND user_id = $2",
         ws,
         user_id,
@@ -83,16 +88,20 @@ pub async fn set_role(tx: &mut WorkspaceTx, user_id: Uuid, role: Role) -> sqlx::
     )
 }
 
+/// Ends a membership, and the person's calendar feed addresses with it (in
+/// the workspace's database: the feeds' rows live there, the membership in
+/// `main`).
 pub async fn remove(tx: &mut WorkspaceTx, user_id: Uuid) -> sqlx::Result<u64> {
     let ws = tx.workspace_id();
-    execute!(tx, "DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2", ws, user_id)
+    execute!(tx, "DELETE FROM calendar_feeds WHERE workspace_id = $1 AND created_by = $2", ws, user_id)?;
+    execute!(tx.global().await?, "DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2", ws, user_id)
 }
 
 /// Adds a member, or leaves an existing membership as it is.
 pub async fn add(tx: &mut WorkspaceTx, user_id: Uuid, role: Role) -> sqlx::Result<u64> {
     let ws = tx.workspace_id();
     execute!(
-        tx,
+        tx.global().await?,
         "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (workspace_id, user_id) DO NOTHING",
         ws,
@@ -109,13 +118,13 @@ pub async fn pending(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<Invitation>> {
         "{INVITATION_SELECT} WHERE i.workspace_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL \
          ORDER BY i.created_at DESC, i.id"
     );
-    fetch_all!(tx, Invitation, &sql, ws)
+    fetch_all!(tx.global().await?, Invitation, &sql, ws)
 }
 
 pub async fn invitation(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<Invitation>> {
     let ws = tx.workspace_id();
     let sql = format!("{INVITATION_SELECT} WHERE i.workspace_id = $1 AND i.id = $2");
-    fetch_optional!(tx, Invitation, &sql, ws, id)
+    fetch_optional!(tx.global().await?, Invitation, &sql, ws, id)
 }
 
 /// The invitation a token opens, in whatever state (a global lookup: the
@@ -148,7 +157,7 @@ pub async fn create(
     let ws = tx.workspace_id();
     let id = Uuid::now_v7();
     execute!(
-        tx,
+        tx.global().await?,
         "INSERT INTO invitations (id, workspace_id, email, role, token_hash, invited_by, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         id,
@@ -167,7 +176,7 @@ pub async fn create(
 pub async fn renew(tx: &mut WorkspaceTx, id: Uuid, token_hash: &str, expires_at: OffsetDateTime) -> sqlx::Result<u64> {
     let ws = tx.workspace_id();
     execute!(
-        tx,
+        tx.global().await?,
         "UPDATE invitations SET token_hash = $3, expires_at = $4 \
          WHERE workspace_id = $1 AND id = $2 AND accepted_at IS NULL AND revoked_at IS NULL",
         ws,
@@ -180,7 +189,7 @@ pub async fn renew(tx: &mut WorkspaceTx, id: Uuid, token_hash: &str, expires_at:
 pub async fn revoke(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<u64> {
     let ws = tx.workspace_id();
     execute!(
-        tx,
+        tx.global().await?,
         "UPDATE invitations SET revoked_at = $3 WHERE workspace_id = $1 AND id = $2 AND accepted_at IS NULL \
          AND revoked_at IS NULL",
         ws,
@@ -193,7 +202,7 @@ pub async fn revoke(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<u64> {
 pub async fn mark_accepted(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<bool> {
     let ws = tx.workspace_id();
     let done = execute!(
-        tx,
+        tx.global().await?,
         "UPDATE invitations SET accepted_at = $3 WHERE workspace_id = $1 AND id = $2 AND accepted_at IS NULL \
          AND revoked_at IS NULL",
         ws,

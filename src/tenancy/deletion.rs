@@ -12,14 +12,14 @@ use uuid::Uuid;
 use super::permissions::Role;
 use crate::{
     db::{
-        AdminTx, Db, Target, Tx, WorkspaceTx,
+        AdminTx, Databases, Db, Target, Tx, WorkspaceTx,
         query::{execute, fetch_all, fetch_optional},
     },
     storage::Storage,
 };
 
-/// Anything a deletion statement can run in: a plain transaction (deleting
-/// an account), a workspace's (its owner) or a platform admin's.
+/// Anything a deletion statement can run in: a plain transaction on `main`
+/// (deleting an account, or a workspace's global side) or a platform admin's.
 pub trait Conn {
     fn target(&mut self) -> Target<'_>;
 }
@@ -27,12 +27,6 @@ pub trait Conn {
 impl Conn for Tx {
     fn target(&mut self) -> Target<'_> {
         Tx::target(self)
-    }
-}
-
-impl Conn for WorkspaceTx {
-    fn target(&mut self) -> Target<'_> {
-        WorkspaceTx::target(self)
     }
 }
 
@@ -123,17 +117,21 @@ pub async fn scheduled_of(db: &Db, user: Uuid) -> sqlx::Result<Vec<Scheduled>> {
 /// A write transaction on the scheduled workspace `id` with its name, when
 /// `user` owns it; `None` (nothing opened) for anyone else, or when it is
 /// not scheduled.
-pub async fn open_scheduled(db: &Db, user: Uuid, id: Uuid) -> sqlx::Result<Option<(WorkspaceTx, String)>> {
-    let mut tx = WorkspaceTx::enter(db.begin_write().await?, id).await?;
+pub async fn open_scheduled(
+    databases: &Databases,
+    user: Uuid,
+    id: Uuid,
+) -> anyhow::Result<Option<(WorkspaceTx, String)>> {
     let found: Option<(String,)> = fetch_optional!(
-        tx,
+        databases.main(),
         (String,),
         "SELECT w.name FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
          WHERE m.user_id = $1 AND m.workspace_id = $2 AND m.role = 'owner' AND w.delete_after IS NOT NULL",
         user,
         id
     )?;
-    Ok(found.map(|(name,)| (tx, name)))
+    let Some((name,)) = found else { return Ok(None) };
+    Ok(Some((databases.workspace_tx(id, true).await?, name)))
 }
 
 /// Claims one workspace whose time is up (or `only` that one), unless
@@ -158,14 +156,30 @@ async fn claim(db: &Db, only: Option<Uuid>) -> sqlx::Result<Option<Uuid>> {
 /// workspace row cascades with it), then its folder goes. False when it was
 /// restored after the claim. Interrupted between the two, the start-up
 /// sweep removes the folder of a workspace that has no row.
-async fn purge_claimed(db: &Db, storage: &Storage, workspace: Uuid) -> anyhow::Result<bool> {
-    let mut tx = WorkspaceTx::enter(db.begin_write().await?, workspace).await?;
-    let gone = execute!(
-        tx,
-        "DELETE FROM workspaces WHERE id = $1 AND delete_after IS NOT NULL AND delete_after <= $2",
-        workspace,
-        OffsetDateTime::now_utc()
-    )?;
+///
+/// A workspace placed in another database goes there first (its anchor row,
+/// with every row cascading), while its `main` row is locked against a
+/// restore; a crash before `main` commits leaves it scheduled, and the next
+/// purge finishes it.
+async fn purge_claimed(databases: &Databases, storage: &Storage, workspace: Uuid) -> anyhow::Result<bool> {
+    let mut tx = databases.workspace_tx(workspace, true).await?;
+    let now = OffsetDateTime::now_utc();
+    let due = "DELETE FROM workspaces WHERE id = $1 AND delete_after IS NOT NULL AND delete_after <= $2";
+    let gone = if tx.is_placed_apart() {
+        let locked: Option<(Uuid,)> = fetch_optional!(
+            tx.global().await?,
+            (Uuid,),
+            "SELECT id FROM workspaces WHERE id = $1 AND delete_after IS NOT NULL AND delete_after <= $2 FOR UPDATE",
+            workspace,
+            now
+        )?;
+        if locked.is_some() {
+            execute!(tx, "DELETE FROM workspaces WHERE id = $1", workspace)?;
+        }
+        execute!(tx.global().await?, due, workspace, now)?
+    } else {
+        execute!(tx, due, workspace, now)?
+    };
     tx.commit().await?;
     if gone == 0 {
         return Ok(false);
@@ -180,11 +194,11 @@ async fn purge_claimed(db: &Db, storage: &Storage, workspace: Uuid) -> anyhow::R
 }
 
 /// Purges every workspace whose grace period is over; how many went.
-pub async fn purge_due(db: &Db, storage: &Storage) -> anyhow::Result<usize> {
+pub async fn purge_due(databases: &Databases, storage: &Storage) -> anyhow::Result<usize> {
     let mut purged = 0;
     for _ in 0..MOST_PER_SWEEP {
-        let Some(workspace) = claim(db, None).await? else { break };
-        if purge_claimed(db, storage, workspace).await? {
+        let Some(workspace) = claim(databases.main(), None).await? else { break };
+        if purge_claimed(databases, storage, workspace).await? {
             purged += 1;
         }
     }
@@ -202,7 +216,8 @@ pub enum PurgedNow {
 }
 
 /// Purges a scheduled workspace without waiting for its date.
-pub async fn purge_now(db: &Db, storage: &Storage, workspace: Uuid) -> anyhow::Result<PurgedNow> {
+pub async fn purge_now(databases: &Databases, storage: &Storage, workspace: Uuid) -> anyhow::Result<PurgedNow> {
+    let db = databases.main();
     let mut tx = db.begin_write().await?;
     let now = OffsetDateTime::now_utc();
     execute!(
@@ -222,19 +237,19 @@ pub async fn purge_now(db: &Db, storage: &Storage, workspace: Uuid) -> anyhow::R
         return Ok(PurgedNow::NotScheduled);
     }
     match claim(db, Some(workspace)).await? {
-        Some(id) if purge_claimed(db, storage, id).await? => Ok(PurgedNow::Purged),
+        Some(id) if purge_claimed(databases, storage, id).await? => Ok(PurgedNow::Purged),
         Some(_) => Ok(PurgedNow::NotScheduled),
         None => Ok(PurgedNow::Underway),
     }
 }
 
 /// The background purge: once at start-up, then every minute.
-pub async fn keep_purging(db: Db, storage: Storage) {
+pub async fn keep_purging(databases: Databases, storage: Storage) {
     let mut every = tokio::time::interval(SWEEP_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
-        if let Err(e) = purge_due(&db, &storage).await {
+        if let Err(e) = purge_due(&databases, &storage).await {
             tracing::warn!(error = %e, "could not purge the workspaces whose grace period is over");
         }
     }

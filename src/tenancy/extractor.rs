@@ -37,6 +37,10 @@ pub struct Workspace {
     /// This request only reads (GET or HEAD), which suspension allows.
     reading: bool,
     brand: Brand,
+    /// The database holding the workspace's rows (its placement).
+    data: Db,
+    /// The main database, when the workspace's rows live elsewhere.
+    main: Option<Db>,
 }
 
 /// How the workspace dresses its pages (white-label branding).
@@ -97,18 +101,21 @@ impl Workspace {
         }
     }
 
-    /// A read transaction that sees this workspace's rows only.
-    pub async fn read(&self, db: &Db) -> AppResult<WorkspaceTx> {
-        Ok(WorkspaceTx::enter(db.begin().await?, self.id).await?)
+    /// A read transaction that sees this workspace's rows only, on the
+    /// database its placement names.
+    pub async fn read(&self) -> AppResult<WorkspaceTx> {
+        let main = self.main.clone().map(|db| (db, false));
+        Ok(WorkspaceTx::placed(self.data.begin().await?, self.id, main).await?)
     }
 
     /// A write transaction that touches this workspace's rows only; refused
     /// while the workspace is suspended. It marks the workspace active.
-    pub async fn write(&self, db: &Db) -> AppResult<WorkspaceTx> {
+    pub async fn write(&self) -> AppResult<WorkspaceTx> {
         if self.suspended {
             return Err(AppError::Forbidden(SUSPENDED));
         }
-        let mut tx = WorkspaceTx::enter(db.begin_write().await?, self.id).await?;
+        let main = self.main.clone().map(|db| (db, true));
+        let mut tx = WorkspaceTx::placed(self.data.begin_write().await?, self.id, main).await?;
         queries::mark_active(&mut tx).await?;
         Ok(tx)
     }
@@ -159,7 +166,11 @@ pub async fn resolve(parts: &mut Parts, state: &AppState, user: &CurrentUser) ->
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_default();
-    let workspace = membership.map(|m: ActiveMembership| Workspace {
+    let placed = match &membership {
+        Some(m) => Some(placed(state, &m.placement)?),
+        None => None,
+    };
+    let workspace = membership.zip(placed).map(|(m, (data, main)): (ActiveMembership, _)| Workspace {
         id: m.workspace_id,
         name: m.name,
         role: m.role,
@@ -168,11 +179,20 @@ pub async fn resolve(parts: &mut Parts, state: &AppState, user: &CurrentUser) ->
         suspended: m.suspended,
         reading: matches!(parts.method, Method::GET | Method::HEAD),
         brand: Brand { colour: m.brand_colour, logo: m.logo, hide_powered_by: m.hide_powered_by },
+        data,
+        main,
     });
     if let Some(found) = &workspace {
         parts.extensions.insert(found.clone());
     }
     Ok(workspace)
+}
+
+/// The database of a placement, and the main one when that is another.
+fn placed(state: &AppState, placement: &str) -> AppResult<(Db, Option<Db>)> {
+    let data = state.databases.by_name(placement).map_err(|e| AppError::Internal(e.into()))?.clone();
+    let main = (placement != crate::config::MAIN).then(|| state.db.clone());
+    Ok((data, main))
 }
 
 /// Records the active workspace; callers have checked the membership.

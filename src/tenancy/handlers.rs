@@ -12,7 +12,6 @@ use uuid::Uuid;
 use super::{clean_workspace_name, deletion, extractor::make_active, queries, templates, views::WorkspacesView};
 use crate::{
     auth::CurrentUser,
-    db::WorkspaceTx,
     error::{AppError, AppResult},
     state::AppState,
     web::{Layout, flash, ids::parse_id, invalid_form, page, redirect::local_path},
@@ -73,11 +72,11 @@ pub async fn create_workspace(
         "" => None,
         raw => {
             let source = queries::membership(&state.db, user.id, parse_id(raw)?).await?.ok_or(AppError::NotFound)?;
-            Some(templates::read(&state.db, &state.storage, source.workspace_id).await?)
+            Some(templates::read(&state.databases, &state.storage, source.workspace_id).await?)
         }
     };
-    let mut tx = WorkspaceTx::for_new_workspace(state.db.begin_write().await?).await?;
-    queries::create(&mut tx, &name, user.id, &state.config.default_plan).await?;
+    let (mut tx, placement) = state.databases.new_workspace_tx(state.db.begin_write().await?).await?;
+    queries::create(&mut tx, &name, user.id, &state.config.default_plan, &placement).await?;
     if let Some(template) = template {
         templates::apply(&mut tx, &state.storage, template, &name).await?;
     }

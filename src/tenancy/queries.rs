@@ -34,11 +34,14 @@ pub struct ActiveMembership {
     pub logo: String,
     /// The workspace hides "Powered by Easel" and its plan allows it.
     pub hide_powered_by: bool,
+    /// The database holding its rows.
+    pub placement: String,
 }
 
 const ACTIVE: &str = "SELECT m.workspace_id, w.name, m.role, w.suspended_at IS NOT NULL AS suspended, \
        w.brand_colour, w.logo, \
-       (w.hide_powered_by AND COALESCE(w.custom_can_hide_branding, p.can_hide_branding, FALSE)) AS hide_powered_by \
+       (w.hide_powered_by AND COALESCE(w.custom_can_hide_branding, p.can_hide_branding, FALSE)) AS hide_powered_by, \
+       w.placement \
      FROM memberships m JOIN workspaces w ON w.id = m.workspace_id LEFT JOIN plans p ON p.key = w.plan";
 
 /// A workspace scheduled for deletion is gone for its members: no page, no
@@ -111,28 +114,48 @@ pub async fn ownership_of(db: &Db, user_id: Uuid) -> sqlx::Result<(i64, bool)> {
 }
 
 /// Creates the workspace `tx` is scoped to, with `owner` as its owner and
-/// default settings.
-pub async fn create(tx: &mut WorkspaceTx, name: &str, owner: Uuid, plan: &str) -> sqlx::Result<()> {
+/// default settings, its rows in the database `placement` names. Placed
+/// apart from main, that database gets an anchor copy of the `workspaces`
+/// row (for the foreign keys of the workspace's own tables).
+pub async fn create(tx: &mut WorkspaceTx, name: &str, owner: Uuid, plan: &str, placement: &str) -> sqlx::Result<()> {
     let now = OffsetDateTime::now_utc();
     let id = tx.workspace_id();
     execute!(
-        tx,
-        "INSERT INTO workspaces (id, name, created_by, created_at, plan) VALUES ($1, $2, $3, $4, $5)",
+        tx.global().await?,
+        "INSERT INTO workspaces (id, name, created_by, created_at, plan, placement) VALUES ($1, $2, $3, $4, $5, $6)",
         id,
         name,
         owner,
         now,
         plan,
+        placement,
     )?;
     execute!(
-        tx,
+        tx.global().await?,
         "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
         id,
         owner,
         Role::Owner.as_str(),
         now,
     )?;
+    if tx.is_placed_apart() {
+        add_anchor(tx, name, now).await?;
+    }
     settings::queries::create_defaults(tx, name).await
+}
+
+/// The anchor copy of a workspace's `workspaces` row in the database that
+/// holds its rows: only what the foreign keys need (no person, no plan).
+pub async fn add_anchor(tx: &mut WorkspaceTx, name: &str, created_at: OffsetDateTime) -> sqlx::Result<()> {
+    let id = tx.workspace_id();
+    execute!(
+        tx,
+        "INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+        id,
+        name,
+        created_at
+    )
+    .map(drop)
 }
 
 /// Records that the workspace changed something (at most once a minute).
@@ -140,7 +163,7 @@ pub async fn mark_active(tx: &mut crate::db::WorkspaceTx) -> sqlx::Result<()> {
     let id = tx.workspace_id();
     let now = time::OffsetDateTime::now_utc();
     execute!(
-        tx,
+        tx.global().await?,
         "UPDATE workspaces SET last_active_at = $2 WHERE id = $1 AND (last_active_at IS NULL OR last_active_at < $3)",
         id,
         now,

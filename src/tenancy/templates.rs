@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::{
     branding, calendars,
-    db::{Db, WorkspaceTx},
+    db::{Databases, WorkspaceTx},
     settings::{self, queries::Settings},
     storage::Storage,
 };
@@ -22,8 +22,8 @@ pub struct Template {
 
 /// Reads the template from `source`, a workspace the caller checked the
 /// person belongs to.
-pub async fn read(db: &Db, storage: &Storage, source: Uuid) -> sqlx::Result<Template> {
-    let mut tx = WorkspaceTx::enter(db.begin().await?, source).await?;
+pub async fn read(databases: &Databases, storage: &Storage, source: Uuid) -> anyhow::Result<Template> {
+    let mut tx = databases.workspace_tx(source, false).await?;
     let settings = settings::queries::get(&mut tx).await?;
     let branding = branding::queries::get(&mut tx).await?;
     let hashtag_sets =

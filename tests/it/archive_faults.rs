@@ -90,7 +90,7 @@ async fn an_import_or_a_restore_killed_at_any_point_leaves_everything_or_nothing
     }
     let workspace_zip = export(&app, &ws, "workspace.zip").await;
     let backup = app.dir.path().join("backup.zip");
-    archive::backup(&app.db, &storage(&app), &backup, &Progress::default()).await.expect("backup");
+    archive::backup(&app.databases, &storage(&app), &backup, &Progress::default()).await.expect("backup");
 
     for (command, file) in [("import", &workspace_zip), ("restore", &backup)] {
         let mut tables = expected(file);
@@ -133,7 +133,9 @@ async fn an_import_or_a_restore_killed_at_any_point_leaves_everything_or_nothing
             } else {
                 // What a killed run placed has no row; the sweep at start-up removes it.
                 let db = Db::connect(&url).await.expect("db");
-                easel::storage::sweeper::sweep(&db, &Storage::new(&uploads)).await.expect("sweep");
+                easel::storage::sweeper::sweep(&easel::db::Databases::single(db), &Storage::new(&uploads))
+                    .await
+                    .expect("sweep");
                 assert_eq!(originals(&uploads), 0, "{command} round {round}: no file is left behind");
             }
         }
@@ -155,7 +157,9 @@ async fn a_backup_taken_during_uploads_restores_whole(backend: Backend) {
     let mut backups = Vec::new();
     for n in 0..3 {
         let out = app.dir.path().join(format!("live-{n}.zip"));
-        archive::backup(&app.db, &storage(&app), &out, &Progress::default()).await.expect("backup while uploading");
+        archive::backup(&app.databases, &storage(&app), &out, &Progress::default())
+            .await
+            .expect("backup while uploading");
         backups.push(out);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -54,7 +54,7 @@ pub fn storage(app: &TestApp) -> Storage {
 pub async fn export(app: &TestApp, ws: &str, name: &str) -> std::path::PathBuf {
     let out = app.dir.path().join(name);
     let ws = Uuid::parse_str(ws).expect("workspace id");
-    archive::export_workspace(&app.db, &storage(app), ws, &out, &Progress::default()).await.expect("export");
+    archive::export_workspace(&app.databases, &storage(app), ws, &out, &Progress::default()).await.expect("export");
     out
 }
 
@@ -341,7 +341,7 @@ async fn a_backup_restores_into_an_empty_instance_and_refuses_a_full_one(backend
     let ada = app.signed_up("Ada", "ada@example.com").await;
     let ws = seeded(&app, &ada).await;
     let backup = app.dir.path().join("backup.zip");
-    archive::backup(&app.db, &storage(&app), &backup, &Progress::default()).await.expect("backup");
+    archive::backup(&app.databases, &storage(&app), &backup, &Progress::default()).await.expect("backup");
 
     let full = archive::restore(&app.db, &storage(&app), &backup, &Progress::default()).await.expect_err("full");
     assert!(matches!(full, ArchiveError::Conflict(_)), "{full:?}");

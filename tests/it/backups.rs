@@ -137,7 +137,7 @@ async fn only_the_newest_backups_are_kept_and_other_files_stay(backend: Backend)
             }
         })
         .await;
-        backups::run(&app.db, &storage, &keep_two, &claimed).await.expect("backup");
+        backups::run(&app.databases, &storage, &keep_two, &claimed).await.expect("backup");
         taken.push(claimed.file_name);
     }
     assert_eq!(backups_in(&dir), taken[1..].to_vec(), "the two newest are kept");
@@ -181,7 +181,7 @@ async fn claims_at_once_give_one_backup_and_a_dead_claim_expires(backend: Backen
     let Claim::Claimed(run) = next else { panic!("the dead run's lease expired: {next:?}") };
     let closed = app.strings("SELECT error FROM backup_runs WHERE ok = FALSE").await;
     assert_eq!(closed, vec!["The Easel instance taking this backup stopped before it finished.".to_owned(); 4]);
-    backups::run(&app.db, &Storage::new(app.uploads()), &daily, &run).await.expect("backup");
+    backups::run(&app.databases, &Storage::new(app.uploads()), &daily, &run).await.expect("backup");
     let again = backups::claim(&app.db, &daily, Trigger::Schedule).await.expect("claim");
     assert!(matches!(again, Claim::NotDue), "one backup per interval: {again:?}");
 }

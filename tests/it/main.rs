@@ -25,6 +25,7 @@ mod isolation;
 mod library;
 mod operations;
 mod outbound;
+mod placement;
 mod publer;
 mod roles;
 mod row_level_security;

@@ -160,7 +160,7 @@ async fn the_dashboard_figures_match_the_data(backend: Backend) {
     assert_eq!(detail.text("[data-chart='Images'] [data-latest]"), "2");
     assert!(detail.text("#members-table").contains("ada@example.com"));
     // Snapshots are recorded (at start-up, then hourly) for every workspace.
-    assert_eq!(easel::admin::snapshots::take(&app.db).await.expect("snapshots"), 3);
+    assert_eq!(easel::admin::snapshots::take(&app.databases).await.expect("snapshots"), 3);
     let today = easel::admin::snapshots::today();
     let sql = format!("SELECT COUNT(*) FROM usage_snapshots WHERE day = '{today}' AND images = 2");
     assert_eq!(app.count(&sql).await, 1);

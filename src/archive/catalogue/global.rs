@@ -65,6 +65,7 @@ pub const WORKSPACES: Table = Table {
         opt("deletion_requested_at", Time),
         col("deletion_requested_by", Text),
         opt("purge_lease_until", Time),
+        col("placement", Text),
     ],
 };
 

@@ -86,9 +86,19 @@ pub fn stays_in_instance(table: &str, column: &str) -> bool {
         (table, column),
         ("users", "password_hash" | "session_generation")
             | ("invitations", "token_hash")
-            | ("workspaces", "delete_after" | "deletion_requested_at" | "deletion_requested_by" | "purge_lease_until")
+            | (
+                "workspaces",
+                "delete_after" | "deletion_requested_at" | "deletion_requested_by" | "purge_lease_until" | "placement"
+            )
             | ("publer_sends", "lease_until" | "leased_by")
     )
+}
+
+/// Columns no archive carries: where a workspace's rows live is this
+/// instance's own arrangement (`EASEL_DATABASES`), and whatever an archive
+/// holds is imported or restored into `main`, which the column's default says.
+pub fn stays_here(table: &str, column: &str) -> bool {
+    matches!((table, column), ("workspaces", "placement"))
 }
 
 #[cfg(test)]

@@ -15,7 +15,11 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use easel::{config::Config, db::Db, web::rate_limit::RateLimiter};
+use easel::{
+    config::Config,
+    db::{Databases, Db},
+    web::rate_limit::RateLimiter,
+};
 use reqwest::{Method, cookie::Jar, header::HeaderMap, redirect::Policy};
 use scraper::{Html, Selector};
 use tempfile::TempDir;
@@ -53,18 +57,30 @@ pub struct TestApp {
     pub database_url: String,
     /// The app's own pool.
     pub db: Db,
+    /// Every database of the app (on PostgreSQL, `main` and `second`).
+    pub databases: Databases,
     /// For looking behind the app's back: on PostgreSQL a superuser, whom
     /// row-level security does not hide anything from.
     inspector: Db,
+    /// The same in the second database (PostgreSQL only), where every
+    /// second workspace of a test lives: see `second_database`.
+    second: Option<Db>,
+    /// The app's settings of where workspaces live, kept across restarts.
+    placement: easel::config::Placement,
     pub dir: TempDir,
     shutdown: Option<oneshot::Sender<()>>,
     served: Option<tokio::task::JoinHandle<()>>,
 }
 
-type Started = (SocketAddr, Db, Arc<RateLimiter>, oneshot::Sender<()>, tokio::task::JoinHandle<()>);
+type Started = (SocketAddr, Db, Databases, Arc<RateLimiter>, oneshot::Sender<()>, tokio::task::JoinHandle<()>);
 
 /// Prepares and launches the app on a fresh loopback port.
-async fn start(dir: &TempDir, database_url: &str, tweak: impl FnOnce(&mut Config)) -> Started {
+async fn start(
+    dir: &TempDir,
+    database_url: &str,
+    placement: &easel::config::Placement,
+    tweak: impl FnOnce(&mut Config),
+) -> Started {
     let vars = HashMap::from([
         ("DATABASE_URL".to_owned(), database_url.to_owned()),
         ("EASEL_DATA_DIR".to_owned(), dir.path().join("data").display().to_string()),
@@ -78,9 +94,10 @@ async fn start(dir: &TempDir, database_url: &str, tweak: impl FnOnce(&mut Config
     let addr = listener.local_addr().expect("address");
     config.bind = addr;
     config.base_url = format!("http://{addr}").parse().expect("base url");
+    config.placement = placement.clone();
     tweak(&mut config);
     let state = easel::prepare(config).await.expect("prepare the app");
-    let db = state.db.clone();
+    let (db, databases) = (state.db.clone(), state.databases.clone());
     let limiter = state.rate_limiter.clone();
     let (tx, rx) = oneshot::channel::<()>();
     let served = tokio::spawn(async move {
@@ -89,7 +106,7 @@ async fn start(dir: &TempDir, database_url: &str, tweak: impl FnOnce(&mut Config
         };
         easel::launch(listener, state, shutdown).await.expect("serve");
     });
-    (addr, db, limiter, tx, served)
+    (addr, db, databases, limiter, tx, served)
 }
 
 /// Everything every app in this test binary has logged.
@@ -143,9 +160,25 @@ impl TestApp {
                 (cluster.app_url(&database), cluster.admin_url(&database))
             }
         };
+        let (placement, second) = match backend {
+            Backend::Sqlite => (easel::config::Placement::default(), None),
+            Backend::Postgres => second_database().await,
+        };
         let inspector = Db::connect(&inspector_url).await.expect("inspector connection");
-        let (addr, db, rate_limiter, shutdown, served) = start(&dir, &database_url, tweak).await;
-        Self { addr, rate_limiter, database_url, db, inspector, dir, shutdown: Some(shutdown), served: Some(served) }
+        let (addr, db, databases, rate_limiter, shutdown, served) = start(&dir, &database_url, &placement, tweak).await;
+        Self {
+            addr,
+            rate_limiter,
+            database_url,
+            db,
+            databases,
+            inspector,
+            second,
+            placement,
+            dir,
+            shutdown: Some(shutdown),
+            served: Some(served),
+        }
     }
 
     /// Stops the app (as a restart would: work in flight is cut off) and
@@ -157,8 +190,9 @@ impl TestApp {
         if let Some(served) = self.served.take() {
             let _ = served.await;
         }
-        let (addr, db, limiter, shutdown, served) = start(&self.dir, &self.database_url, tweak).await;
-        (self.addr, self.db, self.rate_limiter) = (addr, db, limiter);
+        let (addr, db, databases, limiter, shutdown, served) =
+            start(&self.dir, &self.database_url, &self.placement, tweak).await;
+        (self.addr, self.db, self.databases, self.rate_limiter) = (addr, db, databases, limiter);
         (self.shutdown, self.served) = (Some(shutdown), Some(served));
     }
 
@@ -261,13 +295,96 @@ impl TestApp {
         panic!("fewer than {count} mails to {email} with a {prefix} link")
     }
 
-    /// Counts rows, in every workspace, with a query that takes no parameters.
+    /// Counts rows, in every workspace, with a query that takes no parameters
+    /// (in both databases when it reads a workspace's own tables).
     pub async fn count(&self, sql: &str) -> i64 {
-        match &self.inspector {
+        let mut total = 0;
+        for (i, db) in self.inspectors(sql).into_iter().enumerate() {
+            // A figure read without COUNT (one workspace's row) is in one
+            // database only: the main one must have it, the second may not.
+            let found = match db {
+                Db::Sqlite(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_optional(pool).await.expect("count"),
+                Db::Postgres(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_optional(pool).await.expect("count"),
+            };
+            total += if i == 0 { found.expect("count: no row") } else { found.unwrap_or(0) };
+        }
+        total
+    }
+
+    /// The inspectors a statement concerns: the main database's, and the
+    /// second database's when the statement names a workspace-owned table
+    /// (global tables live in main; the second one holds only anchor copies
+    /// of its workspaces' rows, which a purge deletes with `workspaces`).
+    fn inspectors(&self, sql: &str) -> Vec<&Db> {
+        let mut found = vec![&self.inspector];
+        if let Some(second) = &self.second
+            && (names_owned_table(sql) || sql.trim_start().to_lowercase().starts_with("delete from workspaces"))
+        {
+            found.push(second);
+        }
+        found
+    }
+}
+
+impl TestApp {
+    /// Counts with the inspector of one database only: `main` or `second`.
+    pub async fn count_in(&self, database: &str, sql: &str) -> i64 {
+        let db = match database {
+            "main" => &self.inspector,
+            _ => self.second.as_ref().expect("a second database (PostgreSQL only)"),
+        };
+        match db {
             Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect("count"),
             Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect("count"),
         }
     }
+
+    /// Takes the second database away from the app, as a crashed server
+    /// would: its connections end and new ones are refused.
+    pub async fn stop_second_database(&self) {
+        let (_, url) = self.placement.databases.first().expect("a second database (PostgreSQL only)");
+        let name = url.rsplit('/').next().expect("a database name");
+        let cluster = postgres::cluster();
+        let admin = Db::connect(&cluster.admin_url("postgres")).await.expect("admin connection");
+        let Db::Postgres(pool) = &admin else { panic!("PostgreSQL") };
+        sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).execute(pool).await.expect("refuse");
+        sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+            .bind(name)
+            .execute(pool)
+            .await
+            .expect("end its connections");
+    }
+}
+
+/// Whether `sql` names a table owned by a workspace (the archive catalogue's
+/// list, plus the exports' job table).
+fn names_owned_table(sql: &str) -> bool {
+    let words: Vec<String> = sql
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect();
+    easel::archive::catalogue::TABLES
+        .iter()
+        .filter(|t| t.scope != easel::archive::catalogue::Scope::Global)
+        .map(|t| t.name)
+        .chain(["workspace_exports"])
+        .any(|table| words.iter().any(|w| w == table))
+}
+
+/// A second database for every PostgreSQL test app, named `second`: new
+/// workspaces go to whichever of main and second holds fewer, so a test's
+/// first workspace lives in main and its second in `second`, and every
+/// test proves that no query joins a workspace's rows with global ones.
+async fn second_database() -> (easel::config::Placement, Option<Db>) {
+    let cluster = postgres::cluster();
+    let database = cluster.create_database().await;
+    let placement = easel::config::Placement {
+        databases: vec![("second".to_owned(), cluster.app_url(&database))],
+        new_workspaces_in: vec!["main".to_owned(), "second".to_owned()],
+    };
+    let inspector = Db::connect(&cluster.admin_url(&database)).await.expect("second inspector");
+    (placement, Some(inspector))
 }
 
 impl TestApp {
@@ -310,19 +427,38 @@ impl TestApp {
         }
     }
 
-    /// The first column, as text, of every row (in every workspace).
+    /// The first column, as text, of every row (in every workspace; the
+    /// main database's rows first).
     pub async fn strings(&self, sql: &str) -> Vec<String> {
-        match &self.inspector {
-            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await.expect("strings"),
-            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.expect("strings"),
+        let mut all = Vec::new();
+        for db in self.inspectors(sql) {
+            all.extend(match db {
+                Db::Sqlite(p) => sqlx::query_scalar::<_, String>(sql).fetch_all(p).await.expect("strings"),
+                Db::Postgres(p) => sqlx::query_scalar::<_, String>(sql).fetch_all(p).await.expect("strings"),
+            });
         }
+        all
     }
 
-    /// Runs a statement with the inspector's rights; the error if it fails.
+    /// Runs a statement with the inspector's rights in each database it
+    /// concerns: the rows it touched in all, or the error when every one of
+    /// them refused it (a row of one workspace breaks the other database's
+    /// foreign keys, where that workspace does not live).
     pub async fn try_execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
-        match &self.inspector {
-            Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
-            Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+        let (mut total, mut worked, mut error) = (0, false, None);
+        for db in self.inspectors(sql) {
+            let done = match db {
+                Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+                Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+            };
+            match done {
+                Ok(n) => (total, worked) = (total + n, true),
+                Err(e) => error = Some(e),
+            }
+        }
+        match error {
+            Some(e) if !worked => Err(e),
+            _ => Ok(total),
         }
     }
 }

@@ -27,7 +27,7 @@ cleanup() {
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-cargo build --release --quiet --bin easel --example seed
+[ -n "${BENCH_SKIP_BUILD:-}" ] || cargo build --release --quiet --bin easel --example seed
 
 pg_bin=$(dirname "$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n1)")
 as_pg=()

@@ -185,7 +185,10 @@ mod tests {
         assert!(!renew(&db, "snapshots", LEASE).await.expect("renew"), "not ours");
         assert!(claim_due(&db, "snapshots", Duration::ZERO, LEASE).await.expect("claim"), "taken over");
         finish(&db, "snapshots", false).await.expect("finish");
-        assert!(claim_due(&db, "snapshots", Duration::ZERO, LEASE).await.expect("claim"), "a failed run gives its lease back");
+        assert!(
+            claim_due(&db, "snapshots", Duration::ZERO, LEASE).await.expect("claim"),
+            "a failed run gives its lease back"
+        );
         assert!(claim_due(&db, "backups", HOUR, LEASE).await.expect("claim"), "jobs are separate");
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -156,3 +156,49 @@ where
         tokio::time::sleep(look).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn database() -> (Db, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("easel-cluster-{}", uuid::Uuid::new_v4().simple()));
+        let db = Db::connect(&format!("sqlite://{}", dir.join("easel.db").display())).await.expect("db");
+        db.migrate().await.expect("migrate");
+        (db, dir)
+    }
+
+    const HOUR: Duration = Duration::from_secs(3600);
+    const LEASE: Duration = Duration::from_secs(60);
+
+    #[tokio::test]
+    async fn a_due_job_is_claimed_once_until_done_or_its_lease_runs_out() {
+        let (db, dir) = database().await;
+        assert!(claim_due(&db, "snapshots", HOUR, LEASE).await.expect("claim"), "never done: due");
+        assert!(!claim_due(&db, "snapshots", HOUR, LEASE).await.expect("claim"), "leased: not again");
+        assert!(renew(&db, "snapshots", LEASE).await.expect("renew"));
+        finish(&db, "snapshots", true).await.expect("finish");
+        assert!(!claim_due(&db, "snapshots", HOUR, LEASE).await.expect("claim"), "done within the hour");
+        assert!(claim_due(&db, "snapshots", Duration::ZERO, LEASE).await.expect("claim"), "due again");
+        // Its instance died: the lease runs out and the job is taken over.
+        let past = OffsetDateTime::now_utc() - time::Duration::minutes(5);
+        execute!(&db, "UPDATE cluster_jobs SET lease_until = $1, done_by = 'a dead instance'", past).expect("expire");
+        assert!(!renew(&db, "snapshots", LEASE).await.expect("renew"), "not ours");
+        assert!(claim_due(&db, "snapshots", Duration::ZERO, LEASE).await.expect("claim"), "taken over");
+        finish(&db, "snapshots", false).await.expect("finish");
+        assert!(
+            claim_due(&db, "snapshots", Duration::ZERO, LEASE).await.expect("claim"),
+            "a failed run gives its lease back"
+        );
+        assert!(claim_due(&db, "backups", HOUR, LEASE).await.expect("claim"), "jobs are separate");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn a_lost_lease_stops_the_work() {
+        let stopped = holding(Duration::from_millis(30), || async { Ok(false) }, std::future::pending::<()>()).await;
+        assert!(stopped.is_none());
+        let done = holding(Duration::from_secs(60), || async { Ok(true) }, async { 7 }).await;
+        assert_eq!(done, Some(7));
+    }
+}

@@ -60,6 +60,8 @@ pub struct Config {
     pub delete_grace: Duration,
     /// Backups the server takes by itself (`EASEL_BACKUP_*`).
     pub backups: BackupSchedule,
+    /// Where uploads live (`EASEL_STORAGE`, `EASEL_S3_*`), and the sweeper's grace.
+    pub storage: crate::storage::setting::StorageConfig,
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -267,7 +269,7 @@ impl Config {
             bind,
             base_url,
             data_dir,
-            uploads_dir,
+            uploads_dir: uploads_dir.clone(),
             allow_rls_bypass,
             max_upload_bytes: max_upload_mb * 1024 * 1024,
             smtp_url: get("EASEL_SMTP_URL"),
@@ -291,6 +293,7 @@ impl Config {
             invite_limits: InviteLimits::default(),
             delete_grace: delete_grace(get("EASEL_DELETE_GRACE"))?,
             backups: BackupSchedule::from_lookup(&get)?,
+            storage: crate::storage::setting::StorageConfig::from_lookup(&get, &uploads_dir)?,
         })
     }
 

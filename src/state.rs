@@ -27,9 +27,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config, mailer: Mailer, secrets: Secrets) -> Self {
+    pub fn new(db: Db, config: Config, mailer: Mailer, secrets: Secrets, storage: Storage) -> Self {
         let rate_limiter = Arc::new(RateLimiter::with_max_keys(config.auth_limits.window, config.bounds.limiter_keys));
-        let storage = Storage::new(&config.uploads_dir);
         // Bounded by memory, not by cores: each decode may take hundreds of MB.
         let image_work = Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()).min(2)));
         let http = crate::oauth::http_client();

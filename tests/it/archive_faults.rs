@@ -133,7 +133,7 @@ async fn an_import_or_a_restore_killed_at_any_point_leaves_everything_or_nothing
             } else {
                 // What a killed run placed has no row; the sweep at start-up removes it.
                 let db = Db::connect(&url).await.expect("db");
-                easel::storage::sweeper::sweep(&db, &Storage::new(&uploads)).await.expect("sweep");
+                easel::storage::sweeper::sweep(&db, &Storage::new(&uploads), Duration::ZERO).await.expect("sweep");
                 assert_eq!(originals(&uploads), 0, "{command} round {round}: no file is left behind");
             }
         }

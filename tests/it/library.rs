@@ -407,14 +407,22 @@ async fn the_sweeper_removes_leftovers(backend: Backend) {
     let ws = ada.guards().page_workspace;
     let id = upload_one(&ada, "heron.png", art::png(1)).await;
     let root = app.uploads().join(&ws);
-    std::fs::write(root.join("tmp/crashed.part"), b"half").expect("write");
+    // A crashed upload's temporary file: in the store's folder on disk, in
+    // the data folder with S3 (temporary files never leave the machine).
+    let tmp = if app.on_s3() { app.dir.path().join("data/storage-tmp").join(&ws) } else { root.join("tmp") };
+    std::fs::create_dir_all(&tmp).expect("tmp");
+    std::fs::write(tmp.join("crashed.part"), b"half").expect("write");
     let orphan = uuid::Uuid::now_v7();
     std::fs::write(root.join(format!("originals/{orphan}.png")), b"no row").expect("write");
     let gone_workspace = app.uploads().join(uuid::Uuid::now_v7().to_string());
     std::fs::create_dir_all(gone_workspace.join("thumbs")).expect("dir");
+    std::fs::write(gone_workspace.join(format!("thumbs/{orphan}.jpg")), b"left behind").expect("write");
 
-    let storage = easel::storage::Storage::new(app.uploads());
-    let swept = easel::storage::sweeper::sweep(&app.db, &storage).await.expect("sweep");
+    // Within the grace period nothing goes: another instance may be mid-upload.
+    let swept = easel::storage::sweeper::sweep(&app.db, &app.storage, std::time::Duration::from_secs(3600)).await.expect("sweep");
+    assert_eq!(swept, easel::storage::sweeper::Swept::default());
+    assert_eq!(app.files_of(&ws).len(), 5);
+    let swept = easel::storage::sweeper::sweep(&app.db, &app.storage, std::time::Duration::ZERO).await.expect("sweep");
     assert_eq!((swept.temporary, swept.orphans, swept.workspaces), (1, 1, 1));
     let files = app.files_of(&ws);
     assert_eq!(files.len(), 3);

@@ -95,12 +95,7 @@ pub fn attachment(file: tokio::fs::File, bytes: u64, filename: &str) -> Response
     stream_attachment(Body::from_stream(ReaderStream::new(file)), bytes, filename)
 }
 
-/// Streams an archive from the store as an attachment.
-pub fn stored_attachment(object: crate::storage::Object, filename: &str) -> Response {
-    stream_attachment(Body::from_stream(object.bytes), object.size, filename)
-}
-
-fn stream_attachment(body: Body, bytes: u64, filename: &str) -> Response {
+pub fn stream_attachment(body: Body, bytes: u64, filename: &str) -> Response {
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"easel-archive.zip\""));
     (

@@ -8,10 +8,10 @@ use crate::{
         Backend, Client, Page, TestApp,
         art::{self, encode, picture},
     },
-    on_both_backends,
+    on_every_store,
 };
 
-on_both_backends!(
+on_every_store!(
     every_accepted_format_uploads_and_gets_thumbnails,
     refused_files_say_why_and_leave_nothing_behind,
     a_file_over_the_size_limit_gets_413_and_nothing_is_stored,

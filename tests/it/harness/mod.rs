@@ -47,30 +47,6 @@ macro_rules! on_both_backends {
     };
 }
 
-/// Like `on_both_backends!`, plus a third variant on PostgreSQL whose files
-/// live in the test S3 server (for the features that store files).
-#[macro_export]
-macro_rules! on_every_store {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name($crate::harness::Backend::Sqlite).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name($crate::harness::Backend::Postgres).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres_s3() {
-                    $crate::harness::s3::ON_S3.scope(true, super::$name($crate::harness::Backend::Postgres)).await
-                }
-            }
-        )*
-    };
-}
-
 pub struct TestApp {
     pub addr: SocketAddr,
     /// The app's store (disk or S3).

@@ -42,7 +42,7 @@ use axum::{
     extract::{Request, State},
     http::{HeaderValue, StatusCode, header},
     middleware,
-    response::IntoResponse,
+    response::{IntoResponse, Response},
     routing::get,
 };
 use tokio::net::TcpListener;
@@ -221,7 +221,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Ready for traffic: the database and the object store both answer;
 /// otherwise 503 naming what is down (for load balancers).
-async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+async fn readyz(State(state): State<AppState>) -> Response {
     let mut down = Vec::new();
     if !state.db.is_healthy().await {
         down.push("database unavailable".to_owned());
@@ -231,7 +231,14 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         tracing::warn!(error = %why, "readyz: the object store is down");
         down.push("object store unavailable".to_owned());
     }
-    if down.is_empty() { (StatusCode::OK, "ready".to_owned()) } else { (StatusCode::SERVICE_UNAVAILABLE, down.join("; ")) }
+    if down.is_empty() {
+        return (StatusCode::OK, "ready").into_response();
+    }
+    // The error page (which replaces any 503's body) says what is down.
+    let page = crate::error::ErrorPage { title: "Easel is not ready", message: format!("Not ready: {}.", down.join("; ")) };
+    let mut response = StatusCode::SERVICE_UNAVAILABLE.into_response();
+    response.extensions_mut().insert(page);
+    response
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

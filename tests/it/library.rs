@@ -1,6 +1,7 @@
 //! The artwork library: uploads, refusals, thumbnails, the gallery, details,
 //! deleting and bulk actions.
 
+use futures_util::TryStreamExt;
 use image::ImageFormat;
 
 use crate::{
@@ -414,7 +415,8 @@ async fn the_sweeper_removes_leftovers(backend: Backend) {
     std::fs::write(tmp.join("crashed.part"), b"half").expect("write");
     let orphan = uuid::Uuid::now_v7();
     std::fs::write(root.join(format!("originals/{orphan}.png")), b"no row").expect("write");
-    let gone_workspace = app.uploads().join(uuid::Uuid::now_v7().to_string());
+    let gone_id = uuid::Uuid::now_v7().to_string();
+    let gone_workspace = app.uploads().join(&gone_id);
     std::fs::create_dir_all(gone_workspace.join("thumbs")).expect("dir");
     std::fs::write(gone_workspace.join(format!("thumbs/{orphan}.jpg")), b"left behind").expect("write");
 
@@ -427,5 +429,8 @@ async fn the_sweeper_removes_leftovers(backend: Backend) {
     let files = app.files_of(&ws);
     assert_eq!(files.len(), 3);
     assert!(files.iter().all(|f| f.contains(&id)));
-    assert!(!gone_workspace.exists());
+    let left: Vec<_> = app.storage.list(Some(&gone_id)).try_collect().await.expect("list");
+    assert!(left.is_empty(), "{left:?}");
+    // On disk the folder goes too (an S3 store has no folders).
+    assert!(app.on_s3() || !gone_workspace.exists());
 }

@@ -235,7 +235,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
         return (StatusCode::OK, "ready").into_response();
     }
     // The error page (which replaces any 503's body) says what is down.
-    let page = crate::error::ErrorPage { title: "Easel is not ready", message: format!("Not ready: {}.", down.join("; ")) };
+    let page =
+        crate::error::ErrorPage { title: "Easel is not ready", message: format!("Not ready: {}.", down.join("; ")) };
     let mut response = StatusCode::SERVICE_UNAVAILABLE.into_response();
     response.extensions_mut().insert(page);
     response

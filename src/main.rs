@@ -171,8 +171,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let from = easel::storage::Storage::open(&config.storage.setting, &config.data_dir)
                 .map_err(|e| anyhow::anyhow!("EASEL_STORAGE: {e}"))?;
             let lookup = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-            let target = easel::storage::StorageSetting::parse(&to, &lookup).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
-            let to = easel::storage::Storage::open(&target, &config.data_dir).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+            let target =
+                easel::storage::StorageSetting::parse(&to, &lookup).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+            let to =
+                easel::storage::Storage::open(&target, &config.data_dir).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
             easel::storage::copy::command(&from, &to).await
         }
         Command::Admin { action } => {

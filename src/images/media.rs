@@ -51,7 +51,8 @@ pub async fn serve_media(
     let mut response = Body::from_stream(object.bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(object.size));
-    let content_type = HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let content_type =
+        HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
     headers.insert(header::CONTENT_TYPE, content_type);
     if size == "original" {
         let disposition = format!("inline; filename=\"{id}.{}\"", image.extension);

@@ -22,7 +22,8 @@ pub struct Copied {
 /// Copies every object of `from` into `to`, calling `progress(done, total)`
 /// after each; the first object that cannot be copied and verified stops it.
 pub async fn copy_all(from: &Storage, to: &Storage, progress: impl Fn(u64, u64)) -> io::Result<Copied> {
-    let objects: Vec<Listed> = from.list(None).try_filter(|o| std::future::ready(!is_temporary(&o.key))).try_collect().await?;
+    let objects: Vec<Listed> =
+        from.list(None).try_filter(|o| std::future::ready(!is_temporary(&o.key))).try_collect().await?;
     let total = objects.len() as u64;
     let mut copied = Copied::default();
     for (done, object) in objects.iter().enumerate() {

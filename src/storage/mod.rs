@@ -289,7 +289,8 @@ fn path(key: &str) -> io::Result<ObjectPath> {
 }
 
 fn listed(meta: object_store::ObjectMeta) -> Listed {
-    let modified = OffsetDateTime::from_unix_timestamp(meta.last_modified.timestamp()).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let modified =
+        OffsetDateTime::from_unix_timestamp(meta.last_modified.timestamp()).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     Listed { key: meta.location.to_string(), size: meta.size, modified }
 }
 

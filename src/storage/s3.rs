@@ -62,14 +62,19 @@ impl Bucket {
     }
 
     pub fn url(&self) -> String {
-        if self.prefix.is_empty() { format!("s3://{}", self.name) } else { format!("s3://{}/{}", self.name, self.prefix) }
+        if self.prefix.is_empty() {
+            format!("s3://{}", self.name)
+        } else {
+            format!("s3://{}/{}", self.name, self.prefix)
+        }
     }
 
     pub async fn presign(&self, key: &ObjectPath, lifetime: Duration) -> io::Result<url::Url> {
         let full = if self.prefix.is_empty() {
             key.clone()
         } else {
-            ObjectPath::parse(format!("{}/{key}", self.prefix)).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?
+            ObjectPath::parse(format!("{}/{key}", self.prefix))
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?
         };
         self.s3.signed_url(object_store::signer::Method::GET, &full, lifetime).await.map_err(io::Error::from)
     }

@@ -52,7 +52,10 @@ pub struct StorageConfig {
 }
 
 impl StorageConfig {
-    pub fn from_lookup(get: &impl Fn(&str) -> Option<String>, uploads_dir: &std::path::Path) -> Result<Self, ConfigError> {
+    pub fn from_lookup(
+        get: &impl Fn(&str) -> Option<String>,
+        uploads_dir: &std::path::Path,
+    ) -> Result<Self, ConfigError> {
         let setting = match get("EASEL_STORAGE") {
             None => StorageSetting::Disk(uploads_dir.to_owned()),
             Some(value) => StorageSetting::parse(&value, get)?,
@@ -90,7 +93,9 @@ impl StorageSetting {
         if !valid_bucket(bucket) || prefix.split('/').any(|part| part == "." || part == "..") {
             return Err(ConfigError {
                 var: "EASEL_STORAGE",
-                why: format!("'{value}' is not s3://bucket/prefix (a bucket is 3-63 lower-case letters, digits, dots and dashes)"),
+                why: format!(
+                    "'{value}' is not s3://bucket/prefix (a bucket is 3-63 lower-case letters, digits, dots and dashes)"
+                ),
             });
         }
         let endpoint = match get("EASEL_S3_ENDPOINT") {
@@ -163,7 +168,10 @@ mod tests {
         ])
         .expect("s3");
         let StorageSetting::S3(s3) = config.setting else { panic!("not s3") };
-        assert_eq!((s3.bucket.as_str(), s3.prefix.as_str(), s3.region.as_str()), ("art-bucket", "easel/prod", "us-east-1"));
+        assert_eq!(
+            (s3.bucket.as_str(), s3.prefix.as_str(), s3.region.as_str()),
+            ("art-bucket", "easel/prod", "us-east-1")
+        );
         assert!(s3.path_style && config.redirect);
         assert!(!format!("{s3:?}").contains("secret"));
     }
@@ -174,7 +182,15 @@ mod tests {
             (&[("EASEL_STORAGE", "ftp://x/y")], "EASEL_STORAGE"),
             (&[("EASEL_STORAGE", "s3://UPPER")], "EASEL_STORAGE"),
             (&[("EASEL_STORAGE", "s3://bucket")], "AWS_ACCESS_KEY_ID"),
-            (&[("EASEL_STORAGE", "s3://bucket"), ("AWS_ACCESS_KEY_ID", "k"), ("AWS_SECRET_ACCESS_KEY", "s"), ("EASEL_S3_ENDPOINT", "nope")], "EASEL_S3_ENDPOINT"),
+            (
+                &[
+                    ("EASEL_STORAGE", "s3://bucket"),
+                    ("AWS_ACCESS_KEY_ID", "k"),
+                    ("AWS_SECRET_ACCESS_KEY", "s"),
+                    ("EASEL_S3_ENDPOINT", "nope"),
+                ],
+                "EASEL_S3_ENDPOINT",
+            ),
             (&[("EASEL_STORAGE_REDIRECT", "1")], "EASEL_STORAGE_REDIRECT"),
             (&[("EASEL_SWEEP_GRACE", "soon")], "EASEL_SWEEP_GRACE"),
         ];

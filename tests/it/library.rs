@@ -421,7 +421,9 @@ async fn the_sweeper_removes_leftovers(backend: Backend) {
     std::fs::write(gone_workspace.join(format!("thumbs/{orphan}.jpg")), b"left behind").expect("write");
 
     // Within the grace period nothing goes: another instance may be mid-upload.
-    let swept = easel::storage::sweeper::sweep(&app.db, &app.storage, std::time::Duration::from_secs(3600)).await.expect("sweep");
+    let swept = easel::storage::sweeper::sweep(&app.db, &app.storage, std::time::Duration::from_secs(3600))
+        .await
+        .expect("sweep");
     assert_eq!(swept, easel::storage::sweeper::Swept::default());
     assert_eq!(app.files_of(&ws).len(), 5);
     let swept = easel::storage::sweeper::sweep(&app.db, &app.storage, std::time::Duration::ZERO).await.expect("sweep");

@@ -21,7 +21,9 @@ async fn upload(client: &Client, name: &str, seed: u8) -> String {
     let page = client.upload("/images", &[(name, art::png(seed))]).await;
     page.assert_status(200);
     let ids = page.attrs(".upload-added a", "href");
-    ids.last().map(|h| h.trim_start_matches("/images/").to_owned()).unwrap_or_else(|| panic!("not added:\n{}", page.body))
+    ids.last()
+        .map(|h| h.trim_start_matches("/images/").to_owned())
+        .unwrap_or_else(|| panic!("not added:\n{}", page.body))
 }
 
 async fn on_s3(tweak: impl FnOnce(&mut easel::config::Config)) -> TestApp {
@@ -87,7 +89,8 @@ async fn readyz_says_503_naming_the_store_when_s3_is_down() {
     assert_eq!(page.body, "ready");
 
     let mut server = S3Server::start();
-    let app = TestApp::spawn_on_store(Backend::Postgres, server.env("ready"), Some(server.folder("ready")), |_| {}).await;
+    let app =
+        TestApp::spawn_on_store(Backend::Postgres, server.env("ready"), Some(server.folder("ready")), |_| {}).await;
     let client = app.client();
     client.get("/readyz").await.assert_status(200);
     server.stop();
@@ -166,7 +169,8 @@ async fn storage_copy_moves_every_file_to_s3_and_back_verified_and_resumable() {
     put_file(&target.join(&damaged), &wrong);
 
     // And one killed part-way (if it ends first, the next run finds it all there).
-    let mut first = storage_copy(&dir, &credentials, &to).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start");
+    let mut first =
+        storage_copy(&dir, &credentials, &to).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start");
     for _ in 0..2000 {
         if tree(&target).len() >= 6 || first.try_wait().expect("poll").is_some() {
             break;
@@ -180,7 +184,12 @@ async fn storage_copy_moves_every_file_to_s3_and_back_verified_and_resumable() {
     let printed = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{printed}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(printed.contains("verified by size and SHA-256"), "{printed}");
-    let skipped: usize = printed.split("; ").nth(1).and_then(|s| s.split(' ').next()).and_then(|n| n.parse().ok()).expect("skipped count");
+    let skipped: usize = printed
+        .split("; ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("skipped count");
     assert!(skipped >= 1, "the object already there is skipped: {printed}");
     assert_eq!(tree(&target), source, "every object is in the bucket, byte for byte (the damaged one replaced)");
 
@@ -193,7 +202,11 @@ async fn storage_copy_moves_every_file_to_s3_and_back_verified_and_resumable() {
     // Bad targets fail clearly, with nothing copied.
     let out = storage_copy(&dir, &credentials, "ftp://elsewhere/x").output().expect("run");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("s3://bucket/prefix"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("s3://bucket/prefix"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn put_file(path: &PathBuf, bytes: &[u8]) {

@@ -69,7 +69,8 @@ pub struct TestApp {
     served: Option<tokio::task::JoinHandle<()>>,
 }
 
-type Started = (SocketAddr, Db, Arc<RateLimiter>, oneshot::Sender<()>, tokio::task::JoinHandle<()>, easel::storage::Storage);
+type Started =
+    (SocketAddr, Db, Arc<RateLimiter>, oneshot::Sender<()>, tokio::task::JoinHandle<()>, easel::storage::Storage);
 
 /// Prepares and launches the app on a fresh loopback port.
 async fn start(
@@ -228,7 +229,8 @@ impl TestApp {
         let mut found = Vec::new();
         // With S3, temporary files stay on the app's machine, in its data folder.
         let local_tmp = self.dir.path().join("data/storage-tmp").join(workspace);
-        let folders = [("originals", root.join("originals")), ("large", root.join("large")), ("thumbs", root.join("thumbs"))];
+        let folders =
+            [("originals", root.join("originals")), ("large", root.join("large")), ("thumbs", root.join("thumbs"))];
         let tmp = [("tmp", root.join("tmp")), ("tmp", local_tmp)];
         for (folder, path) in folders.iter().chain(tmp.iter()) {
             if let Ok(entries) = std::fs::read_dir(path) {

@@ -67,6 +67,8 @@ pub struct Config {
     pub work_lease: Duration,
     /// Extra databases for workspaces of their own (`EASEL_DATABASES`).
     pub placement: Placement,
+    /// Where uploads live (`EASEL_STORAGE`, `EASEL_S3_*`), and the sweeper's grace.
+    pub storage: crate::storage::setting::StorageConfig,
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -286,7 +288,7 @@ impl Config {
             bind,
             base_url,
             data_dir,
-            uploads_dir,
+            uploads_dir: uploads_dir.clone(),
             allow_rls_bypass,
             max_upload_bytes: max_upload_mb * 1024 * 1024,
             smtp_url: get("EASEL_SMTP_URL"),
@@ -312,6 +314,7 @@ impl Config {
             backups: BackupSchedule::from_lookup(&get)?,
             work_lease: work_lease(get("EASEL_WORK_LEASE"))?,
             placement,
+            storage: crate::storage::setting::StorageConfig::from_lookup(&get, &uploads_dir)?,
         })
     }
 

@@ -42,7 +42,7 @@ use axum::{
     extract::{Request, State},
     http::{HeaderValue, StatusCode, header},
     middleware,
-    response::IntoResponse,
+    response::{IntoResponse, Response},
     routing::get,
 };
 use tokio::net::TcpListener;
@@ -67,7 +67,8 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
         Some(spec) => secrets::Secrets::parse(spec).map_err(|why| anyhow::anyhow!("EASEL_SECRET_KEY: {why}"))?,
         None => secret_key_file(&config.data_dir.join("secret.key"))?,
     };
-    std::fs::create_dir_all(&config.uploads_dir)?;
+    let storage = storage::Storage::open(&config.storage.setting, &config.data_dir)
+        .map_err(|e| anyhow::anyhow!("EASEL_STORAGE: {e}"))?;
     let db = Db::connect(&config.database_url).await?;
     db.check_rls_role(config.allow_rls_bypass).await?;
     db.migrate().await?;
@@ -75,7 +76,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     auth::password::prepare();
     admin::grant_configured(&db, &config.admin_emails).await?;
     let databases = db::Databases::connect(db.clone(), &config).await?;
-    let mut state = AppState::new(db, config, mailer, secrets);
+    let mut state = AppState::new(db, config, mailer, secrets, storage);
     state.databases = databases;
     Ok(state)
 }
@@ -101,7 +102,14 @@ pub async fn launch(
 ) -> anyhow::Result<()> {
     // Only a server sweeps: a command run beside it (a backup from cron)
     // must not take the files of uploads still on their way.
-    storage::sweeper::sweep(&state.databases, &state.storage).await?;
+    let grace = state.config.storage.sweep_grace;
+    storage::sweeper::sweep(&state.databases, &state.storage, grace).await?;
+    let sweeping = tokio::spawn(storage::sweeper::keep_sweeping(
+        state.databases.clone(),
+        state.storage.clone(),
+        grace,
+        state.config.work_lease,
+    ));
     // Exports whose worker died show as failed; expired archives go.
     if let Err(e) = exports::job::tidy_everywhere(&state).await {
         tracing::warn!(error = %e, "could not tidy the workspace exports");
@@ -121,6 +129,7 @@ pub async fn launch(
     purge.abort();
     snapshots.abort();
     purging.abort();
+    sweeping.abort();
     if let Some(task) = scheduled_backups {
         task.abort();
     }
@@ -140,6 +149,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(home::view_home))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/static/{name}", get(web::assets::serve))
         .merge(auth::routes())
         .merge(tenancy::routes())
@@ -211,6 +221,29 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
     }
+}
+
+/// Ready for traffic: the database and the object store both answer;
+/// otherwise 503 naming what is down (for load balancers).
+async fn readyz(State(state): State<AppState>) -> Response {
+    let mut down = Vec::new();
+    if !state.db.is_healthy().await {
+        down.push("database unavailable".to_owned());
+    }
+    if let Err(why) = state.storage.check().await {
+        // The details (hosts, errors) go to the log, not to anyone asking.
+        tracing::warn!(error = %why, "readyz: the object store is down");
+        down.push("object store unavailable".to_owned());
+    }
+    if down.is_empty() {
+        return (StatusCode::OK, "ready").into_response();
+    }
+    // The error page (which replaces any 503's body) says what is down.
+    let page =
+        crate::error::ErrorPage { title: "Easel is not ready", message: format!("Not ready: {}.", down.join("; ")) };
+    let mut response = StatusCode::SERVICE_UNAVAILABLE.into_response();
+    response.extensions_mut().insert(page);
+    response
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

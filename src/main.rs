@@ -57,6 +57,11 @@ enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Move this instance's files between stores.
+    Storage {
+        #[command(subcommand)]
+        action: StorageAction,
+    },
     /// Make someone a platform admin of this instance, or stop them being one.
     Admin {
         #[command(subcommand)]
@@ -77,6 +82,17 @@ enum AdminAction {
         /// The person's name (default: the part of the email before the @).
         #[arg(long)]
         name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum StorageAction {
+    /// Copy every stored file to another store, verifying each by size and
+    /// SHA-256; run it again to resume. Then point EASEL_STORAGE at the target.
+    Copy {
+        /// The target: s3://bucket/prefix (with EASEL_S3_ENDPOINT, AWS_ACCESS_KEY_ID, …) or a folder.
+        #[arg(long)]
+        to: String,
     },
 }
 
@@ -150,6 +166,16 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Copy { to } => {
             let state = easel::prepare(config).await?;
             easel::archive::commands::copy(&state.db, &to).await
+        }
+        Command::Storage { action: StorageAction::Copy { to } } => {
+            let from = easel::storage::Storage::open(&config.storage.setting, &config.data_dir)
+                .map_err(|e| anyhow::anyhow!("EASEL_STORAGE: {e}"))?;
+            let lookup = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+            let target =
+                easel::storage::StorageSetting::parse(&to, &lookup).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+            let to =
+                easel::storage::Storage::open(&target, &config.data_dir).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+            easel::storage::copy::command(&from, &to).await
         }
         Command::Admin { action } => {
             let state = easel::prepare(config).await?;

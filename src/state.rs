@@ -37,10 +37,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config, mailer: Mailer, secrets: Secrets) -> Self {
+    pub fn new(db: Db, config: Config, mailer: Mailer, secrets: Secrets, storage: Storage) -> Self {
         // Shared by every instance on PostgreSQL; in memory on SQLite.
         let rate_limiter = Arc::new(RateLimiter::for_db(&db, config.auth_limits.window, config.bounds.limiter_keys));
-        let storage = Storage::new(&config.uploads_dir);
         // Bounded by memory, not by cores: each decode may take hundreds of MB.
         let image_work = Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()).min(2)));
         let http = crate::oauth::http_client();

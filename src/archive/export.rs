@@ -215,14 +215,14 @@ async fn write_files(
     while let Some(cells) = stream.try_next().await? {
         if let [Cell::Uuid(ws), Cell::Uuid(id), Cell::Text(ext)] = cells.as_slice() {
             let key = format!("{ws}/originals/{id}.{ext}");
-            writer.file(storage.root().join(&key), key).await?;
+            writer.stored_file(storage, key).await?;
         }
         progress.add(1);
     }
     drop(stream);
     for (ws, logo) in logos(snapshot, scope).await? {
         let key = format!("{ws}/brand/{logo}");
-        writer.file(storage.root().join(&key), key).await?;
+        writer.stored_file(storage, key).await?;
     }
     Ok(())
 }

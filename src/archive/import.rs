@@ -65,7 +65,7 @@ pub async fn check(path: &Path, scope: &'static str, db: &Db) -> Result<Checked,
 }
 
 /// Puts every file of the archive in place under its (mapped) key, and
-/// makes the resized copies of artwork. Returns the paths written, for
+/// makes the resized copies of artwork. Returns the keys written, for
 /// removal if the rows then fail.
 ///
 /// Two workers share the files, each opening the archive once (opening one
@@ -76,7 +76,7 @@ pub async fn place_files(
     storage: &Storage,
     mapping: &mut Mapping,
     progress: &Progress,
-) -> Result<Vec<PathBuf>, ArchiveError> {
+) -> Result<Vec<String>, ArchiveError> {
     let jobs: Vec<(String, String)> = checked
         .manifest
         .files
@@ -89,7 +89,8 @@ pub async fn place_files(
     for worker in 0..workers {
         let share: Vec<(String, String)> = jobs.iter().skip(worker).step_by(workers).cloned().collect();
         let (archive, storage, done, stop) = (checked.path.clone(), storage.clone(), done.clone(), stop.clone());
-        tokio::task::spawn_blocking(move || place_share(&archive, &storage, &share, &done, &stop));
+        let runtime = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || place_share(&runtime, &archive, &storage, &share, &done, &stop));
     }
     drop(done);
     let (mut placed, mut files) = (Vec::new(), 0);
@@ -111,21 +112,22 @@ pub async fn place_files(
         // A worker that panicked sends nothing more: count, don't assume.
         None if files == jobs.len() => Ok(placed),
         None => {
-            remove(placed).await;
+            remove(storage, placed).await;
             Err(ArchiveError::Io("placing the files stopped before the end".into()))
         }
         Some(err) => {
-            remove(placed).await;
+            remove(storage, placed).await;
             Err(err)
         }
     }
 }
 
-type Placed = Result<Vec<PathBuf>, ArchiveError>;
+type Placed = Result<Vec<String>, ArchiveError>;
 
 /// One worker's files, the archive opened once; it stops at its first
 /// failure, or when another worker failed.
 fn place_share(
+    runtime: &tokio::runtime::Handle,
     archive: &Path,
     storage: &Storage,
     share: &[(String, String)],
@@ -143,7 +145,7 @@ fn place_share(
         if stop.load(Ordering::Relaxed) {
             return;
         }
-        let result = place_one(&mut zip, storage, source, target);
+        let result = place_one(runtime, &mut zip, storage, source, target);
         let failed = result.is_err();
         if done.send(result).is_err() || failed {
             return;
@@ -151,57 +153,49 @@ fn place_share(
     }
 }
 
-/// One file: written under `tmp/`, synced, renamed into place; an original
-/// also gets its large and thumbnail copies.
+/// One file: extracted to a local temporary file, then put under its key;
+/// an original also gets its large and thumbnail copies (put first).
 fn place_one(
+    runtime: &tokio::runtime::Handle,
     zip: &mut reader::Zip,
     storage: &Storage,
     source: &str,
     target: &str,
-) -> Result<Vec<PathBuf>, ArchiveError> {
+) -> Result<Vec<String>, ArchiveError> {
     let Some(key) = reader::storage_key(target) else {
         return Err(ArchiveError::Invalid(format!("The archive names a file Easel did not write: {source}.")));
     };
-    let final_path = storage.root().join(target);
     let workspace = key.workspace();
     let mut temp = storage.temp_file(workspace)?;
     reader::extract(zip, source, temp.file_mut()?)?;
-    let dir = final_path.parent().ok_or_else(|| ArchiveError::Io("a stored file needs a folder".into()))?;
-    std::fs::create_dir_all(dir)?;
-    temp.persist_at(&final_path)?;
-    let mut placed = vec![final_path.clone()];
+    let mut placed = Vec::new();
     if let reader::StorageKey::Original { image, .. } = &key {
-        placed.extend(derive(storage, workspace, *image, &final_path)?);
+        for (folder, bytes) in derive(*image, temp.path()) {
+            let derived = crate::storage::image_key(workspace, folder, &crate::storage::derived_name(*image));
+            runtime.block_on(storage.put_bytes(&derived, bytes))?;
+            placed.push(derived);
+        }
     }
+    runtime.block_on(storage.put_temp(temp, target))?;
+    placed.push(target.to_owned());
     Ok(placed)
 }
 
 /// The large and thumbnail JPEGs of an original, made as an upload makes
 /// them. An original that cannot be decoded keeps its row and file; its
 /// copies are simply missing (the page shows the original's placeholder).
-fn derive(storage: &Storage, workspace: Uuid, image: Uuid, original: &Path) -> Result<Vec<PathBuf>, ArchiveError> {
-    use crate::storage::{Folder, derived_name};
+fn derive(image: Uuid, original: &Path) -> Vec<(crate::storage::Folder, Vec<u8>)> {
+    use crate::storage::Folder;
     let max_pixels = crate::config::Bounds::default().max_pixels;
     let Ok(processed) = crate::images::processing::process(original, max_pixels) else {
         tracing::warn!(%image, "an imported original could not be decoded; its resized copies are missing");
-        return Ok(Vec::new());
+        return Vec::new();
     };
-    let mut placed = Vec::new();
-    for (folder, bytes) in [(Folder::Large, processed.large), (Folder::Thumbs, processed.thumb)] {
-        let mut temp = storage.temp_file(workspace)?;
-        temp.write_all(&bytes)?;
-        placed.push(storage.persist(temp, workspace, folder, &derived_name(image))?);
-    }
-    Ok(placed)
+    vec![(Folder::Large, processed.large), (Folder::Thumbs, processed.thumb)]
 }
 
-pub async fn remove(paths: Vec<PathBuf>) {
-    let _ = tokio::task::spawn_blocking(move || {
-        for path in paths {
-            let _ = std::fs::remove_file(path);
-        }
-    })
-    .await;
+pub async fn remove(storage: &Storage, keys: Vec<String>) {
+    storage.delete(&keys).await;
 }
 
 /// Streams every table's rows from the archive into `tx`, in catalogue

@@ -21,7 +21,7 @@ use crate::{db::Db, storage::Storage};
 pub async fn restore(db: &Db, storage: &Storage, archive: &Path, progress: &Progress) -> Result<Summary, ArchiveError> {
     let checked = import::check(archive, manifest::INSTANCE, db).await?;
     ensure_empty(db, "restore into").await?;
-    ensure_no_uploads(storage, &checked.manifest)?;
+    ensure_no_uploads(storage, &checked.manifest).await?;
     progress.set_total(import::work(&checked.manifest));
     let mut mapping = Mapping::identity();
     let placed = import::place_files(&checked, storage, &mut mapping, progress).await?;
@@ -37,7 +37,7 @@ pub async fn restore(db: &Db, storage: &Storage, archive: &Path, progress: &Prog
     match written {
         Ok(rows) => Ok(import::summary(&checked, rows)),
         Err(err) => {
-            import::remove(placed).await;
+            import::remove(storage, placed).await;
             Err(err)
         }
     }
@@ -65,23 +65,26 @@ pub async fn ensure_empty(db: &Db, verb: &str) -> Result<(), ArchiveError> {
     )))
 }
 
-/// The uploads folder must hold no workspace's files, except ones this very
-/// archive placed in an earlier, interrupted restore (overwritten now).
-fn ensure_no_uploads(storage: &Storage, manifest: &manifest::Manifest) -> Result<(), ArchiveError> {
+/// The store must hold no workspace's files, except ones this very archive
+/// placed in an earlier, interrupted restore (overwritten now).
+async fn ensure_no_uploads(storage: &Storage, manifest: &manifest::Manifest) -> Result<(), ArchiveError> {
+    use futures_util::TryStreamExt;
     let ours: std::collections::HashSet<String> =
         manifest.files.iter().filter_map(|f| f.path.split('/').next().map(str::to_owned)).collect();
-    let Ok(entries) = std::fs::read_dir(storage.root()) else { return Ok(()) };
-    let foreign: Vec<String> = entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-        .filter(|name| uuid::Uuid::parse_str(name).is_ok() && !ours.contains(name))
-        .collect();
+    let mut foreign = std::collections::BTreeSet::new();
+    let mut listing = storage.list(None);
+    while let Some(object) = listing.try_next().await? {
+        let workspace = object.key.split('/').next().unwrap_or_default().to_owned();
+        if uuid::Uuid::parse_str(&workspace).is_ok() && !ours.contains(&workspace) {
+            foreign.insert(workspace);
+        }
+    }
     if foreign.is_empty() {
         return Ok(());
     }
     Err(ArchiveError::Conflict(format!(
-        "Easel will only restore into an empty uploads folder, and {} holds the files of {} workspace(s) ({}). Nothing was changed.",
-        storage.root().display(),
+        "Easel will only restore into an empty store, and {} holds the files of {} workspace(s) ({}). Nothing was changed.",
+        storage.describe(),
         foreign.len(),
         foreign.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
     )))

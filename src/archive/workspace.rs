@@ -50,7 +50,7 @@ pub async fn import(
         Ok(placed) => {
             let written = write_rows(db, &checked, entry.id, options.as_new, &mut mapping, &people, progress).await;
             if written.is_err() {
-                import::remove(placed).await;
+                import::remove(storage, placed).await;
             }
             written
         }
@@ -68,8 +68,7 @@ pub async fn import(
         Err(err) => {
             // The workspace is not here (that was checked, or its ids are
             // new), so its whole folder goes, empty folders included.
-            let storage = storage.clone();
-            let _ = tokio::task::spawn_blocking(move || storage.remove_workspace(target)).await;
+            let _ = storage.delete_workspace(target).await;
             Err(err)
         }
     }

@@ -4,9 +4,11 @@
 
 use std::{
     fs::File,
-    io::{BufWriter, Read, Write},
-    path::{Path, PathBuf},
+    io::{BufWriter, Write},
+    path::Path,
 };
+
+use futures_util::TryStreamExt;
 
 use sha2::{Digest, Sha256};
 use tokio::{sync::mpsc, task::JoinHandle};
@@ -17,6 +19,7 @@ use super::{
     manifest::{FileEntry, Manifest, file_entry},
     part_path,
 };
+use crate::storage::Storage;
 
 /// Bytes gathered before a chunk goes to the writing thread.
 const CHUNK: usize = 64 * 1024;
@@ -29,11 +32,9 @@ struct Written {
 enum Op {
     Start(String),
     Data(Vec<u8>),
-    /// Copy a stored file in (a file gone meanwhile is skipped).
-    File {
-        source: PathBuf,
-        key: String,
-    },
+    /// A stored file starts (its bytes follow as `Data`, hashed).
+    FileStart(String),
+    FileEnd,
     Finish(Box<Manifest>),
 }
 
@@ -73,9 +74,19 @@ impl Writer {
         if self.pending.len() >= CHUNK { self.flush().await } else { Ok(()) }
     }
 
-    pub async fn file(&mut self, source: PathBuf, key: String) -> Result<(), ArchiveError> {
+    /// Streams a stored object in under its key; one gone meanwhile is
+    /// skipped (a backup of a live instance must not fail because someone
+    /// deleted a picture).
+    pub async fn stored_file(&mut self, storage: &Storage, key: String) -> Result<(), ArchiveError> {
         self.flush().await?;
-        self.send(Op::File { source, key }).await
+        let Some(object) = storage.get(&key).await? else { return Ok(()) };
+        self.send(Op::FileStart(key)).await?;
+        let mut bytes = object.bytes;
+        while let Some(chunk) = bytes.try_next().await? {
+            self.write(&chunk).await?;
+        }
+        self.flush().await?;
+        self.send(Op::FileEnd).await
     }
 
     /// Writes the manifest (the file list is filled in from what was
@@ -134,13 +145,24 @@ fn write_all(file: File, mut ops: mpsc::Receiver<Op>) -> Result<Written, Archive
     let zip_error = |e: zip::result::ZipError| ArchiveError::Io(format!("writing the archive: {e}"));
     let mut zip = ZipWriter::new(BufWriter::new(file));
     let mut files = Vec::new();
+    let mut current: Option<(String, Sha256, u64)> = None;
     while let Some(op) = ops.blocking_recv() {
         match op {
             Op::Start(name) => zip.start_file(name, options()).map_err(zip_error)?,
-            Op::Data(bytes) => zip.write_all(&bytes)?,
-            Op::File { source, key } => {
-                if let Some(entry) = copy_file(&mut zip, &source, key)? {
-                    files.push(entry);
+            Op::Data(bytes) => {
+                if let Some((_, hasher, size)) = current.as_mut() {
+                    hasher.update(&bytes);
+                    *size += bytes.len() as u64;
+                }
+                zip.write_all(&bytes)?;
+            }
+            Op::FileStart(key) => {
+                zip.start_file(file_entry(&key), options()).map_err(zip_error)?;
+                current = Some((key, Sha256::new(), 0));
+            }
+            Op::FileEnd => {
+                if let Some((path, hasher, size)) = current.take() {
+                    files.push(FileEntry { path, size, sha256: hex::encode(hasher.finalize()) });
                 }
             }
             Op::Finish(mut manifest) => {
@@ -158,33 +180,4 @@ fn write_all(file: File, mut ops: mpsc::Receiver<Op>) -> Result<Written, Archive
         }
     }
     Err(ArchiveError::Io("the archive was abandoned before it was finished".into()))
-}
-
-/// Streams one stored file into the zip, hashing it on the way. A file
-/// deleted since its row was read is skipped: a backup of a live instance
-/// must not fail because someone deleted a picture meanwhile.
-fn copy_file(
-    zip: &mut ZipWriter<BufWriter<File>>,
-    source: &Path,
-    key: String,
-) -> Result<Option<FileEntry>, ArchiveError> {
-    let mut input = match File::open(source) {
-        Ok(file) => file,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => return Err(err.into()),
-    };
-    zip.start_file(file_entry(&key), options()).map_err(|e| ArchiveError::Io(format!("writing the archive: {e}")))?;
-    let mut hasher = Sha256::new();
-    let mut size = 0u64;
-    let mut buffer = vec![0u8; CHUNK];
-    loop {
-        let read = input.read(&mut buffer)?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-        zip.write_all(&buffer[..read])?;
-        size += read as u64;
-    }
-    Ok(Some(FileEntry { path: key, size, sha256: hex::encode(hasher.finalize()) }))
 }

@@ -120,18 +120,15 @@ pub async fn upload_logo(
         Ok(png) => png,
         Err(why) => return refuse(&ws, layout, why).await,
     };
-    let storage = state.storage.clone();
-    let workspace = ws.id();
-    let name = tokio::task::spawn_blocking(move || logo::store(&storage, workspace, &png))
+    let name = logo::store(&state.storage, ws.id(), png)
         .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("storing a logo: {e}")))?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("storing a logo: {e}")))?;
     let mut tx = ws.write().await?;
     let old = queries::get(&mut tx).await?.logo;
     queries::set_logo(&mut tx, &name).await?;
     audit::record(&mut tx, &ws, "branding.changed", "Logo", "new logo").await?;
     tx.commit().await?;
-    logo::remove(&state.storage, ws.id(), &old);
+    logo::remove(&state.storage, ws.id(), &old).await;
     flash::success(&session, "Logo saved.").await?;
     Ok(Redirect::to("/settings/branding").into_response())
 }
@@ -146,7 +143,7 @@ pub async fn remove_logo(State(state): State<AppState>, ws: Workspace, session: 
     queries::set_logo(&mut tx, "").await?;
     audit::record(&mut tx, &ws, "branding.changed", "Logo", "removed").await?;
     tx.commit().await?;
-    logo::remove(&state.storage, ws.id(), &old);
+    logo::remove(&state.storage, ws.id(), &old).await;
     flash::success(&session, "Logo removed.").await?;
     Ok(Redirect::to("/settings/branding"))
 }
@@ -176,8 +173,7 @@ pub async fn serve_logo(State(state): State<AppState>, ws: Workspace) -> AppResu
     if !logo::is_logo_name(name) {
         return Err(AppError::NotFound);
     }
-    let bytes =
-        tokio::fs::read(logo::folder(&state.storage, ws.id()).join(name)).await.map_err(|_| AppError::NotFound)?;
+    let bytes = logo::read(&state.storage, ws.id(), name).await.ok_or(AppError::NotFound)?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));

@@ -1,21 +1,22 @@
 //! A workspace's logo: checked by its bytes, decoded, resized to fit
 //! 600 × 200 and stored as PNG in the workspace's `brand/` folder.
 
-use std::{io::Cursor, path::PathBuf};
+use std::io::Cursor;
 
 use image::{ImageFormat, ImageReader, imageops::FilterType};
 use uuid::Uuid;
 
 use crate::{
     images::processing::{check_pixels, decode_limits, sniff},
-    storage::Storage,
+    storage::{self, Storage},
 };
 
 /// The largest logo file accepted.
 pub const MAX_BYTES: usize = 2 * 1024 * 1024;
 
-pub fn folder(storage: &Storage, workspace: Uuid) -> PathBuf {
-    storage.workspace_dir(workspace).join("brand")
+/// The key of a workspace's logo in the store.
+pub fn key(workspace: Uuid, name: &str) -> String {
+    storage::key(workspace, storage::BRAND, name)
 }
 
 /// A file name Easel gave a logo (never a path).
@@ -55,34 +56,31 @@ pub fn prepare(bytes: &[u8], max_pixels: u64) -> Result<Vec<u8>, String> {
     Ok(png)
 }
 
-/// Writes the PNG beside the old logo (synced, then renamed into place) and
-/// returns its name.
-pub fn store(storage: &Storage, workspace: Uuid, png: &[u8]) -> std::io::Result<String> {
-    use std::io::Write;
-    let dir = folder(storage, workspace);
-    std::fs::create_dir_all(&dir)?;
+/// Puts the PNG beside the old logo and returns its name.
+pub async fn store(storage: &Storage, workspace: Uuid, png: Vec<u8>) -> std::io::Result<String> {
     let name = format!("logo-{}.png", Uuid::now_v7());
-    let temp = dir.join(format!(".{name}.part"));
-    let mut file = std::fs::File::create(&temp)?;
-    file.write_all(png)?;
-    file.sync_all()?;
-    std::fs::rename(&temp, dir.join(&name))?;
+    storage.put_bytes(&key(workspace, &name), png).await?;
     Ok(name)
 }
 
-pub fn remove(storage: &Storage, workspace: Uuid, name: &str) {
+pub async fn remove(storage: &Storage, workspace: Uuid, name: &str) {
     if is_logo_name(name) {
-        let _ = std::fs::remove_file(folder(storage, workspace).join(name));
+        storage.delete(&[key(workspace, name)]).await;
     }
+}
+
+/// The stored logo's bytes, if it is one Easel named and it is there.
+pub async fn read(storage: &Storage, workspace: Uuid, name: &str) -> Option<Vec<u8>> {
+    if !is_logo_name(name) {
+        return None;
+    }
+    storage.read(&key(workspace, name)).await.ok().flatten()
 }
 
 /// The stored logo as a `data:` URL, for pages seen outside the workspace
 /// (the invitation page), where `/brand/logo` would not know which one.
-pub fn data_url(storage: &Storage, workspace: Uuid, name: &str) -> Option<String> {
+pub async fn data_url(storage: &Storage, workspace: Uuid, name: &str) -> Option<String> {
     use base64::{Engine, engine::general_purpose::STANDARD};
-    if !is_logo_name(name) {
-        return None;
-    }
-    let bytes = std::fs::read(folder(storage, workspace).join(name)).ok()?;
+    let bytes = read(storage, workspace, name).await?;
     Some(format!("data:image/png;base64,{}", STANDARD.encode(bytes)))
 }

@@ -23,7 +23,7 @@ use crate::{
     },
     settings,
     state::AppState,
-    storage::{Folder, derived_name},
+    storage::{Folder, derived_name, image_key},
     tenancy::{Permission, Workspace},
     usage,
     web::{Layout, ids::parse_id, page},
@@ -111,7 +111,8 @@ async fn ask_model(
         return Ok(Err(limits.generations_used_up()));
     }
     if let Some(first) = shown {
-        chat.image = tokio::fs::read(state.storage.path(ws.id(), Folder::Large, &derived_name(first.id))).await.ok();
+        chat.image =
+            state.storage.read(&image_key(ws.id(), Folder::Large, &derived_name(first.id))).await.ok().flatten();
     }
     let guard = Guard { allow: &state.config.outbound_allow, timeout: state.config.ai_timeout };
     Ok(match chat.send(&guard).await {

@@ -196,9 +196,14 @@ mod tests {
 
     #[tokio::test]
     async fn a_lost_lease_stops_the_work() {
-        let stopped = holding(Duration::from_millis(30), || async { Ok(false) }, std::future::pending::<()>()).await;
+        let stopped = holding(
+            Duration::from_millis(30),
+            || async { Ok::<bool, sqlx::Error>(false) },
+            std::future::pending::<()>(),
+        )
+        .await;
         assert!(stopped.is_none());
-        let done = holding(Duration::from_secs(60), || async { Ok(true) }, async { 7 }).await;
+        let done = holding(Duration::from_secs(60), || async { Ok::<bool, sqlx::Error>(true) }, async { 7 }).await;
         assert_eq!(done, Some(7));
     }
 }

@@ -31,6 +31,19 @@ pub fn archive_path(data_dir: &Path, workspace: Uuid, export: Uuid) -> PathBuf {
     data_dir.join("exports").join(workspace.to_string()).join(format!("{export}.zip"))
 }
 
+/// Where a finished archive lives, in the store, so any instance can serve
+/// it: `<workspace>/exports/<export>.zip` (the sweeper leaves it alone).
+pub fn archive_key(workspace: Uuid, export: Uuid) -> String {
+    crate::storage::key(workspace, crate::storage::EXPORTS, &format!("{export}.zip"))
+}
+
+/// Removes an archive from the store and from this machine's data folder
+/// (where it is written, and where older versions kept it).
+pub async fn remove_everywhere(storage: &crate::storage::Storage, data_dir: &Path, workspace: Uuid, export: Uuid) {
+    storage.delete(&[archive_key(workspace, export)]).await;
+    remove_archive(&archive_path(data_dir, workspace, export));
+}
+
 /// A private scratch folder for archives that pass through (uploads to
 /// import, "download my data").
 pub fn scratch_folder(data_dir: &Path, name: &str) -> io::Result<PathBuf> {
@@ -77,8 +90,12 @@ pub fn download_name(name: &str, date: time::Date) -> String {
     format!("{slug}-{date}.zip")
 }
 
-/// Streams an open archive as an attachment, never reading it whole.
+/// Streams an archive as an attachment, never reading it whole.
 pub fn attachment(file: tokio::fs::File, bytes: u64, filename: &str) -> Response {
+    stream_attachment(Body::from_stream(ReaderStream::new(file)), bytes, filename)
+}
+
+pub fn stream_attachment(body: Body, bytes: u64, filename: &str) -> Response {
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"easel-archive.zip\""));
     (
@@ -88,7 +105,7 @@ pub fn attachment(file: tokio::fs::File, bytes: u64, filename: &str) -> Response
             (header::CONTENT_LENGTH, HeaderValue::from(bytes)),
             (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
         ],
-        Body::from_stream(ReaderStream::new(file)),
+        body,
     )
         .into_response()
 }

@@ -104,9 +104,17 @@ pub async fn download(State(state): State<AppState>, ws: Workspace, Path(id): Pa
     if !export.downloadable(now) {
         return Err(AppError::NotFound);
     }
-    let path = files::archive_path(&state.config.data_dir, ws.id(), export.id);
-    let file = tokio::fs::File::open(&path).await.map_err(|_| AppError::NotFound)?;
-    let bytes = file.metadata().await.map_err(|e| AppError::Internal(e.into()))?.len();
+    let key = files::archive_key(ws.id(), export.id);
+    let (body, bytes) = match state.storage.get(&key).await.map_err(|e| AppError::Internal(e.into()))? {
+        Some(object) => (axum::body::Body::from_stream(object.bytes), object.size),
+        // Archives made before exports moved into the store wait in the data folder.
+        None => {
+            let legacy = files::archive_path(&state.config.data_dir, ws.id(), export.id);
+            let file = tokio::fs::File::open(&legacy).await.map_err(|_| AppError::NotFound)?;
+            let bytes = file.metadata().await.map_err(|e| AppError::Internal(e.into()))?.len();
+            (axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file)), bytes)
+        }
+    };
     // Recording a download is not a change to the workspace, so it is
     // written in a read transaction: a suspended workspace's owner may
     // still take their data away.
@@ -114,7 +122,7 @@ pub async fn download(State(state): State<AppState>, ws: Workspace, Path(id): Pa
     audit::record(&mut tx, &ws, "export.downloaded", "", &export.id.to_string()).await?;
     tx.commit().await?;
     let date = export.finished_at.unwrap_or(now).date();
-    Ok(files::attachment(file, bytes, &files::download_name(ws.name(), date)))
+    Ok(files::stream_attachment(body, bytes, &files::download_name(ws.name(), date)))
 }
 
 /// An export's own links answer 404 to anyone but an owner, as for an id

@@ -102,6 +102,8 @@ async fn write(
         let summary = archive::export_workspace(&databases, &storage, workspace, &out, &progress).await?;
         // Only Easel's own user may read a workspace's whole archive.
         private::tighten(&out, private::FILE);
+        // Into the store, so that any instance can serve the download.
+        storage.put_file(&out, &files::archive_key(workspace, export)).await?;
         Ok::<_, archive::ArchiveError>(summary.bytes)
     })
     .await;
@@ -157,7 +159,6 @@ async fn renew_lease(state: AppState, workspace: Uuid, export: Uuid) {
 /// neither does one whose row is gone (the workspace was deleted meanwhile).
 async fn settle(state: &AppState, workspace: Uuid, export: Uuid, written: Result<u64, String>) -> sqlx::Result<()> {
     let now = OffsetDateTime::now_utc();
-    let path = files::archive_path(&state.config.data_dir, workspace, export);
     let mut tx = enter(state, workspace).await?;
     let recorded = match &written {
         Ok(bytes) => queries::finish(&mut tx, export, i64::try_from(*bytes).unwrap_or(i64::MAX), now).await?,
@@ -165,7 +166,7 @@ async fn settle(state: &AppState, workspace: Uuid, export: Uuid, written: Result
     };
     tx.commit().await?;
     if written.is_err() || recorded == 0 {
-        files::remove_archive(&path);
+        files::remove_everywhere(&state.storage, &state.config.data_dir, workspace, export).await;
     }
     Ok(())
 }
@@ -179,11 +180,10 @@ pub async fn tidy(state: &AppState, workspace: Uuid) -> sqlx::Result<()> {
     let expired = queries::expired(&mut tx, now).await?;
     tx.commit().await?;
     for export in abandoned {
-        files::remove_archive(&files::archive_path(&state.config.data_dir, workspace, export));
+        files::remove_everywhere(&state.storage, &state.config.data_dir, workspace, export).await;
     }
     for export in expired {
-        let path = files::archive_path(&state.config.data_dir, workspace, export);
-        files::remove_archive(&path);
+        files::remove_everywhere(&state.storage, &state.config.data_dir, workspace, export).await;
         let mut tx = enter(state, workspace).await?;
         queries::mark_expired(&mut tx, export).await?;
         tx.commit().await?;

@@ -2,7 +2,7 @@
 //! background job, a progress line, a 24-hour download link) and "Download
 //! my data" on the account page. The archive format is `crate::archive`'s.
 
-mod files;
+pub mod files;
 mod handlers;
 pub mod job;
 mod my_data;

@@ -23,7 +23,7 @@ use crate::{
     audit, collections,
     error::{AppError, AppResult},
     state::AppState,
-    storage::{Folder, derived_name},
+    storage::{Folder, derived_name, image_key},
     tenancy::{Permission, Workspace},
     usage,
     web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},
@@ -241,20 +241,17 @@ async fn delete_images(state: &AppState, ws: &Workspace, ids: &[Uuid]) -> AppRes
     let bytes: i64 = gone.iter().map(|i| i.stored_bytes).sum();
     usage::record_storage(&mut tx, -(gone.len() as i64), -bytes).await?;
     tx.commit().await?;
-    let files: Vec<(Folder, String)> = gone
+    let files: Vec<String> = gone
         .iter()
         .flat_map(|i| {
             [
-                (Folder::Originals, format!("{}.{}", i.id, i.extension)),
-                (Folder::Large, derived_name(i.id)),
-                (Folder::Thumbs, derived_name(i.id)),
+                image_key(ws.id(), Folder::Originals, &format!("{}.{}", i.id, i.extension)),
+                image_key(ws.id(), Folder::Large, &derived_name(i.id)),
+                image_key(ws.id(), Folder::Thumbs, &derived_name(i.id)),
             ]
         })
         .collect();
-    let (storage, workspace) = (state.storage.clone(), ws.id());
-    tokio::task::spawn_blocking(move || storage.remove(workspace, &files))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("removing files: {e}")))?;
+    state.storage.delete(&files).await;
     Ok(gone.len())
 }
 

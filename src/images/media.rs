@@ -6,14 +6,12 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use tower::ServiceExt;
-use tower_http::services::ServeFile;
 
 use super::queries;
 use crate::{
     error::{AppError, AppResult},
     state::AppState,
-    storage::{Folder, derived_name},
+    storage::{Folder, derived_name, image_key},
     tenancy::{Permission, Workspace},
     web::ids::parse_id,
 };
@@ -35,36 +33,55 @@ pub async fn serve_media(
         "thumb" => (Folder::Thumbs, derived_name(id), "image/jpeg"),
         _ => return Err(AppError::NotFound),
     };
+    let key = image_key(ws.id(), folder, &name);
+    if state.config.storage.redirect {
+        return presigned(&state, &key).await;
+    }
     // Files never change under an id, so the content hash and size make the tag.
     let etag = format!("\"{}-{size}\"", &image.sha256[..16]);
     if request.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return Ok(with_cache_headers(StatusCode::NOT_MODIFIED.into_response(), &etag));
     }
-    let path = state.storage.path(ws.id(), folder, &name);
-    if folder != Folder::Originals {
-        // Generated sizes are small: one read beats streaming them in pieces.
-        let bytes = tokio::fs::read(&path).await.map_err(|_| AppError::NotFound)?;
-        let mut response = bytes.into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
-        return Ok(with_cache_headers(response, &etag));
-    }
-    let mime = content_type.parse().map_err(|_| AppError::NotFound)?;
-    let response = ServeFile::new_with_mime(path, &mime)
-        .oneshot(request)
+    let object = state
+        .storage
+        .get(&key)
         .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("serving a file: {e}")))?;
-    if response.status() == StatusCode::NOT_FOUND {
-        return Err(AppError::NotFound);
-    }
-    let mut response = response.map(Body::new);
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading {key}: {e}")))?
+        .ok_or(AppError::NotFound)?;
+    let mut response = Body::from_stream(object.bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(object.size));
+    let content_type =
+        HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    headers.insert(header::CONTENT_TYPE, content_type);
     if size == "original" {
         let disposition = format!("inline; filename=\"{id}.{}\"", image.extension);
         if let Ok(value) = HeaderValue::from_str(&disposition) {
-            response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+            headers.insert(header::CONTENT_DISPOSITION, value);
         }
     }
     Ok(with_cache_headers(response, &etag))
 }
+
+/// `EASEL_STORAGE_REDIRECT=1`: after the workspace check, a short-lived
+/// presigned URL, never cached (it expires; the check must run again).
+async fn presigned(state: &AppState, key: &str) -> AppResult<Response> {
+    let url = state
+        .storage
+        .presign(key, PRESIGNED_FOR)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("presigning {key}: {e}")))?
+        .ok_or(AppError::NotFound)?;
+    let location = HeaderValue::from_str(url.as_str()).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let mut response = StatusCode::TEMPORARY_REDIRECT.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::LOCATION, location);
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// How long a presigned media URL works.
+const PRESIGNED_FOR: std::time::Duration = std::time::Duration::from_secs(300);
 
 fn with_cache_headers(mut response: Response, etag: &str) -> Response {
     let headers = response.headers_mut();

@@ -12,7 +12,7 @@ use super::{
 use crate::{
     error::{AppError, AppResult},
     state::AppState,
-    storage::{Folder, TempFile, derived_name},
+    storage::{Folder, TempFile, derived_name, image_key},
     tenancy::Workspace,
     usage,
 };
@@ -145,31 +145,17 @@ async fn store(state: &AppState, ws: &Workspace, file: Received, processed: Proc
     let original = format!("{id}.{}", processed.kind.extension());
     let derived = derived_name(id);
     let files = vec![
-        (Folder::Originals, original.clone()),
-        (Folder::Large, derived.clone()),
-        (Folder::Thumbs, derived.clone()),
+        image_key(ws.id(), Folder::Originals, &original),
+        image_key(ws.id(), Folder::Large, &derived),
+        image_key(ws.id(), Folder::Thumbs, &derived),
     ];
     let stored_bytes = file.bytes + processed.large.len() as u64 + processed.thumb.len() as u64;
-    let (storage, workspace) = (state.storage.clone(), ws.id());
-    let large = processed.large;
-    let thumb = processed.thumb;
-    let temp = file.temp;
-    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        let mut large_temp = storage.temp_file(workspace)?;
-        large_temp.write_all(&large)?;
-        let mut thumb_temp = storage.temp_file(workspace)?;
-        thumb_temp.write_all(&thumb)?;
-        storage.persist(temp, workspace, Folder::Originals, &original)?;
-        storage.persist(large_temp, workspace, Folder::Large, &derived)?;
-        storage.persist(thumb_temp, workspace, Folder::Thumbs, &derived)?;
-        Ok(())
-    })
-    .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("storing an upload: {e}")))?
-    .map_err(|e| {
-        state.storage.remove(ws.id(), &files);
-        storage_error(e)
-    })?;
+    // Every object is put before the row is written: a crash in between
+    // leaves objects without a row (swept later), never a row without them.
+    if let Err(e) = put_all(state, file.temp, [processed.large, processed.thumb], &files).await {
+        state.storage.delete(&files).await;
+        return Err(storage_error(e));
+    }
 
     let title = title_from_file_name(&file.original_name);
     let new = NewImage {
@@ -187,22 +173,36 @@ async fn store(state: &AppState, ws: &Workspace, file: Received, processed: Proc
     match record(ws, &new).await {
         Ok(Recorded::Added) => Ok(Outcome::Added { id, title }),
         Ok(Recorded::OverLimit(reason)) => {
-            state.storage.remove(ws.id(), &files);
+            state.storage.delete(&files).await;
             Ok(Outcome::Refused { reason })
         }
         Ok(Recorded::Duplicate) => {
             // The same file arrived twice at once; the other one won.
-            state.storage.remove(ws.id(), &files);
+            state.storage.delete(&files).await;
             let mut tx = ws.read().await?;
             let winner = queries::id_by_sha256(&mut tx, &file.sha256).await?;
             tx.commit().await?;
             Ok(Outcome::AlreadyThere { id: winner.ok_or(AppError::NotFound)? })
         }
         Err(err) => {
-            state.storage.remove(ws.id(), &files);
+            state.storage.delete(&files).await;
             Err(err)
         }
     }
+}
+
+/// Puts the original (already in a temporary file) and the two resized
+/// JPEGs under `keys` (original, large, thumbnail).
+async fn put_all(
+    state: &AppState,
+    original: TempFile,
+    [large, thumb]: [Vec<u8>; 2],
+    keys: &[String],
+) -> std::io::Result<()> {
+    let [original_key, large_key, thumb_key] = keys else { return Err(std::io::Error::other("three keys expected")) };
+    state.storage.put_temp(original, original_key).await?;
+    state.storage.put_bytes(large_key, large).await?;
+    state.storage.put_bytes(thumb_key, thumb).await
 }
 
 enum Recorded {

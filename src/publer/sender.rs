@@ -33,7 +33,7 @@ use crate::{
     integrations::{self, Key, PUBLER_KEY},
     posts::{self, platforms},
     state::AppState,
-    storage::{Folder, derived_name},
+    storage::{Folder, derived_name, image_key},
     usage,
 };
 
@@ -272,7 +272,7 @@ async fn hand_over(
     let mut media = Vec::new();
     for image in &work.images {
         let name = derived_name(*image);
-        let Ok(jpeg) = tokio::fs::read(state.storage.path(workspace, Folder::Large, &name)).await else {
+        let Ok(Some(jpeg)) = state.storage.read(&image_key(workspace, Folder::Large, &name)).await else {
             return fail(state, workspace, event, "One of the post's images could not be read.").await;
         };
         match publer.upload(&name, &jpeg).await {

@@ -1,16 +1,27 @@
-//! Start-up clean-up of the uploads folder: half-written temporary files,
-//! files whose database row never came (a crash between the two), and the
-//! folders of workspaces that no longer exist.
+//! Clean-up of the store: temporary files, objects whose database row never
+//! came (a crash between the two), and the objects of workspaces that no
+//! longer exist. Only objects older than a grace period go, so an upload in
+//! flight on another instance (objects put, row not yet written) is never
+//! swept; several instances may sweep at once (removing twice is harmless).
 
-use std::{collections::HashSet, path::Path};
+use std::{
+    collections::{HashMap, HashSet},
+    path::Path,
+    time::Duration,
+};
 
+use futures_util::TryStreamExt;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Folder, Storage, TMP};
+use super::{BRAND, Folder, Listed, Storage, TMP};
 use crate::db::{
-    Databases, Db,
+    Databases, Db, cluster,
     query::{fetch_all, fetch_optional},
 };
+
+/// How often a server sweeps after its start-up sweep.
+pub const EVERY: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Swept {
@@ -19,22 +30,44 @@ pub struct Swept {
     pub workspaces: usize,
 }
 
-pub async fn sweep(databases: &Databases, storage: &Storage) -> anyhow::Result<Swept> {
-    let db = databases.main();
-    let mut swept = Swept::default();
-    let Ok(entries) = std::fs::read_dir(storage.root()) else { return Ok(swept) };
-    for entry in entries.flatten() {
-        let Some(workspace) = entry.file_name().to_str().and_then(|n| Uuid::parse_str(n).ok()) else { continue };
-        if !workspace_exists(db, workspace).await? {
-            storage.remove_workspace(workspace)?;
-            swept.workspaces += 1;
+/// One sweep of the whole store; objects younger than `grace` stay.
+pub async fn sweep(databases: &Databases, storage: &Storage, grace: Duration) -> anyhow::Result<Swept> {
+    let cutoff = OffsetDateTime::now_utc() - grace;
+    let mut swept = Swept { temporary: clear_local_temp(storage, grace), ..Swept::default() };
+    // Listed before the rows are read: a row written meanwhile is seen.
+    let mut by_workspace: HashMap<Uuid, Vec<Listed>> = HashMap::new();
+    let mut listing = storage.list(None);
+    while let Some(object) = listing.try_next().await? {
+        if let Some(ws) = object.key.split('/').next().and_then(|w| Uuid::parse_str(w).ok()) {
+            by_workspace.entry(ws).or_default().push(object);
+        }
+    }
+    for (workspace, objects) in by_workspace {
+        let Some(logo) = logo_of(databases.main(), workspace).await? else {
+            if objects.iter().all(|o| o.modified <= cutoff) {
+                storage.delete_workspace(workspace).await?;
+                swept.workspaces += 1;
+            }
             continue;
+        };
+        let known = match image_ids(databases, workspace).await {
+            Ok(known) => known,
+            // Its database is down: nothing of it is swept this time.
+            Err(e) => {
+                tracing::warn!(%workspace, error = %e, "could not sweep a workspace's files");
+                continue;
+            }
+        };
+        let mut doomed = Vec::new();
+        for object in objects.into_iter().filter(|o| o.modified <= cutoff) {
+            match leftover(&object.key, &known, &logo) {
+                Some(Leftover::Temporary) => swept.temporary += 1,
+                Some(Leftover::Orphan) => swept.orphans += 1,
+                None => continue,
+            }
+            doomed.push(object.key);
         }
-        swept.temporary += clear_dir(&storage.workspace_dir(workspace).join(TMP));
-        let known = image_ids(databases, workspace).await?;
-        for folder in Folder::ALL {
-            swept.orphans += remove_unknown(&storage.workspace_dir(workspace).join(folder.dir_name()), &known);
-        }
+        storage.delete(&doomed).await;
     }
     if swept != Swept::default() {
         tracing::info!(?swept, "swept the uploads folder");
@@ -42,9 +75,53 @@ pub async fn sweep(databases: &Databases, storage: &Storage) -> anyhow::Result<S
     Ok(swept)
 }
 
-async fn workspace_exists(db: &Db, id: Uuid) -> sqlx::Result<bool> {
-    let row: Option<(Uuid,)> = fetch_optional!(db, (Uuid,), "SELECT id FROM workspaces WHERE id = $1", id)?;
-    Ok(row.is_some())
+enum Leftover {
+    Temporary,
+    Orphan,
+}
+
+/// Whether `key` (`<ws>/<folder>/<name>`) is a leftover: a temporary file,
+/// an image file without its row, or a logo that is not the current one.
+/// Exports and anything unknown are left alone.
+fn leftover(key: &str, known: &HashSet<Uuid>, logo: &str) -> Option<Leftover> {
+    let mut parts = key.splitn(3, '/').skip(1);
+    let (folder, name) = (parts.next()?, parts.next()?);
+    if folder == TMP {
+        return Some(Leftover::Temporary);
+    }
+    if folder == BRAND {
+        return (name != logo).then_some(Leftover::Orphan);
+    }
+    if !Folder::ALL.iter().any(|f| f.dir_name() == folder) {
+        return None;
+    }
+    let id = name.split('.').next().and_then(|stem| Uuid::parse_str(stem).ok());
+    (!id.is_some_and(|id| known.contains(&id))).then_some(Leftover::Orphan)
+}
+
+/// The temporary files of an S3 store live on this machine: the ones older
+/// than the grace period are leftovers of a crash.
+fn clear_local_temp(storage: &Storage, grace: Duration) -> usize {
+    if !storage.is_s3() {
+        return 0;
+    }
+    let Ok(workspaces) = std::fs::read_dir(storage.temp_root()) else { return 0 };
+    workspaces.flatten().map(|dir| clear_old_files(&dir.path(), grace)).sum()
+}
+
+fn clear_old_files(dir: &Path, grace: Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let old = |e: &std::fs::DirEntry| {
+        e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().unwrap_or_default() >= grace)
+    };
+    entries.flatten().filter(old).filter(|e| std::fs::remove_file(e.path()).is_ok()).count()
+}
+
+/// The workspace's current logo name (`""` for none), or `None` when the
+/// workspace does not exist.
+async fn logo_of(db: &Db, id: Uuid) -> sqlx::Result<Option<String>> {
+    let row: Option<(String,)> = fetch_optional!(db, (String,), "SELECT logo FROM workspaces WHERE id = $1", id)?;
+    Ok(row.map(|(logo,)| logo))
 }
 
 async fn image_ids(databases: &Databases, workspace: Uuid) -> anyhow::Result<HashSet<Uuid>> {
@@ -54,21 +131,14 @@ async fn image_ids(databases: &Databases, workspace: Uuid) -> anyhow::Result<Has
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
-fn clear_dir(dir: &Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries.flatten().filter(|e| std::fs::remove_file(e.path()).is_ok()).count()
-}
-
-/// Removes files named `<id>.<ext>` whose id has no row (and anything else).
-fn remove_unknown(dir: &Path, known: &HashSet<Uuid>) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries
-        .flatten()
-        .filter(|e| {
-            let name = e.file_name();
-            let id = name.to_str().and_then(|n| n.split('.').next()).and_then(|stem| Uuid::parse_str(stem).ok());
-            !id.is_some_and(|id| known.contains(&id))
-        })
-        .filter(|e| std::fs::remove_file(e.path()).is_ok())
-        .count()
+/// The periodic sweep, once per cluster: whichever instance claims the hour
+/// sweeps (the start-up sweep runs before the server listens). Sweeping
+/// twice would be harmless, only wasted listing.
+pub async fn keep_sweeping(databases: Databases, storage: Storage, grace: Duration, lease: Duration) {
+    let main = databases.main().clone();
+    cluster::keep_doing(main, "storage sweep", EVERY, lease, move || {
+        let (databases, storage) = (databases.clone(), storage.clone());
+        async move { sweep(&databases, &storage, grace).await.map(drop) }
+    })
+    .await;
 }

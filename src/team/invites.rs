@@ -74,7 +74,7 @@ pub async fn view_invitation(
         | InvitationState::ForSomeoneElse { invitation, .. } => {
             // The page wears the inviting workspace's colours, not the visitor's.
             layout.brand = crate::tenancy::Brand { colour: invitation.brand_colour.clone(), ..Default::default() };
-            crate::branding::logo::data_url(&state.storage, invitation.workspace_id, &invitation.logo)
+            crate::branding::logo::data_url(&state.storage, invitation.workspace_id, &invitation.logo).await
         }
         InvitationState::Dead(_) => None,
     };

@@ -184,10 +184,8 @@ async fn purge_claimed(databases: &Databases, storage: &Storage, workspace: Uuid
     if gone == 0 {
         return Ok(false);
     }
-    let storage = storage.clone();
-    match tokio::task::spawn_blocking(move || storage.remove_workspace(workspace)).await {
-        Ok(Ok(())) => {}
-        _ => tracing::warn!(%workspace, "the purged workspace's files stay until the next start-up sweep"),
+    if let Err(e) = storage.delete_workspace(workspace).await {
+        tracing::warn!(%workspace, error = %e, "the purged workspace's files stay until the next sweep");
     }
     tracing::info!(%workspace, "purged a workspace whose grace period was over");
     Ok(true)

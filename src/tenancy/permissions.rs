@@ -134,6 +134,7 @@ pub const ROUTES: &[(&str, &str, Access)] = {
     use Permission::*;
     &[
         ("GET", "/healthz", Public),
+        ("GET", "/readyz", Public),
         ("GET", "/static/{name}", Public),
         ("GET", "/signup", Public),
         ("POST", "/signup", Public),

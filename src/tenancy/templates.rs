@@ -31,13 +31,7 @@ pub async fn read(databases: &Databases, storage: &Storage, source: Uuid) -> any
     let calendars =
         calendars::queries::all(&mut tx).await?.into_iter().map(|c| (c.name, c.colour, c.default_platform)).collect();
     tx.commit().await?;
-    let logo = match branding.logo.as_str() {
-        "" => None,
-        name if branding::logo::is_logo_name(name) => {
-            tokio::fs::read(branding::logo::folder(storage, source).join(name)).await.ok()
-        }
-        _ => None,
-    };
+    let logo = branding::logo::read(storage, source, &branding.logo).await;
     Ok(Template { settings, branding, hashtag_sets, calendars, logo })
 }
 
@@ -54,8 +48,7 @@ pub async fn apply(tx: &mut WorkspaceTx, storage: &Storage, template: Template, 
     }
     branding::queries::save(tx, &template.branding.brand_colour, template.branding.hide_powered_by).await?;
     if let Some(png) = template.logo {
-        let (storage, workspace) = (storage.clone(), tx.workspace_id());
-        let name = tokio::task::spawn_blocking(move || branding::logo::store(&storage, workspace, &png)).await??;
+        let name = branding::logo::store(storage, tx.workspace_id(), png).await?;
         branding::queries::set_logo(tx, &name).await?;
     }
     Ok(())

@@ -133,7 +133,8 @@ async fn an_import_or_a_restore_killed_at_any_point_leaves_everything_or_nothing
             } else {
                 // What a killed run placed has no row; the sweep at start-up removes it.
                 let db = Db::connect(&url).await.expect("db");
-                easel::storage::sweeper::sweep(&easel::db::Databases::single(db), &Storage::new(&uploads))
+                let databases = easel::db::Databases::single(db);
+                easel::storage::sweeper::sweep(&databases, &Storage::new(&uploads), Duration::ZERO)
                     .await
                     .expect("sweep");
                 assert_eq!(originals(&uploads), 0, "{command} round {round}: no file is left behind");

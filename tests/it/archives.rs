@@ -48,7 +48,7 @@ pub async fn seeded(app: &TestApp, ada: &Client) -> String {
 }
 
 pub fn storage(app: &TestApp) -> Storage {
-    Storage::new(app.uploads())
+    app.storage.clone()
 }
 
 pub async fn export(app: &TestApp, ws: &str, name: &str) -> std::path::PathBuf {

@@ -6,7 +6,6 @@ use std::{path::Path, time::Duration};
 use easel::{
     backups::{self, Claim, Trigger},
     config::BackupSchedule,
-    storage::Storage,
 };
 
 use crate::{
@@ -127,7 +126,7 @@ async fn only_the_newest_backups_are_kept_and_other_files_stay(backend: Backend)
     let keep_two = schedule(&dir, Duration::from_secs(3600), 2);
     let app = with_backups(backend, &keep_two).await;
     eventually("the scheduled backup", async || (finished_runs(&app).await >= 1).then_some(())).await;
-    let storage = Storage::new(app.uploads());
+    let storage = app.storage.clone();
     let mut taken = Vec::new();
     for _ in 0..3 {
         let claimed = eventually("a free claim", async || {
@@ -181,7 +180,7 @@ async fn claims_at_once_give_one_backup_and_a_dead_claim_expires(backend: Backen
     let Claim::Claimed(run) = next else { panic!("the dead run's lease expired: {next:?}") };
     let closed = app.strings("SELECT error FROM backup_runs WHERE ok = FALSE").await;
     assert_eq!(closed, vec!["The Easel instance taking this backup stopped before it finished.".to_owned(); 4]);
-    backups::run(&app.databases, &Storage::new(app.uploads()), &daily, &run).await.expect("backup");
+    backups::run(&app.databases, &app.storage, &daily, &run).await.expect("backup");
     let again = backups::claim(&app.db, &daily, Trigger::Schedule).await.expect("claim");
     assert!(matches!(again, Claim::NotDue), "one backup per interval: {again:?}");
 }

@@ -9,10 +9,10 @@ use uuid::Uuid;
 
 use crate::{
     harness::{Backend, Client, TestApp, process::with_session_of},
-    on_both_backends,
+    on_every_store,
 };
 
-on_both_backends!(
+on_every_store!(
     only_owners_see_and_reach_exports,
     a_ready_export_downloads_for_its_owner_only_until_it_expires,
     an_export_whose_worker_died_shows_as_failed,
@@ -53,9 +53,8 @@ pub async fn put_export(app: &TestApp, workspace: &str, state: &str, at: OffsetD
         }
     }
     if ready {
-        let dir = app.dir.path().join("data/exports").join(workspace);
-        std::fs::create_dir_all(&dir).expect("exports folder");
-        std::fs::write(dir.join(format!("{id}.zip")), small_zip()).expect("archive");
+        let key = easel::exports::files::archive_key(ws, id);
+        app.storage.put_bytes(&key, small_zip()).await.expect("archive");
     }
     id
 }
@@ -138,7 +137,7 @@ async fn a_ready_export_downloads_for_its_owner_only_until_it_expires(backend: B
     let bea = app.signed_up("Bea", "bea@example.com").await;
     let ready = put_export(&app, &workspace, "ready", OffsetDateTime::now_utc() + Duration::hours(20)).await;
     let expired = put_export(&app, &workspace, "ready", OffsetDateTime::now_utc() - Duration::minutes(1)).await;
-    let expired_file = app.dir.path().join(format!("data/exports/{workspace}/{expired}.zip"));
+    let expired_file = app.uploads().join(format!("{workspace}/exports/{expired}.zip"));
 
     // Another workspace's owner: 404, as for an id that does not exist.
     for path in [format!("/settings/exports/{ready}/download"), format!("/settings/exports/{ready}/progress")] {
@@ -312,14 +311,15 @@ async fn an_export_is_made_downloaded_and_imported_as_new(backend: Backend) {
     let id = page.attrs("li.export-line", "id").pop().expect("export").trim_start_matches("export-").to_owned();
     let state = finished(&ada, &id).await;
     assert_eq!(state, "ready", "{}", ada.get("/settings/exports").await.body);
+    // The finished archive is in the store (any instance serves it), and
+    // on disk only Easel's own user may read it.
+    let workspace = ada.guards().page_workspace;
+    let stored = app.uploads().join(&workspace).join(format!("exports/{id}.zip"));
+    assert!(stored.exists(), "the archive is in the store");
     #[cfg(unix)]
-    {
+    if !app.on_s3() {
         use std::os::unix::fs::PermissionsExt;
-        let workspace = ada.guards().page_workspace;
-        let folder = app.dir.path().join("data/exports").join(&workspace);
-        let mode = |p: &std::path::Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
-        assert_eq!(mode(&folder), 0o700);
-        assert_eq!(mode(&folder.join(format!("{id}.zip"))), 0o600);
+        assert_eq!(std::fs::metadata(&stored).expect("metadata").permissions().mode() & 0o777, 0o600);
     }
     let download = ada.get(&format!("/settings/exports/{id}/download")).await;
     download.assert_status(200);

@@ -4,7 +4,7 @@
 //! killed is finished once by the other when its lease runs out.
 //! PostgreSQL only: on SQLite one process is the whole cluster.
 
-use std::{path::Path, time::Duration};
+use std::time::Duration;
 
 use sqlx::{Connection, PgConnection};
 use tempfile::TempDir;
@@ -28,8 +28,8 @@ const SIGN_IN_LIMIT: usize = 5;
 
 /// Where the instances keep artwork: one folder both see. The one place to
 /// change for a shared object store instead.
-fn storage_env(shared: &Path) -> Vec<(&'static str, String)> {
-    vec![("EASEL_UPLOADS_DIR", shared.join("uploads").display().to_string())]
+fn storage_env() -> Vec<(String, String)> {
+    crate::harness::s3::shared().env(&uuid::Uuid::now_v7().to_string())
 }
 
 /// Two instances on a fresh database, each with its own data folder.
@@ -45,12 +45,12 @@ async fn two_instances(services: &Services) -> Pair {
     let dir = tempfile::Builder::new().prefix("easel-instances-").tempdir().expect("temp dir");
     let cluster = postgres::cluster();
     let database = cluster.create_database().await;
-    let mut env = storage_env(dir.path());
+    let mut env = storage_env();
     env.extend([
-        ("EASEL_SECRET_KEY", MASTER_KEY.to_owned()),
-        ("EASEL_PUBLER_BASE_URL", services.publer_url()),
-        ("EASEL_WORK_LEASE", LEASE.to_owned()),
-        ("EASEL_SIGNIN_LIMIT", SIGN_IN_LIMIT.to_string()),
+        ("EASEL_SECRET_KEY".to_owned(), MASTER_KEY.to_owned()),
+        ("EASEL_PUBLER_BASE_URL".to_owned(), services.publer_url()),
+        ("EASEL_WORK_LEASE".to_owned(), LEASE.to_owned()),
+        ("EASEL_SIGNIN_LIMIT".to_owned(), SIGN_IN_LIMIT.to_string()),
     ]);
     let mut servers = Vec::new();
     for name in ["a", "b"] {

@@ -1,6 +1,7 @@
 //! The artwork library: uploads, refusals, thumbnails, the gallery, details,
 //! deleting and bulk actions.
 
+use futures_util::TryStreamExt;
 use image::ImageFormat;
 
 use crate::{
@@ -8,10 +9,10 @@ use crate::{
         Backend, Client, Page, TestApp,
         art::{self, encode, picture},
     },
-    on_both_backends,
+    on_every_store,
 };
 
-on_both_backends!(
+on_every_store!(
     every_accepted_format_uploads_and_gets_thumbnails,
     refused_files_say_why_and_leave_nothing_behind,
     a_file_over_the_size_limit_gets_413_and_nothing_is_stored,
@@ -407,17 +408,32 @@ async fn the_sweeper_removes_leftovers(backend: Backend) {
     let ws = ada.guards().page_workspace;
     let id = upload_one(&ada, "heron.png", art::png(1)).await;
     let root = app.uploads().join(&ws);
-    std::fs::write(root.join("tmp/crashed.part"), b"half").expect("write");
+    // A crashed upload's temporary file: in the store's folder on disk, in
+    // the data folder with S3 (temporary files never leave the machine).
+    let tmp = if app.on_s3() { app.dir.path().join("data/storage-tmp").join(&ws) } else { root.join("tmp") };
+    std::fs::create_dir_all(&tmp).expect("tmp");
+    std::fs::write(tmp.join("crashed.part"), b"half").expect("write");
     let orphan = uuid::Uuid::now_v7();
     std::fs::write(root.join(format!("originals/{orphan}.png")), b"no row").expect("write");
-    let gone_workspace = app.uploads().join(uuid::Uuid::now_v7().to_string());
+    let gone_id = uuid::Uuid::now_v7().to_string();
+    let gone_workspace = app.uploads().join(&gone_id);
     std::fs::create_dir_all(gone_workspace.join("thumbs")).expect("dir");
+    std::fs::write(gone_workspace.join(format!("thumbs/{orphan}.jpg")), b"left behind").expect("write");
 
-    let storage = easel::storage::Storage::new(app.uploads());
-    let swept = easel::storage::sweeper::sweep(&app.databases, &storage).await.expect("sweep");
+    // Within the grace period nothing goes: another instance may be mid-upload.
+    let swept = easel::storage::sweeper::sweep(&app.databases, &app.storage, std::time::Duration::from_secs(3600))
+        .await
+        .expect("sweep");
+    assert_eq!(swept, easel::storage::sweeper::Swept::default());
+    assert_eq!(app.files_of(&ws).len(), 5);
+    let swept =
+        easel::storage::sweeper::sweep(&app.databases, &app.storage, std::time::Duration::ZERO).await.expect("sweep");
     assert_eq!((swept.temporary, swept.orphans, swept.workspaces), (1, 1, 1));
     let files = app.files_of(&ws);
     assert_eq!(files.len(), 3);
     assert!(files.iter().all(|f| f.contains(&id)));
-    assert!(!gone_workspace.exists());
+    let left: Vec<_> = app.storage.list(Some(&gone_id)).try_collect().await.expect("list");
+    assert!(left.is_empty(), "{left:?}");
+    // On disk the folder goes too (an S3 store has no folders).
+    assert!(app.on_s3() || !gone_workspace.exists());
 }

@@ -32,6 +32,7 @@ mod row_level_security;
 mod sign_in_with;
 mod signup_policy;
 mod slow_clients;
+mod storage;
 mod team;
 mod two_factor;
 mod verification;

@@ -20,9 +20,10 @@ on_both_backends!(
     the_dashboard_figures_match_the_data,
     a_suspended_workspace_reads_but_never_writes,
     each_limit_is_enforced_with_its_message_and_custom_limits_win,
-    branding_stays_in_its_workspace,
-    a_template_copies_exactly_what_it_should,
 );
+
+// Logos and templates store files: on disk and on S3.
+crate::on_every_store!(branding_stays_in_its_workspace, a_template_copies_exactly_what_it_should);
 
 /// Makes `email` a platform admin with `easel admin grant`, as an operator would.
 fn grant(app: &TestApp, email: &str) {

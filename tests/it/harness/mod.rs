@@ -6,6 +6,7 @@ pub mod oauth;
 pub mod postgres;
 pub mod process;
 pub mod purge;
+pub mod s3;
 pub mod services;
 pub mod smtp;
 
@@ -52,6 +53,13 @@ macro_rules! on_both_backends {
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The app's store (disk or S3).
+    pub storage: easel::storage::Storage,
+    /// Where the stored files are as files: the uploads folder, or the S3
+    /// server's folder for this test's prefix.
+    uploads_root: std::path::PathBuf,
+    /// Set for S3: the variables that point the app at it (kept for restarts).
+    storage_env: Vec<(String, String)>,
     /// The app's sign-in rate limiter, to check how much it remembers.
     pub rate_limiter: Arc<RateLimiter>,
     pub database_url: String,
@@ -72,23 +80,36 @@ pub struct TestApp {
     served: Option<tokio::task::JoinHandle<()>>,
 }
 
-type Started = (SocketAddr, Db, Databases, Arc<RateLimiter>, oneshot::Sender<()>, tokio::task::JoinHandle<()>);
+/// What a started app hands back to its `TestApp`.
+struct Started {
+    addr: SocketAddr,
+    db: Db,
+    databases: Databases,
+    limiter: Arc<RateLimiter>,
+    shutdown: oneshot::Sender<()>,
+    served: tokio::task::JoinHandle<()>,
+    storage: easel::storage::Storage,
+}
 
 /// Prepares and launches the app on a fresh loopback port.
 async fn start(
     dir: &TempDir,
     database_url: &str,
     placement: &easel::config::Placement,
+    storage_env: &[(String, String)],
     tweak: impl FnOnce(&mut Config),
 ) -> Started {
-    let vars = HashMap::from([
+    let mut vars = HashMap::from([
         ("DATABASE_URL".to_owned(), database_url.to_owned()),
         ("EASEL_DATA_DIR".to_owned(), dir.path().join("data").display().to_string()),
         ("EASEL_UPLOADS_DIR".to_owned(), dir.path().join("uploads").display().to_string()),
         // The stand-ins of OpenAI answer on 127.0.0.1, as a local model would;
         // the tests of the outbound guard take this allowance away.
         ("EASEL_OUTBOUND_ALLOW".to_owned(), "127.0.0.1".to_owned()),
+        // Nothing is in flight when a test app starts: sweep leftovers at once.
+        ("EASEL_SWEEP_GRACE".to_owned(), "0s".to_owned()),
     ]);
+    vars.extend(storage_env.iter().cloned());
     let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
@@ -99,6 +120,7 @@ async fn start(
     let state = easel::prepare(config).await.expect("prepare the app");
     let (db, databases) = (state.db.clone(), state.databases.clone());
     let limiter = state.rate_limiter.clone();
+    let storage = state.storage.clone();
     let (tx, rx) = oneshot::channel::<()>();
     let served = tokio::spawn(async move {
         let shutdown = async {
@@ -106,7 +128,7 @@ async fn start(
         };
         easel::launch(listener, state, shutdown).await.expect("serve");
     });
-    (addr, db, databases, limiter, tx, served)
+    Started { addr, db, databases, limiter, shutdown: tx, served, storage }
 }
 
 /// Everything every app in this test binary has logged.
@@ -147,6 +169,23 @@ impl TestApp {
 
     /// Starts the app after `tweak` has adjusted its configuration.
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
+        if s3::wanted() {
+            let server = s3::shared();
+            let prefix = uuid::Uuid::now_v7().to_string();
+            Self::spawn_on_store(backend, server.env(&prefix), Some(server.folder(&prefix)), tweak).await
+        } else {
+            Self::spawn_on_store(backend, Vec::new(), None, tweak).await
+        }
+    }
+
+    /// Starts the app with `storage_env` (empty: the uploads folder) whose
+    /// objects are the files under `uploads_root`.
+    pub async fn spawn_on_store(
+        backend: Backend,
+        storage_env: Vec<(String, String)>,
+        uploads_root: Option<std::path::PathBuf>,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
         capture_logs();
         let dir = tempfile::Builder::new().prefix("easel-test-").tempdir().expect("temp dir");
         let (database_url, inspector_url) = match backend {
@@ -165,19 +204,23 @@ impl TestApp {
             Backend::Postgres => second_database().await,
         };
         let inspector = Db::connect(&inspector_url).await.expect("inspector connection");
-        let (addr, db, databases, rate_limiter, shutdown, served) = start(&dir, &database_url, &placement, tweak).await;
+        let uploads_root = uploads_root.unwrap_or_else(|| dir.path().join("uploads"));
+        let started = start(&dir, &database_url, &placement, &storage_env, tweak).await;
         Self {
-            addr,
-            rate_limiter,
+            addr: started.addr,
+            storage: started.storage,
+            uploads_root,
+            storage_env,
+            rate_limiter: started.limiter,
             database_url,
-            db,
-            databases,
+            db: started.db,
+            databases: started.databases,
             inspector,
             second,
             placement,
             dir,
-            shutdown: Some(shutdown),
-            served: Some(served),
+            shutdown: Some(started.shutdown),
+            served: Some(started.served),
         }
     }
 
@@ -190,10 +233,10 @@ impl TestApp {
         if let Some(served) = self.served.take() {
             let _ = served.await;
         }
-        let (addr, db, databases, limiter, shutdown, served) =
-            start(&self.dir, &self.database_url, &self.placement, tweak).await;
-        (self.addr, self.db, self.databases, self.rate_limiter) = (addr, db, databases, limiter);
-        (self.shutdown, self.served) = (Some(shutdown), Some(served));
+        let started = start(&self.dir, &self.database_url, &self.placement, &self.storage_env, tweak).await;
+        (self.addr, self.db, self.databases) = (started.addr, started.db, started.databases);
+        (self.rate_limiter, self.storage) = (started.limiter, started.storage);
+        (self.shutdown, self.served) = (Some(started.shutdown), Some(started.served));
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -201,15 +244,24 @@ impl TestApp {
     }
 
     pub fn uploads(&self) -> std::path::PathBuf {
-        self.dir.path().join("uploads")
+        self.uploads_root.clone()
+    }
+
+    pub fn on_s3(&self) -> bool {
+        !self.storage_env.is_empty()
     }
 
     /// Every file under a workspace's folder, as `folder/name`, sorted.
     pub fn files_of(&self, workspace: &str) -> Vec<String> {
         let root = self.uploads().join(workspace);
         let mut found = Vec::new();
-        for folder in ["originals", "large", "thumbs", "tmp"] {
-            if let Ok(entries) = std::fs::read_dir(root.join(folder)) {
+        // With S3, temporary files stay on the app's machine, in its data folder.
+        let local_tmp = self.dir.path().join("data/storage-tmp").join(workspace);
+        let folders =
+            [("originals", root.join("originals")), ("large", root.join("large")), ("thumbs", root.join("thumbs"))];
+        let tmp = [("tmp", root.join("tmp")), ("tmp", local_tmp)];
+        for (folder, path) in folders.iter().chain(tmp.iter()) {
+            if let Ok(entries) = std::fs::read_dir(path) {
                 for entry in entries.flatten() {
                     found.push(format!("{folder}/{}", entry.file_name().to_string_lossy()));
                 }

@@ -57,20 +57,21 @@ impl Server {
         server
     }
 
-    /// The same, with extra environment variables (set after the defaults,
-    /// so they may replace them).
-    pub async fn start_with_env(dir: &Path, database_url: &str, env: &[(&str, String)]) -> Self {
-        let mut server = Self::spawn_with(dir, database_url, &[], env);
+    /// Starts Easel with extra variables (S3 storage, a sweep grace) and
+    /// waits until it is healthy.
+    pub async fn start_with_env(dir: &Path, database_url: &str, env: &[(String, String)]) -> Self {
+        let mut server = Self::spawn_with_env(dir, database_url, &[], env);
         server.wait_until_healthy().await;
         server
     }
 
     /// Starts the process without waiting for it.
     pub fn spawn_wrapped(dir: &Path, database_url: &str, wrapper: &[OsString]) -> Self {
-        Self::spawn_with(dir, database_url, wrapper, &[])
+        Self::spawn_with_env(dir, database_url, wrapper, &[])
     }
 
-    fn spawn_with(dir: &Path, database_url: &str, wrapper: &[OsString], env: &[(&str, String)]) -> Self {
+    /// Starts the process, with extra variables, without waiting for it.
+    pub fn spawn_with_env(dir: &Path, database_url: &str, wrapper: &[OsString], env: &[(String, String)]) -> Self {
         let addr = free_addr();
         let n = STARTED.fetch_add(1, Ordering::SeqCst);
         let log = dir.join(format!("easel-{n}.log"));
@@ -96,7 +97,9 @@ impl Server {
             .env("EASEL_UPLOADS_DIR", dir.join("uploads"))
             .env("RUST_LOG", "easel=info,tower_http=warn")
             .env("NO_COLOR", "1")
-            .envs(env.iter().map(|(k, v)| (k, v)))
+            // Nothing is in flight when a test server starts: leftovers go at once.
+            .env("EASEL_SWEEP_GRACE", "0s")
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("log file"))
             .stderr(log_file);

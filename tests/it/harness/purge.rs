@@ -1,19 +1,17 @@
 //! Ending a deleted workspace's grace period without waiting for it, and
 //! running the purge and the start-up sweep as the app would.
 
-use easel::storage::Storage;
-
 use super::TestApp;
 
 impl TestApp {
     /// Runs the background purge once; how many workspaces it purged.
     pub async fn purge_due(&self) -> usize {
-        easel::tenancy::deletion::purge_due(&self.databases, &Storage::new(self.uploads())).await.expect("purge")
+        easel::tenancy::deletion::purge_due(&self.databases, &self.storage).await.expect("purge")
     }
 
     /// Runs the start-up sweep of the uploads folder.
     pub async fn sweep_uploads(&self) {
-        easel::storage::sweeper::sweep(&self.databases, &Storage::new(self.uploads())).await.expect("sweep");
+        easel::storage::sweeper::sweep(&self.databases, &self.storage, std::time::Duration::ZERO).await.expect("sweep");
     }
 
     /// Ends the grace period of every scheduled workspace, behind the app's back.

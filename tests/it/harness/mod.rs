@@ -303,11 +303,14 @@ impl TestApp {
         for (i, db) in self.inspectors(sql).into_iter().enumerate() {
             // A figure read without COUNT (one workspace's row) is in one
             // database only: the main one must have it, the second may not.
+            // (A SUM over no rows is NULL there.)
             let found = match db {
-                Db::Sqlite(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_optional(pool).await.expect("count"),
-                Db::Postgres(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_optional(pool).await.expect("count"),
-            };
-            total += if i == 0 { found.expect("count: no row") } else { found.unwrap_or(0) };
+                Db::Sqlite(pool) => sqlx::query_scalar::<_, Option<i64>>(sql).fetch_optional(pool).await,
+                Db::Postgres(pool) => sqlx::query_scalar::<_, Option<i64>>(sql).fetch_optional(pool).await,
+            }
+            .expect("count");
+            total +=
+                if i == 0 { found.expect("count: no row").expect("count: NULL") } else { found.flatten().unwrap_or(0) };
         }
         total
     }

@@ -148,7 +148,8 @@ impl WorkspaceTx {
     }
 
     /// The plain transaction again, to go on with work outside this
-    /// workspace. On PostgreSQL `app.workspace_id` stays set until the
+    /// workspace. Only for a workspace in the main database (a global side
+    /// opened apart would be rolled back). On PostgreSQL `app.workspace_id` stays set until the
     /// transaction ends, which only ever narrows what it can see.
     pub fn into_tx(self) -> Tx {
         self.tx

@@ -65,3 +65,46 @@ async fn the_dashboard_adds_up_every_database_and_shows_one_that_is_down_as_unav
     assert!(details.text("#placement").contains("second"));
     assert_eq!(details.texts("[data-unavailable]").len(), 1);
 }
+
+/// The app's configuration from `vars` plus its folders.
+fn config(dir: &tempfile::TempDir, vars: &[(&str, String)]) -> easel::config::Config {
+    let mut all: std::collections::HashMap<String, String> =
+        vars.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+    all.insert("EASEL_DATA_DIR".into(), dir.path().join("data").display().to_string());
+    all.insert("EASEL_UPLOADS_DIR".into(), dir.path().join("uploads").display().to_string());
+    easel::config::Config::from_lookup(|k| all.get(k).cloned()).expect("configuration")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_named_database_is_checked_like_the_main_one_and_refused_when_unfit() {
+    let cluster = crate::harness::postgres::cluster();
+    let (main, second) = (cluster.create_database().await, cluster.create_database().await);
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A superuser sees through row-level security: refused, naming the database.
+    let superuser = config(
+        &dir,
+        &[("DATABASE_URL", cluster.app_url(&main)), ("EASEL_DATABASES", format!("big={}", cluster.admin_url(&second)))],
+    );
+    let refused = easel::prepare(superuser).await.err().expect("a superuser is refused").to_string();
+    assert!(refused.contains("'big'") && refused.contains("BYPASSRLS"), "{refused}");
+    // One that does not answer stops start-up, without its password.
+    let dead = config(
+        &dir,
+        &[
+            ("DATABASE_URL", cluster.app_url(&main)),
+            ("EASEL_DATABASES", "big=postgres://easel:hunter2@127.0.0.1:9/none".to_owned()),
+        ],
+    );
+    let refused = easel::prepare(dead).await.err().expect("a dead database is refused").to_string();
+    assert!(refused.contains("'big'") && !refused.contains("hunter2"), "{refused}");
+    // A fit one is migrated at start-up.
+    let fit = config(
+        &dir,
+        &[("DATABASE_URL", cluster.app_url(&main)), ("EASEL_DATABASES", format!("big={}", cluster.app_url(&second)))],
+    );
+    let state = easel::prepare(fit).await.expect("a fit database is taken");
+    let big = state.databases.by_name("big").expect("named").clone();
+    let easel::db::Db::Postgres(pool) = big else { panic!("PostgreSQL") };
+    let migrated: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&pool).await.expect("n");
+    assert!(migrated >= 17, "{migrated}");
+}

@@ -10,7 +10,7 @@ pub mod files;
 pub mod queries;
 mod schedule;
 
-use std::{path::PathBuf, sync::OnceLock, time::Duration};
+use std::{path::PathBuf, time::Duration};
 
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -21,7 +21,7 @@ pub use schedule::start;
 use crate::{
     archive::{self, Progress},
     config::BackupSchedule,
-    db::{AdminTx, Databases, Db},
+    db::{AdminTx, Databases, Db, cluster::instance},
     storage::Storage,
 };
 
@@ -56,20 +56,6 @@ pub enum Claim {
 pub struct ClaimedRun {
     pub id: Uuid,
     pub file_name: String,
-}
-
-/// This process, as `backup_runs.instance` names it: host and process id.
-pub fn instance() -> &'static str {
-    static NAME: OnceLock<String> = OnceLock::new();
-    NAME.get_or_init(|| {
-        let host = std::env::var("HOSTNAME")
-            .ok()
-            .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
-            .map(|h| h.trim().to_owned())
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "easel".into());
-        format!("{host} (pid {})", std::process::id())
-    })
 }
 
 /// Claims a backup inside `tx`, which the caller commits (the admin's

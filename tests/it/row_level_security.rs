@@ -6,8 +6,10 @@ use uuid::Uuid;
 
 use crate::harness::{Backend, TestApp, postgres};
 
+/// Two workspaces in one database: row-level security is what keeps them
+/// apart there (the harness otherwise puts the second in another database).
 async fn two_workspaces() -> (TestApp, Uuid, Uuid) {
-    let app = TestApp::spawn(Backend::Postgres).await;
+    let app = TestApp::spawn_with(Backend::Postgres, |c| c.placement.new_workspaces_in.clear()).await;
     let a = app.signed_up("Ada", "ada@example.com").await.guards().page_workspace;
     let b = app.signed_up("Bea", "bea@example.com").await.guards().page_workspace;
     (app, a.parse().expect("uuid"), b.parse().expect("uuid"))

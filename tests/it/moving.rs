@@ -158,3 +158,77 @@ async fn a_move_stopped_after_any_step_leaves_the_workspace_in_one_place_and_run
         home = to;
     }
 }
+
+/// Runs `easel workspace move` beside the app; with `pause`, the drill
+/// makes it wait after that step, where it is killed (SIGKILL).
+fn command(
+    app: &TestApp,
+    workspace: Uuid,
+    to: &str,
+    pause: Option<&str>,
+    log: &std::path::Path,
+) -> std::process::Child {
+    let out = std::fs::File::create(log).expect("command log");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_easel"));
+    command
+        .args(["workspace", "move", &workspace.to_string(), "--to", to])
+        .env_clear()
+        .current_dir(app.dir.path())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()))
+        .env("NO_COLOR", "1")
+        .envs(app.command_env())
+        .stdin(std::process::Stdio::null())
+        .stdout(out.try_clone().expect("log"))
+        .stderr(out);
+    if let Some(step) = pause {
+        command.env("EASEL_MOVE_PAUSE_AFTER", step);
+    }
+    command.spawn().expect("start easel workspace move")
+}
+
+/// Waits (a bounded number of times) until the command says it paused.
+async fn until_paused(child: &mut std::process::Child, log: &std::path::Path) {
+    for _ in 0..1200 {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if text.contains("paused after") {
+            return;
+        }
+        assert!(child.try_wait().expect("poll").is_none(), "the command ended instead of pausing:\n{text}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the command never paused:\n{}", std::fs::read_to_string(log).unwrap_or_default());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_killed_after_each_step_leaves_the_workspace_in_one_place_and_finishes_when_run_again() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let filled = filled(&app, &ada).await;
+    let before = seen(&ada, &filled).await;
+    let rows = rows_in(&app, filled.workspace).await.0;
+    let log = app.dir.path().join("move.log");
+    let mut home = "main";
+    for step in [Step::Marked, Step::Copied, Step::Verified, Step::Switched] {
+        let to = if home == "main" { "second" } else { "main" };
+        let mut child = command(&app, filled.workspace, to, Some(step.name()), &log);
+        until_paused(&mut child, &log).await;
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reaped");
+        let switched = step == Step::Switched;
+        assert_eq!(placement(&app, filled.workspace).await, if switched { to } else { home }, "killed after {step}");
+        assert_eq!(seen(&ada, &filled).await, before, "readable in one place after a kill at {step}");
+
+        let status = command(&app, filled.workspace, to, None, &log).wait().expect("run again");
+        let said = std::fs::read_to_string(&log).unwrap_or_default();
+        assert!(status.success(), "after a kill at {step}: {said}");
+        assert_eq!(placement(&app, filled.workspace).await, to);
+        let expected = if to == "main" { (rows, 0) } else { (0, rows + 1) };
+        assert_eq!(rows_in(&app, filled.workspace).await, expected, "only in {to} after a kill at {step}");
+        assert_eq!(seen(&ada, &filled).await, before);
+        home = to;
+    }
+    // A refusal is one clear line and a failure status.
+    let status = command(&app, filled.workspace, "third", None, &log).wait().expect("refused");
+    assert!(!status.success());
+    assert!(std::fs::read_to_string(&log).unwrap_or_default().contains("no database 'third'"));
+}

@@ -108,6 +108,15 @@ struct Found {
 pub async fn move_workspace(databases: &Databases, workspace: Uuid, to: &str, halt: Halt) -> anyhow::Result<Outcome> {
     let found = find(databases.main(), workspace).await?;
     let target = databases.by_name(to).map_err(|_| unknown_database(databases, to))?.clone();
+    let held = hold(databases.main(), workspace, &found.name).await?;
+    let moved = steps(databases, workspace, to, halt, target).await;
+    release(held).await;
+    moved
+}
+
+async fn steps(databases: &Databases, workspace: Uuid, to: &str, halt: Halt, target: Db) -> anyhow::Result<Outcome> {
+    // Read again under the lock: a move that held it may have changed it.
+    let found = find(databases.main(), workspace).await?;
     let audit = Audit { main: databases.main(), workspace, name: &found.name };
     match found.moving_to.as_deref() {
         Some(other) if other != to => anyhow::bail!(
@@ -143,6 +152,36 @@ pub async fn move_workspace(databases: &Databases, workspace: Uuid, to: &str, ha
     purge(&source, workspace, found.placement == MAIN).await?;
     audit.record("workspace.move.purged", &format!("its old rows in {} are gone", found.placement)).await?;
     Ok(after(halt, Step::Purged).await.unwrap_or(Outcome::Moved { rows }))
+}
+
+/// One move of a workspace at a time: two would drop each other's copy.
+/// A PostgreSQL advisory lock, on a connection of its own (never returned to
+/// the pool) held for the whole move; a killed command's connection ends and
+/// lets go of it, so the wait covers the moment that takes. (SQLite has one
+/// database: nothing ever moves there.)
+struct Held {
+    connection: sqlx::PgConnection,
+    key: i64,
+}
+
+async fn hold(main: &Db, workspace: Uuid, name: &str) -> anyhow::Result<Option<Held>> {
+    let Db::Postgres(pool) = main else { return Ok(None) };
+    let mut connection = pool.acquire().await?.detach();
+    let key = i64::from_be_bytes(workspace.as_bytes()[8..].try_into()?);
+    sqlx::query("SET lock_timeout = '5s'").execute(&mut connection).await?;
+    if sqlx::query("SELECT pg_advisory_lock($1)").bind(key).execute(&mut connection).await.is_err() {
+        anyhow::bail!("another move of the workspace {name} is running; let it finish (or stop it) first");
+    }
+    Ok(Some(Held { connection, key }))
+}
+
+/// Lets go of the lock before the connection closes, so that the next move
+/// need not wait for the server to notice.
+async fn release(held: Option<Held>) {
+    if let Some(mut held) = held {
+        let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(held.key).execute(&mut held.connection).await;
+        let _ = sqlx::Connection::close(held.connection).await;
+    }
 }
 
 async fn find(main: &Db, workspace: Uuid) -> anyhow::Result<Found> {

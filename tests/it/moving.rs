@@ -110,6 +110,16 @@ async fn a_move_is_refused_clearly_and_a_workspace_being_moved_reads_but_does_no
     let there = refused(move_workspace(&app.databases, filled.workspace, "main", Halt::Never).await);
     assert!(there.contains("already in the database 'main'"), "{there}");
 
+    // One move of a workspace at a time: another holding it is waited for, then refused.
+    let easel::db::Db::Postgres(pool) = &app.db else { panic!("PostgreSQL") };
+    let mut other = pool.acquire().await.expect("connection").detach();
+    let key = i64::from_be_bytes(filled.workspace.as_bytes()[8..].try_into().expect("8 bytes"));
+    sqlx::query("SELECT pg_advisory_lock($1)").bind(key).execute(&mut other).await.expect("lock");
+    let busy = refused(move_workspace(&app.databases, filled.workspace, "second", Halt::Never).await);
+    assert!(busy.contains("another move"), "{busy}");
+    sqlx::query("SELECT pg_advisory_unlock($1)").bind(key).execute(&mut other).await.expect("unlock");
+    assert_eq!(placement(&app, filled.workspace).await, "main");
+
     let stopped = move_workspace(&app.databases, filled.workspace, "second", Halt::Stop(Step::Marked)).await;
     assert_eq!(stopped.expect("marked"), Outcome::Stopped(Step::Marked));
     let page = ada.get("/images").await;

@@ -1,5 +1,6 @@
-//! The `easel` command: serve (the default), migrate, secrets, admin, and
-//! the archive commands (export, import, backup, restore, copy).
+//! The `easel` command: serve (the default), migrate, secrets, admin,
+//! workspace move, and the archive commands (export, import, backup,
+//! restore, copy).
 
 use std::process::ExitCode;
 
@@ -62,6 +63,11 @@ enum Command {
         #[command(subcommand)]
         action: StorageAction,
     },
+    /// Work on one workspace: move it to another database.
+    Workspace {
+        #[command(subcommand)]
+        action: WorkspaceAction,
+    },
     /// Make someone a platform admin of this instance, or stop them being one.
     Admin {
         #[command(subcommand)]
@@ -82,6 +88,19 @@ enum AdminAction {
         /// The person's name (default: the part of the email before the @).
         #[arg(long)]
         name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum WorkspaceAction {
+    /// Move a workspace's rows to another database (copied, verified, then
+    /// switched; members can read it meanwhile). Run it again to resume.
+    Move {
+        /// The workspace's id.
+        id: uuid::Uuid,
+        /// The database: `main` or a name from EASEL_DATABASES.
+        #[arg(long)]
+        to: String,
     },
 }
 
@@ -176,6 +195,21 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let to =
                 easel::storage::Storage::open(&target, &config.data_dir).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
             easel::storage::copy::command(&from, &to).await
+        }
+        Command::Workspace { action: WorkspaceAction::Move { id, to } } => {
+            let halt = easel::admin::moving::Halt::from_env()?;
+            let state = easel::prepare(config).await?;
+            let to = to.trim();
+            match easel::admin::moving::move_workspace(&state.databases, id, to, halt).await? {
+                easel::admin::moving::Outcome::Moved { rows } => {
+                    println!("moved workspace {id} to the database '{to}' ({rows} rows, verified)")
+                }
+                easel::admin::moving::Outcome::Finished => {
+                    println!("workspace {id} was already in '{to}'; the old copy left by an interrupted move is gone")
+                }
+                easel::admin::moving::Outcome::Stopped(step) => println!("stopped after {step}"),
+            }
+            Ok(())
         }
         Command::Admin { action } => {
             let state = easel::prepare(config).await?;

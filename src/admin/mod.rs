@@ -14,6 +14,7 @@ mod extractor;
 mod figures;
 mod handlers;
 mod imports;
+pub mod moving;
 pub mod queries;
 pub mod snapshots;
 

@@ -23,6 +23,7 @@ mod instance;
 pub mod manifest;
 mod readable;
 mod reader;
+pub mod relocate;
 mod sink;
 mod source;
 pub mod terminal;

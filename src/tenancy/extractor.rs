@@ -34,6 +34,9 @@ pub struct Workspace {
     client_ip: String,
     /// Suspended by the operator: everything reads, nothing writes.
     suspended: bool,
+    /// Being moved to another database (`easel workspace move`): everything
+    /// reads, nothing writes, until the move is done.
+    moving: bool,
     /// This request only reads (GET or HEAD), which suspension allows.
     reading: bool,
     brand: Brand,
@@ -55,6 +58,9 @@ pub struct Brand {
 
 const SUSPENDED: &str = "This workspace is suspended by the operator: you can read everything in it, but nothing \
                          can be changed until the suspension is lifted.";
+
+const MOVING: &str = "This workspace is being moved to another database: you can read everything in it, but \
+                      nothing can be changed until the move is done (usually a few minutes).";
 
 impl Workspace {
     pub fn id(&self) -> Uuid {
@@ -81,13 +87,17 @@ impl Workspace {
         self.suspended
     }
 
+    pub fn is_moving(&self) -> bool {
+        self.moving
+    }
+
     pub fn brand(&self) -> &Brand {
         &self.brand
     }
 
-    /// Suspension stops everything but reading.
+    /// Suspension (and a move) stops everything but reading.
     fn blocked(&self, permission: Permission) -> bool {
-        self.suspended && !self.reading && permission != Permission::ViewContent
+        (self.suspended || self.moving) && !self.reading && permission != Permission::ViewContent
     }
 
     /// `Ok` when the member's role holds `permission`, else a 403.
@@ -95,7 +105,7 @@ impl Workspace {
         if !self.role.can(permission) {
             Err(AppError::Forbidden("Your role in this workspace does not allow that."))
         } else if self.blocked(permission) {
-            Err(AppError::Forbidden(SUSPENDED))
+            Err(AppError::Forbidden(if self.suspended { SUSPENDED } else { MOVING }))
         } else {
             Ok(())
         }
@@ -113,6 +123,9 @@ impl Workspace {
     pub async fn write(&self) -> AppResult<WorkspaceTx> {
         if self.suspended {
             return Err(AppError::Forbidden(SUSPENDED));
+        }
+        if self.moving {
+            return Err(AppError::Forbidden(MOVING));
         }
         let main = self.main.clone().map(|db| (db, true));
         let mut tx = WorkspaceTx::placed(self.data.begin_write().await?, self.id, main).await?;
@@ -177,6 +190,7 @@ pub async fn resolve(parts: &mut Parts, state: &AppState, user: &CurrentUser) ->
         user: user.clone(),
         client_ip: client_ip.clone(),
         suspended: m.suspended,
+        moving: m.moving,
         reading: matches!(parts.method, Method::GET | Method::HEAD),
         brand: Brand { colour: m.brand_colour, logo: m.logo, hide_powered_by: m.hide_powered_by },
         data,

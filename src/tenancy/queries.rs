@@ -36,12 +36,14 @@ pub struct ActiveMembership {
     pub hide_powered_by: bool,
     /// The database holding its rows.
     pub placement: String,
+    /// Being moved to another database: it reads, nothing writes.
+    pub moving: bool,
 }
 
 const ACTIVE: &str = "SELECT m.workspace_id, w.name, m.role, w.suspended_at IS NOT NULL AS suspended, \
        w.brand_colour, w.logo, \
        (w.hide_powered_by AND COALESCE(w.custom_can_hide_branding, p.can_hide_branding, FALSE)) AS hide_powered_by, \
-       w.placement \
+       w.placement, w.moving_to IS NOT NULL AS moving \
      FROM memberships m JOIN workspaces w ON w.id = m.workspace_id LEFT JOIN plans p ON p.key = w.plan";
 
 /// A workspace scheduled for deletion is gone for its members: no page, no

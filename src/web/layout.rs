@@ -37,6 +37,8 @@ pub struct Layout {
     pub brand: Brand,
     /// The active workspace is suspended: pages say so and offer no writes.
     pub suspended: bool,
+    /// The active workspace is being moved to another database: pages say so.
+    pub moving: bool,
     /// The person runs this instance: the menu links to `/admin`.
     pub platform_admin: bool,
     /// The person has not confirmed their email address: a banner offers a new link.
@@ -73,7 +75,9 @@ impl Layout {
 
     /// Whether the active role may change content (for showing write buttons).
     pub fn can_edit(&self) -> bool {
-        !self.suspended && self.active.as_ref().is_some_and(|w| w.role.can(crate::tenancy::Permission::EditContent))
+        !self.suspended
+            && !self.moving
+            && self.active.as_ref().is_some_and(|w| w.role.can(crate::tenancy::Permission::EditContent))
     }
 
     /// Whether the person owns the active workspace (for owner-only links).
@@ -125,6 +129,7 @@ impl FromRequestParts<AppState> for Layout {
         if let Some(w) = &active {
             layout.brand = w.brand().clone();
             layout.suspended = w.is_suspended();
+            layout.moving = w.is_moving();
         }
         layout.user_name = Some(user.name);
         layout.user_email = user.email;

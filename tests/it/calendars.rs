@@ -52,7 +52,7 @@ pub async fn new_calendar(client: &Client, name: &str) -> String {
 }
 
 /// Creates a post and returns its id.
-async fn new_post(client: &Client, calendar: &str, date: &str, time: &str) -> String {
+pub async fn new_post(client: &Client, calendar: &str, date: &str, time: &str) -> String {
     client.get(&format!("/calendars/{calendar}/posts/new?date={date}")).await;
     let page = client
         .post(

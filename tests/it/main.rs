@@ -23,6 +23,7 @@ mod instances;
 mod integrations;
 mod isolation;
 mod library;
+mod moving;
 mod operations;
 mod outbound;
 mod placement;

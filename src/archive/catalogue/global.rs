@@ -66,6 +66,7 @@ pub const WORKSPACES: Table = Table {
         col("deletion_requested_by", Text),
         opt("purge_lease_until", Time),
         col("placement", Text),
+        opt("moving_to", Text),
     ],
 };
 

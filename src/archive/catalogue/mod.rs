@@ -96,9 +96,10 @@ pub fn stays_in_instance(table: &str, column: &str) -> bool {
 
 /// Columns no archive carries: where a workspace's rows live is this
 /// instance's own arrangement (`EASEL_DATABASES`), and whatever an archive
-/// holds is imported or restored into `main`, which the column's default says.
+/// holds is imported or restored into `main`, which the column's default says;
+/// a move under way belongs to the databases it runs between.
 pub fn stays_here(table: &str, column: &str) -> bool {
-    matches!((table, column), ("workspaces", "placement"))
+    matches!((table, column), ("workspaces", "placement" | "moving_to"))
 }
 
 #[cfg(test)]

@@ -78,3 +78,19 @@ pub(super) async fn second_database() -> (easel::config::Placement, Option<Db>) 
     let inspector = Db::connect(&cluster.admin_url(&database)).await.expect("second inspector");
     (placement, Some(inspector))
 }
+
+impl TestApp {
+    /// The variables that point an `easel` command (run beside this app) at
+    /// its databases, folders and store.
+    pub fn command_env(&self) -> Vec<(String, String)> {
+        let databases: Vec<String> = self.placement.databases.iter().map(|(n, url)| format!("{n}={url}")).collect();
+        let mut env = vec![
+            ("DATABASE_URL".to_owned(), self.database_url.clone()),
+            ("EASEL_DATABASES".to_owned(), databases.join(",")),
+            ("EASEL_DATA_DIR".to_owned(), self.dir.path().join("data").display().to_string()),
+            ("EASEL_UPLOADS_DIR".to_owned(), self.dir.path().join("uploads").display().to_string()),
+        ];
+        env.extend(self.storage_env.iter().cloned());
+        env
+    }
+}

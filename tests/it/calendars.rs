@@ -329,12 +329,7 @@ async fn auto_schedule_creates_exactly_the_preview(backend: Backend) {
     assert!(planned[1].contains("2030-05-01") && planned[1].contains("18:00"), "{planned:?}");
     assert!(preview.text("#main").contains("already scheduled"));
     // Confirm with exactly what the preview's form carries (the harness adds the guards).
-    let confirm: Vec<(String, String)> = preview
-        .html()
-        .select(&scraper::Selector::parse("form:has(input[name=fingerprint]) input[type=hidden]").expect("selector"))
-        .filter_map(|i| Some((i.value().attr("name")?.to_owned(), i.value().attr("value")?.to_owned())))
-        .filter(|(k, _)| k != "csrf_token" && k != "page_workspace")
-        .collect();
+    let confirm = preview.hidden_fields("form:has(input[name=fingerprint])");
     let confirm: Vec<(&str, &str)> = confirm.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     ada.post(&path, &confirm).await.assert_redirect(&format!("/calendars/{calendar}?date=2030-05-01"));
     assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 5);

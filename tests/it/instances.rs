@@ -107,12 +107,7 @@ async fn fill(on_one: &Client, on_other: &Client, calendar: &str, collection: &s
     form.extend([("weekdays", "1"), ("weekdays", "3")]);
     let preview = on_one.post(&path, &form).await;
     preview.assert_status(200);
-    let confirm: Vec<(String, String)> = preview
-        .html()
-        .select(&scraper::Selector::parse("form:has(input[name=fingerprint]) input[type=hidden]").expect("selector"))
-        .filter_map(|i| Some((i.value().attr("name")?.to_owned(), i.value().attr("value")?.to_owned())))
-        .filter(|(k, _)| k != "csrf_token" && k != "page_workspace")
-        .collect();
+    let confirm = preview.hidden_fields("form:has(input[name=fingerprint])");
     let confirm: Vec<(&str, &str)> = confirm.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     on_other.post(&path, &confirm).await.assert_redirect(&format!("/calendars/{calendar}?date=2030-05-01"));
     on_one.get(&format!("/calendars/{calendar}?view=list&date=2030-05-01")).await.attrs("[data-post]", "data-post")

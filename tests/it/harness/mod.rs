@@ -624,6 +624,17 @@ impl Page {
         self.html().select(&selector).filter_map(|e| e.value().attr(attr).map(str::to_owned)).collect()
     }
 
+    /// The hidden fields of the form matching `form`, without the guards
+    /// (the client adds its own), to submit exactly what the page carries.
+    pub fn hidden_fields(&self, form: &str) -> Vec<(String, String)> {
+        let selector = Selector::parse(&format!("{form} input[type=hidden]")).expect("selector");
+        self.html()
+            .select(&selector)
+            .filter_map(|i| Some((i.value().attr("name")?.to_owned(), i.value().attr("value")?.to_owned())))
+            .filter(|(k, _)| k != "csrf_token" && k != "page_workspace")
+            .collect()
+    }
+
     fn guards(&self) -> Option<Guards> {
         if !self.headers.get("content-type")?.to_str().ok()?.starts_with("text/html") {
             return None;

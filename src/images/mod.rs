@@ -4,6 +4,7 @@
 mod handlers;
 mod media;
 pub mod ordering;
+pub mod presets;
 pub mod processing;
 pub mod queries;
 pub mod upload;

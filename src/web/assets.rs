@@ -19,11 +19,28 @@ struct Asset {
 }
 
 const ASSETS: &[Asset] = &[
-    Asset { name: "app.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../../static/app.css") },
+    // One stylesheet and one script per page, kept in a file per feature.
+    Asset {
+        name: "app.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: concat!(
+            include_str!("../../static/app.css"),
+            include_str!("../../static/css/planner.css"),
+            include_str!("../../static/css/crops.css"),
+            include_str!("../../static/css/bulk.css"),
+        )
+        .as_bytes(),
+    },
     Asset {
         name: "app.js",
         content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../static/app.js"),
+        bytes: concat!(
+            include_str!("../../static/app.js"),
+            include_str!("../../static/js/planner.js"),
+            include_str!("../../static/js/crops.js"),
+            include_str!("../../static/js/bulk.js"),
+        )
+        .as_bytes(),
     },
     Asset {
         name: "htmx.min.js",

@@ -5,6 +5,7 @@
 //! Needs `chromium` and `chromedriver` (Debian: `chromium chromium-driver`).
 
 mod server;
+mod tour;
 mod two_factor;
 mod webdriver;
 
@@ -275,6 +276,13 @@ async fn a_person_plans_their_work_in_a_real_browser() {
     let vic = Browser::open(&driver).await.expect("open a second browser");
     step("viewer", &vic, accept_and_read_only(&vic, &server, &link)).await;
     step("caption", &ada, write_caption(&ada, &server, &services)).await;
+    let pages = [
+        ("home", "/".to_owned()),
+        ("library", "/images".to_owned()),
+        ("month", format!("/calendars/{calendar}")),
+        ("settings", "/settings".to_owned()),
+    ];
+    step("screenshots", &ada, tour::screenshots(&ada, &server, &pages)).await;
     ada.close().await;
     vic.close().await;
 }

@@ -165,6 +165,15 @@ impl Browser {
         Ok(STANDARD.decode(png.as_str().unwrap_or_default())?)
     }
 
+    /// Lays pages out as on a screen `width` CSS pixels wide (a phone when
+    /// narrow), through Chromium's DevTools, since a headless window has a
+    /// minimum width.
+    pub async fn viewport(&self, width: u32, height: u32) -> anyhow::Result<()> {
+        let params = json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 });
+        let body = json!({ "cmd": "Emulation.setDeviceMetricsOverride", "params": params });
+        self.call(reqwest::Method::POST, "/goog/cdp/execute", Some(body)).await.map(drop)
+    }
+
     pub async fn html(&self) -> anyhow::Result<String> {
         Ok(self.call(reqwest::Method::GET, "/source", None).await?.as_str().unwrap_or_default().to_owned())
     }

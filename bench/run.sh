@@ -87,6 +87,17 @@ measure() {
   printf '| %-24s | %10s | %9s | %9s | %9s | %s\n' "$name" "$rps" "$p50" "$p99" "$p999" "${non2xx:+non-2xx: $non2xx}"
 }
 
+# The first request for each artwork's 4:5 rendition decodes, crops and
+# encodes it; one at a time over the gallery's first page.
+cold_renditions() {
+  local ids times
+  ids=$(curl -sf -H "Cookie: $cookie" "http://127.0.0.1:$port/images" | grep -o '/images/[0-9a-f-]\{36\}' | sort -u | cut -d/ -f3)
+  times=$(for id in $ids; do
+    curl -sf -o /dev/null -w '%{time_total}\n' -H "Cookie: $cookie" "http://127.0.0.1:$port/media/$id/crop/portrait"
+  done | sort -n)
+  awk '{t[NR]=$1; s+=$1} END {if (NR) printf "| %-24s | %10.2f | %8.2fms | %8.2fms | %9s | %d artworks, one at a time\n", "rendition 4:5 (cold)", NR/s, t[int((NR+1)/2)]*1000, t[int(NR*0.99+0.5)]*1000, "", NR}' <<<"$times"
+}
+
 echo "== wrk, $connections connections, $duration each"
 printf '| %-24s | %10s | %9s | %9s | %9s |\n' "page" "req/s" "p50" "p99" "p99.9"
 measure "gallery (first page)" "/images"
@@ -98,6 +109,9 @@ measure "calendar month (June)" "/calendars/$calendar?date=2030-06-15"
 measure "calendar list (Sep, 500)" "/calendars/$calendar?view=list&date=2030-09-15"
 measure "calendar week" "/calendars/$calendar?view=week&date=2030-06-12"
 measure "a post" "/events/$post"
+measure "grid planner" "/calendars/$calendar/grid"
+cold_renditions
+measure "rendition 4:5 (cached)" "/media/$image/crop/portrait"
 echo "== sign-ins (a fresh visitor each: GET /login, then POST /login, argon2id), $connections at once"
 target/release/examples/seed signin "http://127.0.0.1:$port" "$connections" "${duration%s}"
 echo "peak memory of the server: $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)"

@@ -90,6 +90,7 @@ pub async fn act(
         },
         "delete" if form.get("confirmed") == "yes" => actions::delete(&ws, &ids).await?,
         "delete" => return choice(&ws, layout, ids, back, "delete").await,
+        "captions" => return super::captions::start_or_ask(&state, &ws, layout, ids, back, &form).await,
         _ => return Err(AppError::bad_request("Choose what to do with the selected posts.")),
     };
     flash::success(&session, done).await?;
@@ -125,5 +126,5 @@ async fn choice(ws: &Workspace, layout: Layout, ids: Vec<Uuid>, back: String, ac
     let mut tx = ws.read().await?;
     let hashtag_sets = settings::queries::hashtag_sets(&mut tx).await?;
     tx.commit().await?;
-    page(ChoiceView { layout, action: action.to_owned(), rows, back, hashtag_sets })
+    page(ChoiceView { layout, action: action.to_owned(), rows, back, hashtag_sets, ai_ready: false })
 }

@@ -2,6 +2,7 @@
 //! writes it from the brand settings and the artwork, or, without a key, a
 //! clearly labelled template does. The result lands in the editor unsaved.
 
+pub mod generate;
 mod handlers;
 pub mod openai;
 pub mod prompt;

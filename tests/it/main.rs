@@ -38,3 +38,5 @@ mod team;
 mod two_factor;
 mod verification;
 mod workspaces;
+mod bulk;
+mod bulk_captions;

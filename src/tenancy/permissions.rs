@@ -209,6 +209,7 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/events/{id}", Needs(EditContent)),
         ("POST", "/events/{id}/duplicate", Needs(EditContent)),
         ("POST", "/posts/bulk", Needs(EditContent)),
+        ("POST", "/images/{id}/alt-text", Needs(EditContent)),
         ("GET", "/caption-jobs/{id}", Needs(EditContent)),
         ("POST", "/caption-jobs/{id}/posts/{event_id}/use", Needs(EditContent)),
         ("POST", "/events/{id}/suggestion", Needs(EditContent)),

@@ -18,6 +18,7 @@ on_both_backends!(
     viewers_cannot_use_bulk_actions,
     selected_posts_go_to_publer_with_a_report,
     fill_makes_posts_ready_and_leaves_sold_pieces_out_unless_asked,
+    a_sold_piece_flags_its_posts_on_the_calendar_and_in_the_editor,
 );
 
 /// A post at `date` `time` (local), with a caption; with artwork when `image` is given.
@@ -282,4 +283,31 @@ async fn fill_makes_posts_ready_and_leaves_sold_pieces_out_unless_asked(backend:
     ada.post(&path, &confirm).await.assert_status(303);
     assert_eq!(app.count("SELECT COUNT(*) FROM events WHERE status = 'draft'").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM event_images").await, 3);
+}
+
+async fn a_sold_piece_flags_its_posts_on_the_calendar_and_in_the_editor(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let image = upload(&ada, "heron.png", 1).await;
+    let calendar = new_calendar(&ada, "Main").await;
+    let post = post_at(&ada, &calendar, "2030-05-01", "09:00", Some(&image)).await;
+    let other = post_at(&ada, &calendar, "2030-05-02", "09:00", None).await;
+    let month = format!("/calendars/{calendar}?date=2030-05-01");
+    assert!(ada.get(&month).await.texts("[data-sold]").is_empty());
+    assert!(ada.get(&format!("/events/{post}")).await.texts("#sold-note").is_empty());
+
+    ada.post(&format!("/images/{image}"), &[("title", "Grey Heron"), ("availability", "sold")]).await.assert_status(303);
+    let page = ada.get(&month).await;
+    let flagged: Vec<String> = page
+        .attrs(".post-chip", "data-post")
+        .into_iter()
+        .zip(page.texts(".post-chip"))
+        .filter(|(_, text)| text.contains("Sold:"))
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(flagged, vec![post.clone()], "only the post with the sold piece");
+    assert!(page.text("[data-sold]").contains("Sold: update the caption or swap the artwork"));
+    let editor = ada.get(&format!("/events/{post}")).await;
+    assert!(editor.text("#sold-note").contains("Grey Heron has sold"));
+    assert!(ada.get(&format!("/events/{other}")).await.texts("#sold-note").is_empty());
 }

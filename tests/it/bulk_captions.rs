@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::{
     captions::{ADA_OPENAI, described_post, set_openai},
+    collections::upload,
     harness::{Backend, Client, TestApp, services::Services},
     on_both_backends,
 };
@@ -14,6 +15,7 @@ on_both_backends!(
     template_captions_land_saved_as_suggestions_or_unsaved,
     the_ai_writes_each_caption_and_a_failure_on_one_post_is_recorded,
     a_job_whose_worker_stopped_is_taken_over_after_a_restart,
+    alt_text_is_written_by_the_vision_model_or_asks_for_one,
 );
 
 /// Starts a caption job for `posts`; returns its id.
@@ -127,7 +129,7 @@ async fn the_ai_writes_each_caption_and_a_failure_on_one_post_is_recorded(backen
     assert_eq!(caption_of(&app, &second).await, "Morning light on the river.");
     let tags = format!("SELECT hashtags FROM events WHERE id = {}", app.uuid_literal(&second));
     assert_eq!(app.strings(&tags).await, vec!["#heron #oilpainting"]);
-    assert_eq!(app.count("SELECT SUM(ai_generations) FROM monthly_usage").await, 2, "both requests count");
+    assert_eq!(app.count("SELECT CAST(SUM(ai_generations) AS BIGINT) FROM monthly_usage").await, 2, "both requests count");
 }
 
 async fn a_job_whose_worker_stopped_is_taken_over_after_a_restart(backend: Backend) {
@@ -141,7 +143,7 @@ async fn a_job_whose_worker_stopped_is_taken_over_after_a_restart(backend: Backe
         format!("UPDATE events SET caption = 'Saved caption' WHERE id = {}", app.uuid_literal(&second)),
         format!("UPDATE caption_job_posts SET state = 'waiting', caption = '' WHERE event_id = {}", app.uuid_literal(&second)),
         "UPDATE caption_jobs SET state = 'running', done = 1, lease_owner = 'gone', \
-         lease_until = '2000-01-01 00:00:00+00:00', finished_at = NULL"
+         lease_until = '2000-01-01 00:00:00.0+00:00', finished_at = NULL"
             .to_owned(),
     ] {
         app.try_execute(&sql).await.expect("set up a stopped job");
@@ -152,4 +154,41 @@ async fn a_job_whose_worker_stopped_is_taken_over_after_a_restart(backend: Backe
     assert_eq!(page.text("#job-summary [data-done]"), "2", "each post once");
     assert!(caption_of(&app, &second).await.contains("Grey heron at dawn"));
     assert_eq!(app.count("SELECT COUNT(*) FROM caption_job_posts WHERE state = 'written'").await, 2);
+}
+
+async fn alt_text_is_written_by_the_vision_model_or_asks_for_one(backend: Backend) {
+    let services = Services::start().await;
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let image = upload(&ada, "heron.png", 1).await;
+    let second = upload(&ada, "fox.png", 2).await;
+    ada.get(&format!("/images/{image}")).await;
+    let back = format!("/images/{image}#alt_text");
+    ada.post(&format!("/images/{image}/alt-text"), &[]).await.assert_redirect(&back);
+    let page = ada.get(&format!("/images/{image}")).await;
+    assert!(page.texts(".flash").join(" ").contains("needs a vision model"), "{}", page.texts(".flash").join(" "));
+    assert_eq!(page.text("#alt_text"), "");
+    assert!(services.all_seen().is_empty());
+
+    set_openai(&ada, &services, ADA_OPENAI).await;
+    services.set(|s| s.chat_reply = "\"A grey heron stands in pale reeds\n at dawn.\"".into());
+    ada.get(&format!("/images/{image}")).await;
+    ada.post(&format!("/images/{image}/alt-text"), &[]).await.assert_redirect(&back);
+    let page = ada.get(&format!("/images/{image}")).await;
+    assert_eq!(page.text("#alt_text"), "A grey heron stands in pale reeds at dawn.");
+    let calls = services.seen("/chat/completions");
+    assert_eq!(calls.len(), 1);
+    assert!(calls[0].body.contains("data:image/jpeg;base64,"), "the model is shown the picture");
+    assert!(calls[0].body.contains("Heron"), "and told the title");
+
+    // From the library, for several pieces.
+    ada.get("/images").await;
+    ada.post("/images/bulk", &[("action", "alt_text"), ("ids", &image), ("ids", &second)])
+        .await
+        .assert_redirect("/images");
+    let said = ada.get("/images").await.texts(".flash").join(" ");
+    assert!(said.contains("Alt text written for 2 of 2 pieces."), "{said}");
+    let sql = "SELECT COUNT(*) FROM images WHERE alt_text = 'A grey heron stands in pale reeds at dawn.'";
+    assert_eq!(app.count(sql).await, 2);
+    assert_eq!(app.count("SELECT CAST(SUM(ai_generations) AS BIGINT) FROM monthly_usage").await, 3);
 }

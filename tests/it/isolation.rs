@@ -190,6 +190,8 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         ),
         (format!("/caption-jobs/{caption_job}/posts/{post}/use"), vec![]),
         (format!("/events/{post}/suggestion"), vec![("answer", "use")]),
+        (format!("/images/{image}/alt-text"), vec![]),
+        ("/images/bulk".into(), vec![("action", "alt_text"), ("ids", &image)]),
         (format!("/events/{post}/publer/resend"), vec![]),
         (format!("/calendars/{calendar}/publer"), vec![("from", "2030-05-01"), ("to", "2030-05-31")]),
         ("/settings/publer/routes".into(), vec![(publer_route.as_str(), "")]),

@@ -46,7 +46,10 @@ mod tests {
         tally.skip("without artwork");
         tally.skip("already with Publer");
         tally.skip("without artwork");
-        assert_eq!(tally.sentence("marked ready"), "3 posts marked ready; 3 skipped: 2 without artwork, 1 already with Publer.");
+        assert_eq!(
+            tally.sentence("marked ready"),
+            "3 posts marked ready; 3 skipped: 2 without artwork, 1 already with Publer."
+        );
         assert_eq!(Tally { done: 1, ..Tally::default() }.sentence("moved"), "1 post moved.");
     }
 }

@@ -92,7 +92,8 @@ pub async fn caption_for(state: &AppState, workspace: Uuid, post: Uuid, source: 
         image: None,
     };
     if let Some(first) = artwork.first().filter(|_| options.openai_vision) {
-        chat.image = state.storage.read(&image_key(workspace, Folder::Large, &derived_name(first.id))).await.ok().flatten();
+        chat.image =
+            state.storage.read(&image_key(workspace, Folder::Large, &derived_name(first.id))).await.ok().flatten();
     }
     let guard = Guard { allow: &state.config.outbound_allow, timeout: state.config.ai_timeout };
     match chat.send(&guard).await {

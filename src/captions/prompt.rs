@@ -332,7 +332,10 @@ mod tests {
         let none: Vec<HashtagSet> = Vec::new();
         let brief = Brief { settings: &s, platform: pinterest, artwork: &art, hashtag_sets: &none };
         let draft = brief.template();
-        assert_eq!(draft.caption, "Fresh off the easel!\n\nStudy In Cobalt: oil on linen, 40 × 50 cm, 2024.\n\nA heron at dawn.");
+        assert_eq!(
+            draft.caption,
+            "Fresh off the easel!\n\nStudy In Cobalt: oil on linen, 40 × 50 cm, 2024.\n\nA heron at dawn."
+        );
         assert_eq!(draft.hashtags, "#heronprints #oilonlinen #art #artist");
     }
 

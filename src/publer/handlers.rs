@@ -63,7 +63,10 @@ impl ConnectionView {
 }
 
 /// What still stands between this workspace and Publer.
-pub(crate) async fn readiness(tx: &mut WorkspaceTx, state: &AppState) -> AppResult<Result<(String, String), &'static str>> {
+pub(crate) async fn readiness(
+    tx: &mut WorkspaceTx,
+    state: &AppState,
+) -> AppResult<Result<(String, String), &'static str>> {
     let key = integrations::key(tx, &state.secrets, PUBLER_KEY).await?;
     let publer_workspace = integrations::queries::settings(tx).await?.publer_workspace_id;
     Ok(match key {

@@ -92,7 +92,13 @@ async fn a_hashtag_set_is_chosen_then_added_to_every_selected_post(backend: Back
     let second = post_at(&ada, &calendar, "2030-05-02", "09:00", None).await;
     ada.post(
         &format!("/events/{first}"),
-        &[("date", "2030-05-01"), ("time", "09:00"), ("platform", "instagram"), ("status", "draft"), ("hashtags", "#heron #oil")],
+        &[
+            ("date", "2030-05-01"),
+            ("time", "09:00"),
+            ("platform", "instagram"),
+            ("status", "draft"),
+            ("hashtags", "#heron #oil"),
+        ],
     )
     .await
     .assert_status(303);
@@ -153,15 +159,19 @@ async fn deleting_asks_first_then_deletes_every_selected_post(backend: Backend) 
     let kept = post_at(&ada, &calendar, "2030-05-03", "09:00", None).await;
 
     ada.get(&back).await;
-    let ask = ada.post("/posts/bulk", &[("back", &back), ("action", "delete"), ("post", &first), ("post", &second)]).await;
+    let ask =
+        ada.post("/posts/bulk", &[("back", &back), ("action", "delete"), ("post", &first), ("post", &second)]).await;
     ask.assert_status(200);
     assert_eq!(ask.attrs("#bulk-selection tr[data-post]", "data-post"), vec![first.clone(), second.clone()]);
     assert!(ask.text("h1").contains("Delete 2 posts?"));
     assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 3, "asking deletes nothing");
 
     let confirm: Vec<(String, String)> = ask.hidden_fields("#bulk-confirm");
-    let fields: Vec<(&str, &str)> =
-        confirm.iter().filter(|(k, _)| k != "csrf_token" && k != "page_workspace").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let fields: Vec<(&str, &str)> = confirm
+        .iter()
+        .filter(|(k, _)| k != "csrf_token" && k != "page_workspace")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     ada.post("/posts/bulk", &fields).await.assert_redirect(&back);
     assert!(ada.get(&back).await.texts(".flash").join(" ").contains("2 posts deleted."));
     assert_eq!(app.strings("SELECT caption FROM events").await, vec!["2030-05-03"]);
@@ -296,7 +306,9 @@ async fn a_sold_piece_flags_its_posts_on_the_calendar_and_in_the_editor(backend:
     assert!(ada.get(&month).await.texts("[data-sold]").is_empty());
     assert!(ada.get(&format!("/events/{post}")).await.texts("#sold-note").is_empty());
 
-    ada.post(&format!("/images/{image}"), &[("title", "Grey Heron"), ("availability", "sold")]).await.assert_status(303);
+    ada.post(&format!("/images/{image}"), &[("title", "Grey Heron"), ("availability", "sold")])
+        .await
+        .assert_status(303);
     let page = ada.get(&month).await;
     let flagged: Vec<String> = page
         .attrs(".post-chip", "data-post")

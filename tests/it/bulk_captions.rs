@@ -95,7 +95,13 @@ async fn template_captions_land_saved_as_suggestions_or_unsaved(backend: Backend
     // Saved: straight into the posts.
     ada.post(
         &format!("/events/{first}"),
-        &[("date", "2030-05-01"), ("time", "09:00"), ("platform", "instagram"), ("status", "ready"), ("caption", "Mine")],
+        &[
+            ("date", "2030-05-01"),
+            ("time", "09:00"),
+            ("platform", "instagram"),
+            ("status", "ready"),
+            ("caption", "Mine"),
+        ],
     )
     .await
     .assert_status(303);
@@ -105,8 +111,9 @@ async fn template_captions_land_saved_as_suggestions_or_unsaved(backend: Backend
 
     // The AI without a key: refused before any job.
     ada.get("/calendars").await;
-    let refused =
-        ada.post("/posts/bulk", &[("action", "captions"), ("source", "ai"), ("landing", "save"), ("post", &first)]).await;
+    let refused = ada
+        .post("/posts/bulk", &[("action", "captions"), ("source", "ai"), ("landing", "save"), ("post", &first)])
+        .await;
     refused.assert_status(422);
     assert_eq!(app.count("SELECT COUNT(*) FROM caption_jobs").await, 4);
 }
@@ -129,7 +136,11 @@ async fn the_ai_writes_each_caption_and_a_failure_on_one_post_is_recorded(backen
     assert_eq!(caption_of(&app, &second).await, "Morning light on the river.");
     let tags = format!("SELECT hashtags FROM events WHERE id = {}", app.uuid_literal(&second));
     assert_eq!(app.strings(&tags).await, vec!["#heron #oilpainting"]);
-    assert_eq!(app.count("SELECT CAST(SUM(ai_generations) AS BIGINT) FROM monthly_usage").await, 2, "both requests count");
+    assert_eq!(
+        app.count("SELECT CAST(SUM(ai_generations) AS BIGINT) FROM monthly_usage").await,
+        2,
+        "both requests count"
+    );
 }
 
 async fn a_job_whose_worker_stopped_is_taken_over_after_a_restart(backend: Backend) {
@@ -141,7 +152,10 @@ async fn a_job_whose_worker_stopped_is_taken_over_after_a_restart(backend: Backe
     // As if the worker had died after the first post, holding a lease that has run out.
     for sql in [
         format!("UPDATE events SET caption = 'Saved caption' WHERE id = {}", app.uuid_literal(&second)),
-        format!("UPDATE caption_job_posts SET state = 'waiting', caption = '' WHERE event_id = {}", app.uuid_literal(&second)),
+        format!(
+            "UPDATE caption_job_posts SET state = 'waiting', caption = '' WHERE event_id = {}",
+            app.uuid_literal(&second)
+        ),
         "UPDATE caption_jobs SET state = 'running', done = 1, lease_owner = 'gone', \
          lease_until = '2000-01-01 00:00:00.0+00:00', finished_at = NULL"
             .to_owned(),

@@ -57,11 +57,11 @@ pub async fn describe(state: &AppState, workspace: Uuid, image: Uuid) -> anyhow:
         return Ok(Err(limits.generations_used_up()));
     }
     let mut facts = vec![format!("Title: {}", found.title)];
-    facts.extend(
-        [("Medium", &found.medium), ("Description", &found.description)]
-            .iter()
-            .filter_map(|(label, value)| (!value.trim().is_empty()).then(|| format!("{label}: {}", value.trim()))),
-    );
+    for (label, value) in [("Medium", &found.medium), ("Description", &found.description)] {
+        if !value.trim().is_empty() {
+            facts.push(format!("{label}: {}", value.trim()));
+        }
+    }
     let chat = Chat {
         base_url: options.openai_base(),
         key: &key,

@@ -95,7 +95,7 @@ impl Brief<'_> {
                     paragraphs.push(art.description.trim().to_owned());
                 }
             }
-            None => paragraphs.push("New work from the studio.".to_owned()),
+            None => paragraphs.push("A look inside the studio.".to_owned()),
         }
         if self.artwork.len() > 1 {
             let more = self.artwork.len() - 1;

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod backups;
 pub mod branding;
+pub mod bulk;
 pub mod calendars;
 pub mod captions;
 pub mod collections;
@@ -158,6 +159,7 @@ pub fn app(state: AppState) -> Router {
         .merge(collections::routes())
         .merge(calendars::routes())
         .merge(posts::routes())
+        .merge(bulk::routes())
         .merge(audit::routes())
         .merge(team::routes())
         .merge(oauth::routes())

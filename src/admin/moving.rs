@@ -228,7 +228,7 @@ async fn holds(db: &Db, workspace: Uuid, is_main: bool) -> anyhow::Result<bool> 
             return Ok(true);
         }
     }
-    for table in relocate::owned_tables().map(|t| t.name).chain(["workspace_exports"]) {
+    for table in relocate::owned_tables().map(|t| t.name).chain(["workspace_exports", "caption_jobs"]) {
         let sql = format!("SELECT COUNT(*) FROM {table} WHERE workspace_id = $1");
         if fetch_scalar!(tx, i64, &sql, workspace)? > 0 {
             return Ok(true);
@@ -293,7 +293,8 @@ async fn switch(main: &Db, workspace: Uuid, from: &str, to: &str) -> anyhow::Res
 /// is the global one and stays). Its files are in the shared store and stay.
 async fn purge(db: &Db, workspace: Uuid, is_main: bool) -> anyhow::Result<()> {
     let mut tx = AdminTx::begin(db).await?;
-    for table in ["workspace_exports"].into_iter().chain(relocate::owned_tables().rev().map(|t| t.name)) {
+    let jobs = ["workspace_exports", "caption_job_posts", "caption_jobs"];
+    for table in jobs.into_iter().chain(relocate::owned_tables().rev().map(|t| t.name)) {
         let sql = format!("DELETE FROM {table} WHERE workspace_id = $1");
         execute!(tx, &sql, workspace)?;
     }

@@ -24,7 +24,7 @@ use super::{
 };
 use crate::{
     collections::queries as collections,
-    db::WorkspaceTx,
+    db::{WorkspaceTx, query::fetch_all},
     error::{AppError, AppResult},
     images::queries::ImageCard,
     posts::{
@@ -47,6 +47,10 @@ pub struct PlanForm {
     pub weekdays: Vec<String>,
     pub times: String,
     pub platform: String,
+    /// Create the posts ready to send instead of as drafts (each has artwork).
+    pub make_ready: bool,
+    /// Plan sold pieces too (they are left out unless asked).
+    pub include_sold: bool,
 }
 
 pub struct PlannedPost {
@@ -62,6 +66,7 @@ struct Request {
     collection: Uuid,
     slots: Vec<(Date, jiff::civil::Time)>,
     platform: String,
+    include_sold: bool,
 }
 
 pub async fn view_form(ws: Workspace, layout: Layout, Path(id): Path<String>) -> AppResult<Response> {
@@ -77,6 +82,8 @@ pub async fn view_form(ws: Workspace, layout: Layout, Path(id): Path<String>) ->
         weekdays: (1..=7).map(|d| d.to_string()).collect(),
         times: settings.posting_times.replace(',', ", "),
         platform: calendar.default_platform.clone(),
+        make_ready: false,
+        include_sold: false,
     };
     let view = blank_view(&mut tx, layout, calendar, form, settings.time_zone).await?;
     tx.commit().await?;
@@ -100,6 +107,7 @@ async fn blank_view(
         plan: None,
         fingerprint: String::new(),
         skipped: 0,
+        sold_skipped: 0,
         time_zone,
     })
 }
@@ -119,6 +127,8 @@ pub async fn submit(
         weekdays: fields.all("weekdays"),
         times: fields.get("times").to_owned(),
         platform: fields.get("platform").to_owned(),
+        make_ready: fields.get("make_ready") == "1",
+        include_sold: fields.get("include_sold") == "1",
     };
     let mut tx = ws.write().await?;
     let calendar = find(&mut tx, &id).await?;
@@ -134,7 +144,7 @@ pub async fn submit(
     };
     // Another workspace's collection is not there: 404, as everywhere.
     collections::get(&mut tx, request.collection).await?.ok_or(AppError::NotFound)?;
-    let (plan, skipped) = make_plan(&mut tx, &clock, &calendar, &request).await?;
+    let (plan, skipped, sold_skipped) = make_plan(&mut tx, &clock, &calendar, &request).await?;
     let fingerprint = fingerprint(&plan);
     if fields.get("action") == "create" {
         if fields.get("fingerprint") != fingerprint {
@@ -145,11 +155,14 @@ pub async fn submit(
             view.plan = Some(plan);
             view.fingerprint = fingerprint;
             view.skipped = skipped;
+            view.sold_skipped = sold_skipped;
             return Ok((StatusCode::CONFLICT, Html(view.render()?)).into_response());
         }
         if plan.is_empty() {
             return Err(AppError::bad_request("There is nothing to create: no free slot or no unscheduled image."));
         }
+        // Every planned post carries its artwork, so each may start ready.
+        let status = if form.make_ready { "ready" } else { "draft" };
         for planned in &plan {
             let fields = PostFields {
                 starts_at: planned.starts_at,
@@ -157,13 +170,14 @@ pub async fn submit(
                 caption: "",
                 hashtags: "",
                 notes: "",
-                status: "draft",
+                status,
             };
             let post = posts::insert(&mut tx, calendar.id, &fields).await?;
             posts::add_images(&mut tx, post, &[planned.image.id]).await?;
         }
         tx.commit().await?;
-        flash::success(&session, format!("Created {} posts from the collection.", plan.len())).await?;
+        let made = if form.make_ready { "ready to send" } else { "as drafts" };
+        flash::success(&session, format!("Created {} posts from the collection, {made}.", plan.len())).await?;
         let first = request.slots.first().map(|(d, _)| d.to_string()).unwrap_or_default();
         return Ok(Redirect::to(&format!("/calendars/{}?date={first}", calendar.id)).into_response());
     }
@@ -172,6 +186,7 @@ pub async fn submit(
     view.plan = Some(plan);
     view.fingerprint = fingerprint;
     view.skipped = skipped;
+    view.sold_skipped = sold_skipped;
     page(view)
 }
 
@@ -220,29 +235,37 @@ fn check(form: &PlanForm) -> Result<Request, Vec<&'static str>> {
         }
     }
     match (errors.is_empty(), collection) {
-        (true, Some(collection)) => Ok(Request { collection, slots, platform: form.platform.clone() }),
+        (true, Some(collection)) => {
+            Ok(Request { collection, slots, platform: form.platform.clone(), include_sold: form.include_sold })
+        }
         _ => Err(errors),
     }
 }
 
 /// Pairs future slots with the collection's images not yet in this
-/// calendar, in collection order. Returns the plan and how many images were
-/// skipped as already scheduled.
+/// calendar, in collection order (sold pieces only when asked). Returns the
+/// plan and how many images were skipped as already scheduled, and as sold.
 async fn make_plan(
     tx: &mut WorkspaceTx,
     clock: &Clock,
     calendar: &Calendar,
     request: &Request,
-) -> AppResult<(Vec<PlannedPost>, usize)> {
-    let members = collections::members(tx, request.collection).await?;
+) -> AppResult<(Vec<PlannedPost>, usize, usize)> {
+    let mut members = collections::members(tx, request.collection).await?;
     let scheduled: HashSet<Uuid> = posts::scheduled_image_ids(tx, Some(calendar.id)).await?.into_iter().collect();
     let total = members.len();
+    let mut sold_skipped = 0;
+    if !request.include_sold {
+        let sold: HashSet<Uuid> = sold_images(tx).await?.into_iter().collect();
+        members.retain(|m| !sold.contains(&m.id));
+        sold_skipped = total - members.len();
+    }
     let free: Vec<ImageCard> = members
         .into_iter()
         .filter(|m| !scheduled.contains(&m.id))
         .map(|m| ImageCard { id: m.id, title: m.title, alt_text: m.alt_text, width: m.width, height: m.height })
         .collect();
-    let skipped = total - free.len();
+    let skipped = total - sold_skipped - free.len();
     let now = OffsetDateTime::now_utc();
     let plan = request
         .slots
@@ -259,7 +282,15 @@ async fn make_plan(
             image,
         })
         .collect();
-    Ok((plan, skipped))
+    Ok((plan, skipped, sold_skipped))
+}
+
+/// The workspace's pieces marked sold.
+async fn sold_images(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<Uuid>> {
+    let ws = tx.workspace_id();
+    let rows: Vec<(Uuid,)> =
+        fetch_all!(tx, (Uuid,), "SELECT id FROM images WHERE workspace_id = $1 AND availability = 'sold'", ws)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// What the confirmation must match: every slot and its image.

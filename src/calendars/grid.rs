@@ -52,6 +52,8 @@ pub struct DayPost {
     pub image_count: i64,
     pub caption: String,
     pub publer_state: String,
+    /// Some of its artwork has sold: the chip says to update the post.
+    pub sold: bool,
 }
 
 /// The first and last day shown, and the day "previous"/"next" go to.
@@ -111,6 +113,7 @@ pub fn days(span: &Span, kind: ViewKind, anchor: Date, today: Date, clock: &Cloc
             image_count: post.image_count,
             caption: post.caption.chars().take(80).collect(),
             publer_state: post.publer_state,
+            sold: post.sold,
         });
     }
     let mut out = Vec::new();

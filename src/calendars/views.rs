@@ -78,6 +78,8 @@ pub struct AutoscheduleView {
     pub plan: Option<Vec<super::autoschedule::PlannedPost>>,
     pub fingerprint: String,
     pub skipped: usize,
+    /// Sold pieces left out of the plan (unless asked to include them).
+    pub sold_skipped: usize,
     pub time_zone: String,
 }
 

@@ -51,10 +51,11 @@ pub async fn write_caption(
     let options = integrations::queries::settings(&mut tx).await?;
     let key = integrations::openai_key(&mut tx, &state.secrets, &options).await?;
     let limits = plans::queries::limits(&mut tx).await?;
+    let hashtag_sets = settings::queries::hashtag_sets(&mut tx).await?;
     tx.commit().await?;
 
     let platform = platforms::find(&form.platform).or_else(|| platforms::find(&post.platform)).unwrap_or(&PLATFORMS[8]);
-    let brief = Brief { settings: &brand, platform, artwork: &artwork };
+    let brief = Brief { settings: &brand, platform, artwork: &artwork, hashtag_sets: &hashtag_sets };
     let outcome: Outcome = match key {
         Key::Missing => Ok((brief.template(), TEMPLATE_NOTE, None)),
         Key::MustBeEnteredAgain => {
@@ -125,6 +126,6 @@ async fn ask_model(
     })
 }
 
-fn non_empty<'a>(value: &'a str, default: &'a str) -> &'a str {
+pub(super) fn non_empty<'a>(value: &'a str, default: &'a str) -> &'a str {
     if value.trim().is_empty() { default } else { value.trim() }
 }

@@ -2,6 +2,8 @@
 //! writes it from the brand settings and the artwork, or, without a key, a
 //! clearly labelled template does. The result lands in the editor unsaved.
 
+pub mod alt_text;
+pub mod generate;
 mod handlers;
 pub mod openai;
 pub mod prompt;
@@ -11,5 +13,7 @@ use axum::{Router, routing::post};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/events/{id}/caption", post(handlers::write_caption))
+    Router::new()
+        .route("/events/{id}/caption", post(handlers::write_caption))
+        .route("/images/{id}/alt-text", post(alt_text::write_alt_text))
 }

@@ -255,8 +255,41 @@ async fn delete_images(state: &AppState, ws: &Workspace, ids: &[Uuid]) -> AppRes
     Ok(gone.len())
 }
 
-/// Several selected images at once: add to a collection, tag, or delete
-/// (after a confirmation page).
+/// The most pieces one "Write alt text" asks the model about: each is a
+/// model call made while the person waits.
+const MAX_ALT_TEXTS: usize = 20;
+
+/// Alt text for each selected piece, one model call at a time; says how
+/// many were written and why the others were not.
+async fn write_alt_texts(state: &AppState, ws: &Workspace, ids: &[Uuid]) -> AppResult<String> {
+    if ids.len() > MAX_ALT_TEXTS {
+        return Err(AppError::Unprocessable(format!(
+            "Write alt text for at most {MAX_ALT_TEXTS} pieces at a time. Nothing was changed."
+        )));
+    }
+    let (mut written, mut reasons) = (0, Vec::new());
+    for id in ids {
+        match crate::captions::alt_text::describe(state, ws.id(), *id).await.map_err(AppError::Internal)? {
+            Ok(alt_text) => {
+                let mut tx = ws.write().await?;
+                crate::captions::alt_text::save(&mut tx, *id, &alt_text).await?;
+                tx.commit().await?;
+                written += 1;
+            }
+            Err(why) if !reasons.contains(&why) => reasons.push(why),
+            Err(_) => {}
+        }
+    }
+    let mut said = format!("Alt text written for {written} of {} pieces.", ids.len());
+    for why in reasons {
+        said.push(' ');
+        said.push_str(&why);
+    }
+    Ok(said)
+}
+
+/// Several selected images at once: add to a collection, tag, write alt
+/// text, or delete (after a confirmation page).
 pub async fn bulk_action(
     State(state): State<AppState>,
     ws: Workspace,
@@ -291,6 +324,12 @@ pub async fn bulk_action(
                 queries::add_tags(&mut tx, *id, &tags).await?;
             }
             format!("Tagged {} image(s).", ids.len())
+        }
+        "alt_text" => {
+            tx.commit().await?;
+            let said = write_alt_texts(&state, &ws, &ids).await?;
+            flash::success(&session, said).await?;
+            return Ok(Redirect::to("/images").into_response());
         }
         "delete" if form.get("confirm") == "yes" => {
             tx.commit().await?;

@@ -258,11 +258,31 @@ fn clean_file_name(raw: &str) -> String {
     base.chars().filter(|c| !c.is_control()).take(200).collect::<String>().trim().to_owned()
 }
 
-/// "blue_heron-study.final.jpg" becomes "blue heron study.final".
+/// "study_in-cobalt.PNG" becomes "Study In Cobalt": no extension, spaces
+/// for underscores and dashes, each word capitalised. Acronyms and mixed
+/// case ("NYC", "McKay") are kept, unless the whole name shouts.
 pub fn title_from_file_name(name: &str) -> String {
     let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
-    let title: String = stem.replace(['_', '-'], " ").split_whitespace().collect::<Vec<_>>().join(" ");
+    let words: Vec<&str> = stem.split(['_', '-', ' ']).filter(|w| !w.is_empty()).collect();
+    // One all-caps word is an acronym ("IMG_2041"); a whole name in capitals is shouting.
+    let lettered = words.iter().filter(|w| w.chars().any(char::is_alphabetic)).count();
+    let shouting = lettered > 1 && words.iter().all(|w| !w.chars().any(char::is_lowercase));
+    let title: Vec<String> = words.iter().map(|w| title_case(w, shouting)).collect();
+    let title = title.join(" ");
     if title.is_empty() { "Untitled".to_owned() } else { title.chars().take(200).collect() }
+}
+
+fn title_case(word: &str, shouting: bool) -> String {
+    let has_upper = word.chars().any(char::is_uppercase);
+    if has_upper && !shouting {
+        return word.to_owned();
+    }
+    let lower = word.to_lowercase();
+    let mut chars = lower.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -271,9 +291,16 @@ mod tests {
 
     #[test]
     fn titles_come_from_file_names() {
-        assert_eq!(title_from_file_name("blue_heron-study.jpg"), "blue heron study");
+        assert_eq!(title_from_file_name("study_in-cobalt.PNG"), "Study In Cobalt");
+        assert_eq!(title_from_file_name("blue_heron-study.final.jpg"), "Blue Heron Study.final");
+        assert_eq!(title_from_file_name("NYC_skyline_at-dusk.jpg"), "NYC Skyline At Dusk");
+        assert_eq!(title_from_file_name("IMG_2041.JPG"), "IMG 2041");
+        assert_eq!(title_from_file_name("GREY_HERON.jpg"), "Grey Heron");
+        assert_eq!(title_from_file_name("McKay__portrait 2.webp"), "McKay Portrait 2");
+        assert_eq!(title_from_file_name("élan-vital.png"), "Élan Vital");
         assert_eq!(title_from_file_name(".png"), "Untitled");
-        assert_eq!(title_from_file_name("noext"), "noext");
+        assert_eq!(title_from_file_name("__-.png"), "Untitled");
+        assert_eq!(title_from_file_name("noext"), "Noext");
     }
 
     #[test]

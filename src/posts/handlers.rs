@@ -87,6 +87,10 @@ async fn editor(
         Some(id) => crate::publer::queries::send(tx, id).await?,
         None => None,
     };
+    let (sold, suggestion) = match post_id {
+        Some(id) => (queries::sold_artwork(tx, id).await?, queries::suggestion(tx, id).await?),
+        None => (Vec::new(), None),
+    };
     let can_edit = layout.can_edit();
     Ok(PostView {
         layout,
@@ -103,6 +107,8 @@ async fn editor(
         caption_note: None,
         caption_error: None,
         publer,
+        sold,
+        suggestion,
     })
 }
 

@@ -40,6 +40,8 @@ pub struct PostCard {
     pub image_count: i64,
     /// `sending`, `scheduled` or `failed` once handed to Publer, else empty.
     pub publer_state: String,
+    /// Not yet published, and some of its artwork has sold since it was planned.
+    pub sold: bool,
 }
 
 /// The fields a person edits.
@@ -65,7 +67,10 @@ const CARD_SELECT: &str = "SELECT e.id, e.calendar_id, c.name AS calendar_name, 
        (SELECT x.image_id FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id \
          ORDER BY x.position LIMIT 1) AS first_image, \
        (SELECT COUNT(*) FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id) AS image_count, \
-       CASE WHEN s.state = 'sending' AND s.error <> '' THEN 'waiting' ELSE COALESCE(s.state, '') END AS publer_state \
+       CASE WHEN s.state = 'sending' AND s.error <> '' THEN 'waiting' ELSE COALESCE(s.state, '') END AS publer_state, \
+       (e.status <> 'published' AND EXISTS (SELECT 1 FROM event_images x JOIN images i \
+         ON i.workspace_id = x.workspace_id AND i.id = x.image_id \
+         WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id AND i.availability = 'sold')) AS sold \
      FROM events e JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id \
      LEFT JOIN publer_sends s ON s.workspace_id = e.workspace_id AND s.event_id = e.id";
 
@@ -256,6 +261,34 @@ pub async fn of_calendar(tx: &mut WorkspaceTx, calendar: Uuid) -> sqlx::Result<V
     )
 }
 
+/// A caption written for the post as a suggestion (caption, hashtags), if any.
+pub async fn suggestion(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<(String, String)>> {
+    let ws = tx.workspace_id();
+    let row: Option<(String, String)> = fetch_optional!(
+        tx,
+        (String, String),
+        "SELECT suggested_caption, suggested_hashtags FROM events WHERE workspace_id = $1 AND id = $2 \
+         AND suggested_caption <> ''",
+        ws,
+        id
+    )?;
+    Ok(row)
+}
+
+/// Titles of the post's artwork marked sold, in carousel order.
+pub async fn sold_artwork(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Vec<String>> {
+    let ws = tx.workspace_id();
+    let rows: Vec<(String,)> = fetch_all!(
+        tx,
+        (String,),
+        "SELECT i.title FROM event_images x JOIN images i ON i.workspace_id = x.workspace_id AND i.id = x.image_id \
+         WHERE x.workspace_id = $1 AND x.event_id = $2 AND i.availability = 'sold' ORDER BY x.position, x.image_id",
+        ws,
+        id
+    )?;
+    Ok(rows.into_iter().map(|(title,)| title).collect())
+}
+
 /// What a caption writer knows of one assigned artwork.
 #[derive(Clone, Debug, Default, sqlx::FromRow)]
 pub struct Artwork {
@@ -264,6 +297,11 @@ pub struct Artwork {
     pub medium: String,
     pub description: String,
     pub alt_text: String,
+    pub dimensions: String,
+    pub year: Option<i32>,
+    pub price: String,
+    /// `available`, `sold` or `not_for_sale`.
+    pub availability: String,
 }
 
 /// The post's artwork in carousel order, with the fields captions use.
@@ -272,7 +310,8 @@ pub async fn artwork(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Vec<Artwork
     fetch_all!(
         tx,
         Artwork,
-        "SELECT i.id, i.title, i.medium, i.description, i.alt_text FROM event_images x \
+        "SELECT i.id, i.title, i.medium, i.description, i.alt_text, i.dimensions, i.year, i.price, \
+           i.availability FROM event_images x \
          JOIN images i ON i.workspace_id = x.workspace_id AND i.id = x.image_id \
          WHERE x.workspace_id = $1 AND x.event_id = $2 ORDER BY x.position, x.image_id",
         ws,

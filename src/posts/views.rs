@@ -70,6 +70,10 @@ pub struct PostView {
     pub caption_error: Option<String>,
     /// The post's hand-over to Publer, once asked for.
     pub publer: Option<crate::publer::queries::Send>,
+    /// Titles of the post's artwork that has sold (the editor says so).
+    pub sold: Vec<String>,
+    /// A caption written for the post by a bulk job, waiting for "Use it" or "Discard".
+    pub suggestion: Option<(String, String)>,
 }
 
 impl PostView {

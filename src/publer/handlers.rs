@@ -63,7 +63,10 @@ impl ConnectionView {
 }
 
 /// What still stands between this workspace and Publer.
-async fn readiness(tx: &mut WorkspaceTx, state: &AppState) -> AppResult<Result<(String, String), &'static str>> {
+pub(crate) async fn readiness(
+    tx: &mut WorkspaceTx,
+    state: &AppState,
+) -> AppResult<Result<(String, String), &'static str>> {
     let key = integrations::key(tx, &state.secrets, PUBLER_KEY).await?;
     let publer_workspace = integrations::queries::settings(tx).await?.publer_workspace_id;
     Ok(match key {
@@ -178,7 +181,7 @@ pub async fn save_routes(
 }
 
 /// Whether `more` posts fit this month's Publer allowance.
-async fn allowance(tx: &mut WorkspaceTx, more: i64) -> AppResult<Result<(), String>> {
+pub(crate) async fn allowance(tx: &mut WorkspaceTx, more: i64) -> AppResult<Result<(), String>> {
     let limits = plans::queries::limits(tx).await?;
     let sent = usage::monthly(tx).await?.publer_posts;
     let sending = queries::in_flight(tx).await?;
@@ -187,7 +190,7 @@ async fn allowance(tx: &mut WorkspaceTx, more: i64) -> AppResult<Result<(), Stri
 
 /// The Publer account a post goes to, or why it cannot go (the workspace's
 /// own readiness is checked once by the caller, not per post).
-async fn destination(tx: &mut WorkspaceTx, post: &Post) -> AppResult<Result<String, String>> {
+pub(crate) async fn destination(tx: &mut WorkspaceTx, post: &Post) -> AppResult<Result<String, String>> {
     if post.starts_at <= OffsetDateTime::now_utc() {
         return Ok(Err("This post's time has passed; move it to a later date first.".into()));
     }

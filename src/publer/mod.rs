@@ -14,6 +14,8 @@ use axum::{
 };
 
 pub use sender::Sender;
+// The bulk actions on posts queue sends with the same checks as one post.
+pub(crate) use handlers::{allowance, destination, readiness};
 
 use crate::state::AppState;
 

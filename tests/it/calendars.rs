@@ -278,7 +278,7 @@ async fn the_views_place_posts_on_their_local_day(backend: Backend) {
 }
 
 /// A collection of `count` fresh images, and its id.
-async fn collection_of(client: &Client, count: u8) -> (String, Vec<String>) {
+pub async fn collection_of(client: &Client, count: u8) -> (String, Vec<String>) {
     let mut images = Vec::new();
     for i in 0..count {
         images.push(upload(client, &format!("piece {i}.png"), 100 + i).await);
@@ -289,7 +289,7 @@ async fn collection_of(client: &Client, count: u8) -> (String, Vec<String>) {
     (collection, images)
 }
 
-fn plan_form<'a>(
+pub fn plan_form<'a>(
     collection: &'a str,
     start: &'a str,
     end: &'a str,
@@ -428,7 +428,7 @@ async fn the_csv_export_lists_every_post(backend: Backend) {
     assert!(lines[1].starts_with("\"2030-05-01\",\"10:00\",\"UTC\",\"Instagram\",\"ready\""), "{}", lines[1]);
     assert!(lines[1].contains("\"'=cmd"), "a formula must be defused: {}", lines[1]);
     assert!(lines[1].contains("\"\"quoted\"\""));
-    assert!(lines[1].contains("heron"));
+    assert!(lines[1].contains("Heron"));
 }
 
 async fn the_feed_answers_only_to_its_token(backend: Backend) {

@@ -74,7 +74,7 @@ pub async fn described_post(client: &Client, seed: u8) -> String {
     post
 }
 
-async fn set_openai(client: &Client, services: &Services, key: &str) {
+pub async fn set_openai(client: &Client, services: &Services, key: &str) {
     client.get("/settings/integrations").await;
     let base = services.openai_url();
     client
@@ -183,8 +183,11 @@ async fn without_a_key_a_template_caption_is_offered(backend: Backend) {
     page.assert_status(200);
     assert!(page.text("#caption-note").starts_with("Template caption"));
     let caption = page.text("#caption");
-    assert!(caption.starts_with("Grey heron at dawn, oil on linen."), "{caption}");
-    assert!(caption.contains("https://shop.example.com/"));
+    // The brand's tone opens it, then everything known of the piece.
+    assert!(caption.starts_with("Something I have been quietly working on:"), "{caption}");
+    assert!(caption.contains("Grey heron at dawn: oil on linen."), "{caption}");
+    assert!(caption.contains("Painted on the river bank in March."), "{caption}");
+    assert!(caption.contains("Available now. https://shop.example.com/"), "{caption}");
     assert!(page.text("#hashtags").starts_with("#MaraLind"));
     assert!(services.all_seen().is_empty(), "the template needs no network");
     assert_eq!(app.count("SELECT COUNT(*) FROM monthly_usage").await, 0);

@@ -298,7 +298,7 @@ async fn details_are_edited_and_validated(backend: Backend) {
     let ada = app.signed_up("Ada", "ada@example.com").await;
     let id = upload_one(&ada, "heron.png", art::png(1)).await;
     let page = ada.get(&format!("/images/{id}")).await;
-    assert_eq!(page.attrs("#title", "value"), vec!["heron"]);
+    assert_eq!(page.attrs("#title", "value"), vec!["Heron"], "titled from the file name");
     let fields = [
         ("title", "Grey Heron at Dawn"),
         ("description", "Early light on the river."),
@@ -399,7 +399,7 @@ async fn a_viewer_sees_the_library_but_changes_nothing(backend: Backend) {
     vic.upload("/images", &[("x.png", art::png(9))]).await.assert_status(403);
     vic.post(&format!("/images/{id}"), &[("title", "Mine"), ("availability", "sold")]).await.assert_status(403);
     vic.post(&format!("/images/{id}/delete"), &[]).await.assert_status(403);
-    assert_eq!(app.count("SELECT COUNT(*) FROM images WHERE title = 'heron'").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM images WHERE title = 'Heron'").await, 1);
 }
 
 async fn the_sweeper_removes_leftovers(backend: Backend) {

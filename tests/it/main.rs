@@ -10,6 +10,8 @@ mod archives;
 mod backups;
 mod basics;
 mod bounded;
+mod bulk;
+mod bulk_captions;
 mod calendars;
 mod captions;
 mod collections;

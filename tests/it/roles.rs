@@ -78,6 +78,7 @@ impl Fixture {
             "collections" => "collection",
             "calendars" => "calendar",
             "events" => "post",
+            "caption-jobs" => "caption_job",
             "settings" if template.starts_with("/settings/exports/") => "export",
             "settings" => "hashtag_set",
             "team" if template.contains("invites") => "invitation",
@@ -90,6 +91,9 @@ impl Fixture {
             }
             if *key == "image" {
                 path = path.replace("{image_id}", value);
+            }
+            if *key == "post" {
+                path = path.replace("{event_id}", value);
             }
             if *key == "target" {
                 path = path.replace("{user_id}", value);
@@ -145,9 +149,11 @@ pub async fn fixture(app: &TestApp, ada: &Client) -> Fixture {
         .map(|(id, _)| id)
         .expect("Tom");
     let export = crate::exports::put_export(app, &workspace, "ready", expires_tomorrow()).await.to_string();
+    let caption_job = crate::bulk_captions::caption_job(ada, &[&post], "template", "unsaved").await;
     Fixture {
         ids: vec![
             ("export", export),
+            ("caption_job", caption_job),
             ("image", image),
             ("collection", collection),
             ("calendar", calendar),

@@ -397,7 +397,7 @@ async fn the_audit_log_records_and_is_for_owners_and_admins(backend: Backend) {
     log.assert_status(200);
     let rows = log.texts("#audit tbody tr");
     assert_eq!(rows.len(), 2, "{rows:?}");
-    assert!(rows[0].contains("Deleted an image") && rows[0].contains("heron"), "newest first: {rows:?}");
+    assert!(rows[0].contains("Deleted an image") && rows[0].contains("Heron"), "newest first: {rows:?}");
     assert!(rows[1].contains("Invited someone") && rows[1].contains("bea@example.com"));
     let filtered = ada.get("/audit?action=member.invited").await;
     assert_eq!(filtered.texts("#audit tbody tr").len(), 1);

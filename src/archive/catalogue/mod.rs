@@ -63,8 +63,17 @@ impl Table {
 /// exports (a short-lived download, made again in a minute); and the
 /// cluster's runtime state: once-per-cluster job claims and the shared
 /// rate-limit counters.
-pub const NEVER: [&str; 6] =
-    ["tower_sessions", "_sqlx_migrations", "backup_runs", "workspace_exports", "cluster_jobs", "rate_limits"];
+pub const NEVER: [&str; 8] = [
+    "tower_sessions",
+    "_sqlx_migrations",
+    "backup_runs",
+    "workspace_exports",
+    "cluster_jobs",
+    "rate_limits",
+    // Bulk caption jobs: progress of a few minutes' work, not content.
+    "caption_jobs",
+    "caption_job_posts",
+];
 
 mod global;
 mod owned;

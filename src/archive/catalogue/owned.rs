@@ -140,6 +140,8 @@ pub const EVENTS: Table = Table {
         col("status", Text),
         col("created_at", Time),
         col("updated_at", Time),
+        col("suggested_caption", Text),
+        col("suggested_hashtags", Text),
     ],
 };
 

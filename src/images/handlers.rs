@@ -11,16 +11,19 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{
-    parse_tags,
+    crops, parse_tags,
+    presets::Preset,
     queries::{self, Details, Filter},
     upload,
     views::{
-        AVAILABILITY, BulkDeleteView, DetailsErrors, DetailsForm, GalleryParams, GridPageView, ImageView, LibraryView,
+        AVAILABILITY, BulkDeleteView, DetailsErrors, DetailsForm, GalleryParams, GridPageView, ImageParams, ImageView,
+        LibraryView,
         UploadResultItems, UploadResultsView,
     },
 };
 use crate::{
     audit, collections,
+    db::WorkspaceTx,
     error::{AppError, AppResult},
     state::AppState,
     storage::{Folder, derived_name, image_key},
@@ -105,14 +108,36 @@ pub async fn upload_images(
     Ok((status, Html(UploadResultsView { layout, results }.render()?)).into_response())
 }
 
-pub async fn view_image(ws: Workspace, layout: Layout, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn view_image(
+    ws: Workspace,
+    layout: Layout,
+    Path(id): Path<String>,
+    Query(params): Query<ImageParams>,
+) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
     let id = parse_id(&id)?;
     let mut tx = ws.read().await?;
     let image = queries::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let tags = queries::tags_of(&mut tx, id).await?;
-    let collections = collections::queries::containing(&mut tx, id).await?;
+    let saved = crops::queries::of_image(&mut tx, id).await?;
+    let brand = crate::branding::queries::get(&mut tx).await?.brand_colour;
+    let can_edit = ws.role().can(Permission::EditContent);
+    let active = Preset::from_slug(&params.crop).unwrap_or(Preset::Portrait);
+    let editor = crops::CropEditor::new(&image, &saved, &brand, can_edit, active);
+    let view = image_page(&mut tx, layout, image, can_edit, editor).await?;
     tx.commit().await?;
+    page(view)
+}
+
+/// The artwork page around its details form and crop editor.
+pub(super) async fn image_page(
+    tx: &mut WorkspaceTx,
+    layout: Layout,
+    image: queries::Image,
+    can_edit: bool,
+    crops: crops::CropEditor,
+) -> AppResult<ImageView> {
+    let tags = queries::tags_of(tx, image.id).await?;
+    let collections = collections::queries::containing(tx, image.id).await?;
     let form = DetailsForm {
         title: image.title.clone(),
         description: image.description.clone(),
@@ -124,8 +149,7 @@ pub async fn view_image(ws: Workspace, layout: Layout, Path(id): Path<String>) -
         tags: tags.join(", "),
         alt_text: image.alt_text.clone(),
     };
-    let can_edit = ws.role().can(Permission::EditContent);
-    page(ImageView { layout, image, form, errors: DetailsErrors::default(), collections, can_edit })
+    Ok(ImageView { layout, image, form, errors: DetailsErrors::default(), collections, can_edit, crops })
 }
 
 pub async fn save_image(
@@ -143,7 +167,11 @@ pub async fn save_image(
         Ok(valid) => valid,
         Err(errors) => {
             let collections = collections::queries::containing(&mut tx, id).await?;
-            return invalid_form(ImageView { layout, image, form, errors: *errors, collections, can_edit: true });
+            let saved = crops::queries::of_image(&mut tx, id).await?;
+            let brand = crate::branding::queries::get(&mut tx).await?.brand_colour;
+            let crops = crops::CropEditor::new(&image, &saved, &brand, true, Preset::Portrait);
+            let view = ImageView { layout, image, form, errors: *errors, collections, can_edit: true, crops };
+            return invalid_form(view);
         }
     };
     queries::update_details(&mut tx, id, &details).await?;

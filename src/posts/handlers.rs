@@ -88,6 +88,7 @@ async fn editor(
         None => None,
     };
     let can_edit = layout.can_edit();
+    let account_name = super::views::account_name(tx, calendar.id, &form.platform).await?;
     Ok(PostView {
         layout,
         post_id,
@@ -103,6 +104,7 @@ async fn editor(
         caption_note: None,
         caption_error: None,
         publer,
+        account_name,
     })
 }
 

@@ -7,6 +7,8 @@ pub mod queries;
 pub mod rendition;
 mod views;
 
+use std::collections::{HashMap, HashSet};
+
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -89,6 +91,27 @@ pub fn spec_for(preset: Preset, size: (u32, u32), saved: Option<&queries::SavedC
         None => Framing::Crop(geometry::centred(preset, size.0, size.1)),
     };
     Spec { preset, framing }
+}
+
+/// The names of every rendition the current frames make (each preset of
+/// each image, large and small): any other file in `renditions` is stale
+/// or belongs to a deleted image, and the sweeper may take it.
+pub async fn live_renditions(tx: &mut crate::db::WorkspaceTx) -> sqlx::Result<HashSet<String>> {
+    let saved = queries::all(tx).await?;
+    let mut by_image: HashMap<Uuid, Vec<&queries::SavedCrop>> = HashMap::new();
+    for crop in &saved {
+        by_image.entry(crop.image_id).or_default().push(crop);
+    }
+    let mut live = HashSet::new();
+    for (id, width, height) in queries::image_sizes(tx).await? {
+        let mine = by_image.get(&id).map(Vec::as_slice).unwrap_or_default();
+        for preset in Preset::ALL {
+            let spec = spec_for(preset, size_of(width, height), mine.iter().copied().find(|c| c.preset == preset.slug()));
+            live.insert(spec.file_name(id, false));
+            live.insert(spec.file_name(id, true));
+        }
+    }
+    Ok(live)
 }
 
 /// An image's pixel size from its row.

@@ -109,6 +109,7 @@ pub async fn upload_images(
 }
 
 pub async fn view_image(
+    State(state): State<AppState>,
     ws: Workspace,
     layout: Layout,
     Path(id): Path<String>,
@@ -123,9 +124,37 @@ pub async fn view_image(
     let can_edit = ws.role().can(Permission::EditContent);
     let active = Preset::from_slug(&params.crop).unwrap_or(Preset::Portrait);
     let editor = crops::CropEditor::new(&image, &saved, &brand, can_edit, active);
+    let missing_palette = image.palette.is_empty();
     let view = image_page(&mut tx, layout, image, can_edit, editor).await?;
     tx.commit().await?;
+    if missing_palette {
+        fill_palette(&state, &ws, id).await;
+    }
     page(view)
+}
+
+/// Images uploaded before palettes existed get theirs when their page is
+/// first opened, from the stored thumbnail. Best effort: a failure only
+/// means the planner shows no warning for this piece yet.
+async fn fill_palette(state: &AppState, ws: &Workspace, id: Uuid) {
+    let key = image_key(ws.id(), Folder::Thumbs, &derived_name(id));
+    let Ok(Some(thumb)) = state.storage.read(&key).await else { return };
+    let computed = state
+        .decode(move || image::load_from_memory(&thumb).map(|t| super::palette::of(&t)).unwrap_or_default())
+        .await;
+    let Ok(palette) = computed else { return };
+    if palette.is_empty() {
+        return;
+    }
+    let stored = async {
+        let mut tx = ws.write().await?;
+        queries::set_palette(&mut tx, id, &palette).await?;
+        tx.commit().await?;
+        AppResult::Ok(())
+    };
+    if let Err(e) = stored.await {
+        tracing::debug!(%id, error = %e, "could not store an artwork's palette");
+    }
 }
 
 /// The artwork page around its details form and crop editor.

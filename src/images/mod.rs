@@ -5,6 +5,7 @@ pub mod crops;
 mod handlers;
 mod media;
 pub mod ordering;
+pub mod palette;
 pub mod presets;
 pub mod processing;
 pub mod queries;

@@ -74,6 +74,8 @@ pub struct Processed {
     pub height: u32,
     pub large: Vec<u8>,
     pub thumb: Vec<u8>,
+    /// The dominant colours (see `images::palette`).
+    pub palette: String,
 }
 
 /// Recognises the file by its first bytes, never by its name or declared type.
@@ -124,6 +126,7 @@ pub fn process(path: &Path, max_pixels: u64) -> Result<Processed, Refusal> {
         height: image.height(),
         large: encode_jpeg(&large)?,
         thumb: encode_jpeg(&thumb)?,
+        palette: super::palette::of(&thumb),
     })
 }
 

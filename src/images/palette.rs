@@ -9,6 +9,8 @@ const K: usize = 5;
 const ROUNDS: usize = 10;
 /// Pixels looked at, at most (an even sample of the thumbnail).
 const SAMPLE: usize = 4096;
+/// Colours closer than this (squared RGB distance, about 24 levels) are one.
+const TWINS: f64 = 24.0 * 24.0;
 
 /// Up to five `#rrggbb` colours, most dominant first, separated by spaces.
 pub fn of(image: &DynamicImage) -> String {
@@ -34,9 +36,14 @@ pub fn of(image: &DynamicImage) -> String {
     }
     let mut ranked: Vec<([f64; 3], usize)> = centres.into_iter().zip(counts).filter(|(_, n)| *n > 0).collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1));
-    let mut colours: Vec<String> = ranked.iter().map(|(c, _)| hex(c)).collect();
-    colours.dedup();
-    colours.join(" ")
+    // k-means splits one flat colour into near-twins; keep the larger of each.
+    let mut kept: Vec<[f64; 3]> = Vec::new();
+    for (colour, _) in ranked {
+        if kept.iter().all(|k| distance(k, &colour) > TWINS) {
+            kept.push(colour);
+        }
+    }
+    kept.iter().map(hex).collect::<Vec<_>>().join(" ")
 }
 
 fn sample(image: &DynamicImage) -> Vec<[f64; 3]> {

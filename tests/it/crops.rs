@@ -194,8 +194,10 @@ async fn renditions_have_the_preset_shape_are_cached_and_swept(backend: Backend)
     let before = renditions(&app, &ws);
     easel::storage::sweeper::sweep(&app.databases, &app.storage, std::time::Duration::ZERO).await.expect("sweep");
     let after = renditions(&app, &ws);
-    assert_eq!(after.len(), before.len() - 1, "{before:?} → {after:?}");
+    // The old frame's rendition and its small one go.
+    assert_eq!(after.len(), before.len() - 2, "{before:?} → {after:?}");
     assert!(!after.contains(&made[0]), "the old frame's rendition is gone");
+    assert!(after.iter().any(|f| f.contains("-portrait-")), "the current frame's stays: {after:?}");
     // And every rendition of a deleted image.
     ada.post(&format!("/images/{id}/delete"), &[]).await.assert_status(303);
     easel::storage::sweeper::sweep(&app.databases, &app.storage, std::time::Duration::ZERO).await.expect("sweep");
@@ -224,7 +226,10 @@ async fn the_palette_is_stored_at_upload_and_filled_in_later(backend: Backend) {
     // Artwork from before palettes gets one when its page is opened.
     app.try_execute("UPDATE images SET palette = ''").await.expect("clear");
     ada.get(&format!("/images/{id}")).await.assert_status(200);
-    assert_eq!(app.strings("SELECT palette FROM images").await, vec![palette]);
+    // From the stored (JPEG) thumbnail: the same two colours, give or take.
+    let later = app.strings("SELECT palette FROM images").await.pop().expect("row");
+    assert_eq!(later.split(' ').count(), 2, "{later}");
+    assert!(later.starts_with("#c"), "red still comes first: {later}");
 }
 
 async fn publer_receives_the_platform_crop_and_the_alt_text(backend: Backend) {

@@ -17,8 +17,7 @@ use super::{
     upload,
     views::{
         AVAILABILITY, BulkDeleteView, DetailsErrors, DetailsForm, GalleryParams, GridPageView, ImageParams, ImageView,
-        LibraryView,
-        UploadResultItems, UploadResultsView,
+        LibraryView, UploadResultItems, UploadResultsView,
     },
 };
 use crate::{
@@ -139,9 +138,8 @@ pub async fn view_image(
 async fn fill_palette(state: &AppState, ws: &Workspace, id: Uuid) {
     let key = image_key(ws.id(), Folder::Thumbs, &derived_name(id));
     let Ok(Some(thumb)) = state.storage.read(&key).await else { return };
-    let computed = state
-        .decode(move || image::load_from_memory(&thumb).map(|t| super::palette::of(&t)).unwrap_or_default())
-        .await;
+    let computed =
+        state.decode(move || image::load_from_memory(&thumb).map(|t| super::palette::of(&t)).unwrap_or_default()).await;
     let Ok(palette) = computed else { return };
     if palette.is_empty() {
         return;

@@ -35,7 +35,7 @@ pub fn of(image: &DynamicImage) -> String {
         }
     }
     let mut ranked: Vec<([f64; 3], usize)> = centres.into_iter().zip(counts).filter(|(_, n)| *n > 0).collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
     // k-means splits one flat colour into near-twins; keep the larger of each.
     let mut kept: Vec<[f64; 3]> = Vec::new();
     for (colour, _) in ranked {

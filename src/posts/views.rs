@@ -192,7 +192,11 @@ impl PickerView {
 
 /// The name of the Publer account a post of this calendar and platform goes
 /// to, when the workspace mapped one.
-pub async fn account_name(tx: &mut crate::db::WorkspaceTx, calendar: Uuid, platform: &str) -> sqlx::Result<Option<String>> {
+pub async fn account_name(
+    tx: &mut crate::db::WorkspaceTx,
+    calendar: Uuid,
+    platform: &str,
+) -> sqlx::Result<Option<String>> {
     let Some((account, _)) = crate::publer::queries::route_for(tx, calendar, platform).await? else {
         return Ok(None);
     };

@@ -339,7 +339,9 @@ fn schedule_body(send: &Send, work: &Work, media: &[String]) -> Value {
         network["media"] = media
             .iter()
             .enumerate()
-            .map(|(i, id)| if alt(i).is_empty() { json!({ "id": id }) } else { json!({ "id": id, "alt_text": alt(i) }) })
+            .map(
+                |(i, id)| if alt(i).is_empty() { json!({ "id": id }) } else { json!({ "id": id, "alt_text": alt(i) }) },
+            )
             .collect();
     }
     let at = work.starts_at.format(&Rfc3339).unwrap_or_default();

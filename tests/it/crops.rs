@@ -99,10 +99,7 @@ async fn a_crop_is_saved_validated_and_reset(backend: Backend) {
     )
     .await
     .assert_status(303);
-    assert_eq!(
-        crops_of(&app).await,
-        vec!["portrait|10,0,160,200|crop|#ffffff", "square|0,0,200,200|mat|#f5f0e8"]
-    );
+    assert_eq!(crops_of(&app).await, vec!["portrait|10,0,160,200|crop|#ffffff", "square|0,0,200,200|mat|#f5f0e8"]);
 
     ada.post(&format!("{save}/reset"), &[]).await.assert_redirect(&format!("/images/{id}?crop=portrait#crops"));
     assert_eq!(crops_of(&app).await, vec!["square|0,0,200,200|mat|#f5f0e8"]);

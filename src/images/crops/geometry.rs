@@ -142,7 +142,10 @@ mod tests {
     #[test]
     fn frames_are_checked() {
         let image = (1000, 1000);
-        assert_eq!(check(Preset::Portrait, image, 100, 0, 800, None), Ok(Rect { x: 100, y: 0, width: 800, height: 1000 }));
+        assert_eq!(
+            check(Preset::Portrait, image, 100, 0, 800, None),
+            Ok(Rect { x: 100, y: 0, width: 800, height: 1000 })
+        );
         assert_eq!(check(Preset::Portrait, image, 100, 0, 800, Some(1000)).map(|r| r.height), Ok(1000));
         assert_eq!(check(Preset::Portrait, image, 101, 0, 800, Some(999)).map(|r| r.height), Ok(999));
         assert_eq!(check(Preset::Portrait, image, 0, 0, 800, Some(800)), Err(Refused::WrongShape));

@@ -55,7 +55,14 @@ pub async fn serve_rendition_thumb(
     serve(state, ws, &id, &preset, true, request).await
 }
 
-async fn serve(state: AppState, ws: Workspace, id: &str, preset: &str, thumb: bool, request: Request) -> AppResult<Response> {
+async fn serve(
+    state: AppState,
+    ws: Workspace,
+    id: &str,
+    preset: &str,
+    thumb: bool,
+    request: Request,
+) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
     let id = parse_id(id)?;
     let preset = Preset::from_slug(preset).ok_or(AppError::NotFound)?;
@@ -161,7 +168,9 @@ impl CropForm {
         let rect = geometry::check(preset, size, x, y, width, height).map_err(geometry::Refused::message)?;
         let framing = match self.mode.as_str() {
             "" | "crop" => Framing::Crop(rect),
-            "mat" => Framing::Mat(parse_colour(&self.mat_colour).ok_or("Choose the mat colour as #rrggbb, such as #f5f0e8.")?),
+            "mat" => Framing::Mat(
+                parse_colour(&self.mat_colour).ok_or("Choose the mat colour as #rrggbb, such as #f5f0e8.")?,
+            ),
             _ => return Err("Choose either a crop or a mat."),
         };
         Ok((rect, framing))

@@ -40,7 +40,9 @@ impl Spec {
     /// so a changed crop is a new file and never a stale cached one.
     pub fn hash(&self) -> String {
         let described = match self.framing {
-            Framing::Crop(r) => format!("{RENDERING}:{}:crop:{},{},{},{}", self.preset.slug(), r.x, r.y, r.width, r.height),
+            Framing::Crop(r) => {
+                format!("{RENDERING}:{}:crop:{},{},{},{}", self.preset.slug(), r.x, r.y, r.width, r.height)
+            }
             Framing::Mat(c) => format!("{RENDERING}:{}:mat:{}", self.preset.slug(), colour_hex(c)),
         };
         hex::encode(&Sha256::digest(described.as_bytes())[..8])
@@ -81,8 +83,9 @@ pub fn spec_for(preset: Preset, size: (u32, u32), saved: Option<&queries::SavedC
         Some(s) if s.mode == "mat" => Framing::Mat(parse_colour(&s.mat_colour).unwrap_or([255, 255, 255])),
         Some(s) => match s.rect() {
             // A saved frame always fits; checked again so a hand-edited row cannot.
-            Some(r) if u64::from(r.x) + u64::from(r.width) <= u64::from(size.0)
-                && u64::from(r.y) + u64::from(r.height) <= u64::from(size.1) =>
+            Some(r)
+                if u64::from(r.x) + u64::from(r.width) <= u64::from(size.0)
+                    && u64::from(r.y) + u64::from(r.height) <= u64::from(size.1) =>
             {
                 Framing::Crop(r)
             }
@@ -106,7 +109,8 @@ pub async fn live_renditions(tx: &mut crate::db::WorkspaceTx) -> sqlx::Result<Ha
     for (id, width, height) in queries::image_sizes(tx).await? {
         let mine = by_image.get(&id).map(Vec::as_slice).unwrap_or_default();
         for preset in Preset::ALL {
-            let spec = spec_for(preset, size_of(width, height), mine.iter().copied().find(|c| c.preset == preset.slug()));
+            let spec =
+                spec_for(preset, size_of(width, height), mine.iter().copied().find(|c| c.preset == preset.slug()));
             live.insert(spec.file_name(id, false));
             live.insert(spec.file_name(id, true));
         }

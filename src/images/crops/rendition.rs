@@ -42,7 +42,13 @@ pub fn key(workspace: Uuid, art: &Artwork, spec: &Spec, thumb: bool) -> String {
 }
 
 /// The key of the rendition, made first when the store has none yet.
-pub async fn ensure(state: &AppState, workspace: Uuid, art: &Artwork, spec: Spec, thumb: bool) -> anyhow::Result<String> {
+pub async fn ensure(
+    state: &AppState,
+    workspace: Uuid,
+    art: &Artwork,
+    spec: Spec,
+    thumb: bool,
+) -> anyhow::Result<String> {
     let key = key(workspace, art, &spec, thumb);
     if state.storage.head(&key).await?.is_some() {
         return Ok(key);
@@ -184,7 +190,8 @@ mod tests {
 
     #[test]
     fn a_crop_is_the_preset_shape_and_never_enlarged() {
-        let spec = Spec { preset: Preset::Portrait, framing: Framing::Crop(geometry::centred(Preset::Portrait, 600, 400)) };
+        let spec =
+            Spec { preset: Preset::Portrait, framing: Framing::Crop(geometry::centred(Preset::Portrait, 600, 400)) };
         let width = output_width((600, 400), &spec, false);
         assert_eq!(width, 320, "the frame is only 320 px wide in the original");
         let jpeg = render(&png(600, 400), (600, 400), spec, width, 10_000_000).expect("render");

@@ -116,8 +116,12 @@ impl CropEditor {
 /// What the platform covers with its own buttons and text, per preset.
 fn safe_area(preset: Preset) -> ((f64, f64, f64, f64), &'static str) {
     match preset {
-        Preset::Story => ((0.13, 0.0, 0.18, 0.0), "Stories and reels cover the top and bottom with the name, buttons and caption."),
-        Preset::Portrait => ((0.0625 / 2.0, 0.0, 0.0625 / 2.0, 0.0), "Your profile grid shows only the middle 3:4 of a 4:5 post."),
+        Preset::Story => {
+            ((0.13, 0.0, 0.18, 0.0), "Stories and reels cover the top and bottom with the name, buttons and caption.")
+        }
+        Preset::Portrait => {
+            ((0.0625 / 2.0, 0.0, 0.0625 / 2.0, 0.0), "Your profile grid shows only the middle 3:4 of a 4:5 post.")
+        }
         Preset::Square => ((0.0, 0.125, 0.0, 0.125), "Your profile grid shows only the middle 3:4 of a square post."),
         Preset::Pin => ((0.0, 0.0, 0.1, 0.0), "Pinterest may put buttons over the bottom edge."),
         _ => ((0.0, 0.0, 0.0, 0.0), ""),

@@ -258,12 +258,8 @@ impl TestApp {
         let mut found = Vec::new();
         // With S3, temporary files stay on the app's machine, in its data folder.
         let local_tmp = self.dir.path().join("data/storage-tmp").join(workspace);
-        let folders = [
-            ("originals", root.join("originals")),
-            ("large", root.join("large")),
-            ("thumbs", root.join("thumbs")),
-            ("renditions", root.join("renditions")),
-        ];
+        let folders =
+            [("originals", root.join("originals")), ("large", root.join("large")), ("thumbs", root.join("thumbs"))];
         let tmp = [("tmp", root.join("tmp")), ("tmp", local_tmp)];
         for (folder, path) in folders.iter().chain(tmp.iter()) {
             if let Ok(entries) = std::fs::read_dir(path) {

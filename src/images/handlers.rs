@@ -11,16 +11,18 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{
-    parse_tags,
+    crops, parse_tags,
+    presets::Preset,
     queries::{self, Details, Filter},
     upload,
     views::{
-        AVAILABILITY, BulkDeleteView, DetailsErrors, DetailsForm, GalleryParams, GridPageView, ImageView, LibraryView,
-        UploadResultItems, UploadResultsView,
+        AVAILABILITY, BulkDeleteView, DetailsErrors, DetailsForm, GalleryParams, GridPageView, ImageParams, ImageView,
+        LibraryView, UploadResultItems, UploadResultsView,
     },
 };
 use crate::{
     audit, collections,
+    db::WorkspaceTx,
     error::{AppError, AppResult},
     state::AppState,
     storage::{Folder, derived_name, image_key},
@@ -105,14 +107,64 @@ pub async fn upload_images(
     Ok((status, Html(UploadResultsView { layout, results }.render()?)).into_response())
 }
 
-pub async fn view_image(ws: Workspace, layout: Layout, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn view_image(
+    State(state): State<AppState>,
+    ws: Workspace,
+    layout: Layout,
+    Path(id): Path<String>,
+    Query(params): Query<ImageParams>,
+) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
     let id = parse_id(&id)?;
     let mut tx = ws.read().await?;
     let image = queries::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let tags = queries::tags_of(&mut tx, id).await?;
-    let collections = collections::queries::containing(&mut tx, id).await?;
+    let saved = crops::queries::of_image(&mut tx, id).await?;
+    let brand = crate::branding::queries::get(&mut tx).await?.brand_colour;
+    let can_edit = ws.role().can(Permission::EditContent);
+    let active = Preset::from_slug(&params.crop).unwrap_or(Preset::Portrait);
+    let editor = crops::CropEditor::new(&image, &saved, &brand, can_edit, active);
+    let missing_palette = image.palette.is_empty();
+    let view = image_page(&mut tx, layout, image, can_edit, editor).await?;
     tx.commit().await?;
+    if missing_palette {
+        fill_palette(&state, &ws, id).await;
+    }
+    page(view)
+}
+
+/// Images uploaded before palettes existed get theirs when their page is
+/// first opened, from the stored thumbnail. Best effort: a failure only
+/// means the planner shows no warning for this piece yet.
+async fn fill_palette(state: &AppState, ws: &Workspace, id: Uuid) {
+    let key = image_key(ws.id(), Folder::Thumbs, &derived_name(id));
+    let Ok(Some(thumb)) = state.storage.read(&key).await else { return };
+    let computed =
+        state.decode(move || image::load_from_memory(&thumb).map(|t| super::palette::of(&t)).unwrap_or_default()).await;
+    let Ok(palette) = computed else { return };
+    if palette.is_empty() {
+        return;
+    }
+    let stored = async {
+        let mut tx = ws.write().await?;
+        queries::set_palette(&mut tx, id, &palette).await?;
+        tx.commit().await?;
+        AppResult::Ok(())
+    };
+    if let Err(e) = stored.await {
+        tracing::debug!(%id, error = %e, "could not store an artwork's palette");
+    }
+}
+
+/// The artwork page around its details form and crop editor.
+pub(super) async fn image_page(
+    tx: &mut WorkspaceTx,
+    layout: Layout,
+    image: queries::Image,
+    can_edit: bool,
+    crops: crops::CropEditor,
+) -> AppResult<ImageView> {
+    let tags = queries::tags_of(tx, image.id).await?;
+    let collections = collections::queries::containing(tx, image.id).await?;
     let form = DetailsForm {
         title: image.title.clone(),
         description: image.description.clone(),
@@ -124,8 +176,7 @@ pub async fn view_image(ws: Workspace, layout: Layout, Path(id): Path<String>) -
         tags: tags.join(", "),
         alt_text: image.alt_text.clone(),
     };
-    let can_edit = ws.role().can(Permission::EditContent);
-    page(ImageView { layout, image, form, errors: DetailsErrors::default(), collections, can_edit })
+    Ok(ImageView { layout, image, form, errors: DetailsErrors::default(), collections, can_edit, crops })
 }
 
 pub async fn save_image(
@@ -143,7 +194,11 @@ pub async fn save_image(
         Ok(valid) => valid,
         Err(errors) => {
             let collections = collections::queries::containing(&mut tx, id).await?;
-            return invalid_form(ImageView { layout, image, form, errors: *errors, collections, can_edit: true });
+            let saved = crops::queries::of_image(&mut tx, id).await?;
+            let brand = crate::branding::queries::get(&mut tx).await?.brand_colour;
+            let crops = crops::CropEditor::new(&image, &saved, &brand, true, Preset::Portrait);
+            let view = ImageView { layout, image, form, errors: *errors, collections, can_edit: true, crops };
+            return invalid_form(view);
         }
     };
     queries::update_details(&mut tx, id, &details).await?;

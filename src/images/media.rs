@@ -65,7 +65,7 @@ pub async fn serve_media(
 
 /// `EASEL_STORAGE_REDIRECT=1`: after the workspace check, a short-lived
 /// presigned URL, never cached (it expires; the check must run again).
-async fn presigned(state: &AppState, key: &str) -> AppResult<Response> {
+pub(super) async fn presigned(state: &AppState, key: &str) -> AppResult<Response> {
     let url = state
         .storage
         .presign(key, PRESIGNED_FOR)

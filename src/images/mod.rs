@@ -1,9 +1,11 @@
 //! The artwork library: uploads, the gallery, an image's details, bulk
 //! actions, and the image bytes themselves.
 
+pub mod crops;
 mod handlers;
 mod media;
 pub mod ordering;
+pub mod palette;
 pub mod presets;
 pub mod processing;
 pub mod queries;
@@ -24,7 +26,11 @@ pub fn routes() -> Router<AppState> {
         .route("/images/bulk", post(handlers::bulk_action))
         .route("/images/{id}", get(handlers::view_image).post(handlers::save_image))
         .route("/images/{id}/delete", post(handlers::delete_image))
+        .route("/images/{id}/crops/{preset}", post(crops::save_crop))
+        .route("/images/{id}/crops/{preset}/reset", post(crops::reset_crop))
         .route("/media/{id}/{size}", get(media::serve_media))
+        .route("/media/{id}/crop/{preset}", get(crops::serve_rendition))
+        .route("/media/{id}/crop/{preset}/thumb", get(crops::serve_rendition_thumb))
 }
 
 /// Tags as typed ("Oil, #Heron ,  oil") become `["heron", "oil"]`.

@@ -74,6 +74,8 @@ pub struct Processed {
     pub height: u32,
     pub large: Vec<u8>,
     pub thumb: Vec<u8>,
+    /// The dominant colours (see `images::palette`).
+    pub palette: String,
 }
 
 /// Recognises the file by its first bytes, never by its name or declared type.
@@ -88,6 +90,9 @@ pub fn sniff(head: &[u8]) -> Result<Kind, Refusal> {
     if head.starts_with(b"%PDF") {
         return Err(Refusal::NotAnImage("this is a PDF, not an image; export the artwork as PNG or JPEG"));
     }
+    if is_heif(head) {
+        return Err(Refusal::NotAnImage(HEIC_REFUSAL));
+    }
     match image::guess_format(head) {
         Ok(ImageFormat::Jpeg) => Ok(Kind::Jpeg),
         Ok(ImageFormat::Png) => Ok(Kind::Png),
@@ -97,6 +102,18 @@ pub fn sniff(head: &[u8]) -> Result<Kind, Refusal> {
         Ok(_) => Err(Refusal::NotAnImage("this image format is not supported; use JPEG, PNG, WebP, GIF or TIFF")),
         Err(_) => Err(Refusal::NotAnImage("this is not an image Easel can read (JPEG, PNG, WebP, GIF or TIFF)")),
     }
+}
+
+/// No well-kept pure-Rust HEIC decoder exists, and this build has no system
+/// libheif to link, so phone photos in HEIC get told how to send a JPEG.
+const HEIC_REFUSAL: &str = "HEIC/HEIF photos cannot be read yet; send a JPEG instead. On an iPhone: Settings → \
+     Camera → Formats → Most Compatible, or in Photos choose Share → Options → Most Compatible (or Save as JPEG). \
+     On a Mac: open it in Preview, then File → Export… → Format: JPEG";
+
+/// An ISO media file (`ftyp` box) of a HEIF brand: HEIC photos from phones.
+fn is_heif(head: &[u8]) -> bool {
+    const BRANDS: [&[u8; 4]; 9] = [b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"mif1", b"msf1"];
+    head.len() >= 12 && &head[4..8] == b"ftyp" && BRANDS.iter().any(|b| &head[8..12] == *b)
 }
 
 /// Checks, decodes (upright, by its EXIF orientation) and resizes the file.
@@ -124,6 +141,7 @@ pub fn process(path: &Path, max_pixels: u64) -> Result<Processed, Refusal> {
         height: image.height(),
         large: encode_jpeg(&large)?,
         thumb: encode_jpeg(&thumb)?,
+        palette: super::palette::of(&thumb),
     })
 }
 
@@ -214,6 +232,8 @@ mod tests {
         assert!(sniff(b"%PDF-1.7").is_err());
         assert!(sniff(b"just some text").is_err());
         assert!(sniff(b"BM....").is_err(), "BMP is not among the accepted formats");
+        let heic = sniff(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic").expect_err("HEIC is refused");
+        assert!(heic.to_string().contains("Most Compatible"), "and says how to send a JPEG: {heic}");
     }
 
     #[test]

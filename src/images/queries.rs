@@ -39,10 +39,12 @@ pub struct Image {
     pub availability: String,
     pub alt_text: String,
     pub created_at: OffsetDateTime,
+    /// Up to five `#rrggbb` colours, most dominant first; '' until computed.
+    pub palette: String,
 }
 
 const IMAGE_COLUMNS: &str = "id, sha256, original_name, content_type, extension, byte_size, stored_bytes, width, \
-     height, title, description, medium, dimensions, year, price, availability, alt_text, created_at";
+     height, title, description, medium, dimensions, year, price, availability, alt_text, created_at, palette";
 
 pub struct NewImage<'a> {
     pub id: Uuid,
@@ -55,6 +57,8 @@ pub struct NewImage<'a> {
     pub width: i64,
     pub height: i64,
     pub title: &'a str,
+    /// The dominant colours, computed at upload (see `images::palette`).
+    pub palette: &'a str,
 }
 
 /// The editable description of a piece.
@@ -94,8 +98,8 @@ pub async fn insert(tx: &mut WorkspaceTx, new: &NewImage<'_>) -> sqlx::Result<()
     execute!(
         tx,
         "INSERT INTO images (workspace_id, id, sha256, original_name, content_type, extension, byte_size, \
-           stored_bytes, width, height, title, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+           stored_bytes, width, height, title, created_at, updated_at, palette) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
         ws,
         new.id,
         new.sha256,
@@ -108,6 +112,7 @@ pub async fn insert(tx: &mut WorkspaceTx, new: &NewImage<'_>) -> sqlx::Result<()
         new.height,
         new.title,
         now,
+        new.palette,
     )
     .map(drop)
 }
@@ -217,6 +222,12 @@ pub async fn gallery(tx: &mut WorkspaceTx, f: &Filter) -> sqlx::Result<Vec<Image
         f.limit,
         f.unscheduled,
     )
+}
+
+/// Stores the palette computed for an image that had none.
+pub async fn set_palette(tx: &mut WorkspaceTx, id: Uuid, palette: &str) -> sqlx::Result<u64> {
+    let ws = tx.workspace_id();
+    execute!(tx, "UPDATE images SET palette = $3 WHERE workspace_id = $1 AND id = $2 AND palette = ''", ws, id, palette)
 }
 
 /// The ids among `ids` that are images of this workspace.

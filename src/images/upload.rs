@@ -169,6 +169,7 @@ async fn store(state: &AppState, ws: &Workspace, file: Received, processed: Proc
         width: i64::from(processed.width),
         height: i64::from(processed.height),
         title: &title,
+        palette: &processed.palette,
     };
     match record(ws, &new).await {
         Ok(Recorded::Added) => Ok(Outcome::Added { id, title }),

@@ -92,6 +92,14 @@ pub struct ImageView {
     pub errors: DetailsErrors,
     pub collections: Vec<Collection>,
     pub can_edit: bool,
+    pub crops: super::crops::CropEditor,
+}
+
+/// The artwork page's query: which crop format's tab is open.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct ImageParams {
+    #[serde(default)]
+    pub crop: String,
 }
 
 /// The details form as typed (kept on errors).
@@ -161,6 +169,13 @@ impl Image {
 }
 
 impl ImageCard {
+    /// "crop cuts N%": how much the centred Instagram portrait crop cuts,
+    /// when that is more than 15%.
+    pub fn crop_cut(&self) -> Option<u32> {
+        let (w, h) = super::crops::size_of(self.width, self.height);
+        super::crops::geometry::badge_percent(super::presets::Preset::Portrait, w, h)
+    }
+
     /// Alt text, else the title: a screen reader always hears something.
     pub fn alt(&self) -> &str {
         if self.alt_text.is_empty() { &self.title } else { &self.alt_text }

@@ -92,6 +92,7 @@ async fn editor(
         None => (Vec::new(), None),
     };
     let can_edit = layout.can_edit();
+    let account_name = super::views::account_name(tx, calendar.id, &form.platform).await?;
     Ok(PostView {
         layout,
         post_id,
@@ -109,6 +110,7 @@ async fn editor(
         publer,
         sold,
         suggestion,
+        account_name,
     })
 }
 

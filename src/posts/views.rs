@@ -5,8 +5,14 @@ use uuid::Uuid;
 
 use super::platforms::{self, PLATFORMS, Platform};
 use crate::{
-    calendars::queries::Calendar, collections::queries::Collection, images::queries::ImageCard,
-    settings::queries::HashtagSet, web::Layout,
+    calendars::queries::Calendar,
+    collections::queries::Collection,
+    images::{
+        presets::{Preset, rendition_url},
+        queries::ImageCard,
+    },
+    settings::queries::HashtagSet,
+    web::Layout,
 };
 
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -74,6 +80,8 @@ pub struct PostView {
     pub sold: Vec<String>,
     /// A caption written for the post by a bulk job, waiting for "Use it" or "Discard".
     pub suggestion: Option<(String, String)>,
+    /// The Publer account this calendar and platform post to, when mapped.
+    pub account_name: Option<String>,
 }
 
 impl PostView {
@@ -109,6 +117,52 @@ impl PostView {
         self.platform().and_then(|p| p.max_hashtags).map_or("no limit".into(), |m| m.to_string())
     }
 
+    /// The artwork as this platform shows it: its preset's rendition, or the
+    /// large preview (its own shape) for a platform without one.
+    pub fn preview_src(&self, image: &ImageCard) -> String {
+        match Preset::for_platform(&self.form.platform) {
+            Some(preset) => rendition_url(image.id, preset),
+            None => format!("/media/{}/large", image.id),
+        }
+    }
+
+    /// The preview's intrinsic size (so the page keeps its place while the
+    /// image loads): the preset's shape, or the artwork's own.
+    pub fn preview_width(&self, image: &ImageCard) -> i64 {
+        match Preset::for_platform(&self.form.platform) {
+            Some(preset) => i64::from(preset.ratio().0) * 10,
+            None => image.width.max(1),
+        }
+    }
+
+    pub fn preview_height(&self, image: &ImageCard) -> i64 {
+        match Preset::for_platform(&self.form.platform) {
+            Some(preset) => i64::from(preset.ratio().1) * 10,
+            None => image.height.max(1),
+        }
+    }
+
+    /// Which crop the preview shows, in words.
+    pub fn preview_shape(&self) -> String {
+        match Preset::for_platform(&self.form.platform) {
+            Some(preset) => format!("Shown with its {} crop", preset.label()),
+            None => "Shown in its own shape".to_owned(),
+        }
+    }
+
+    /// Platform key to preset slug, for the script that follows the platform menu.
+    pub fn preset_map_json(&self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = PLATFORMS
+            .iter()
+            .map(|p| {
+                let value = Preset::for_platform(p.key)
+                    .map_or(serde_json::Value::Null, |preset| serde_json::json!([preset.slug(), preset.label()]));
+                (p.key.to_owned(), value)
+            })
+            .collect();
+        serde_json::Value::Object(map).to_string()
+    }
+
     pub fn action(&self) -> String {
         match self.post_id {
             Some(id) => format!("/events/{id}"),
@@ -138,6 +192,20 @@ impl PickerView {
     pub fn is_in_post(&self, card: &ImageCard) -> bool {
         self.in_post.contains(&card.id)
     }
+}
+
+/// The name of the Publer account a post of this calendar and platform goes
+/// to, when the workspace mapped one.
+pub async fn account_name(
+    tx: &mut crate::db::WorkspaceTx,
+    calendar: Uuid,
+    platform: &str,
+) -> sqlx::Result<Option<String>> {
+    let Some((account, _)) = crate::publer::queries::route_for(tx, calendar, platform).await? else {
+        return Ok(None);
+    };
+    let accounts = crate::publer::queries::accounts(tx).await?;
+    Ok(accounts.into_iter().find(|a| a.id == account).map(|a| a.name).filter(|n| !n.is_empty()))
 }
 
 pub fn limits_json() -> String {

@@ -30,6 +30,7 @@ use crate::{
         WorkspaceTx,
         cluster::{self, instance},
     },
+    images::{crops, presets::Preset},
     integrations::{self, Key, PUBLER_KEY},
     posts::{self, platforms},
     state::AppState,
@@ -197,7 +198,7 @@ struct Work {
     text: String,
     starts_at: time::OffsetDateTime,
     network: String,
-    images: Vec<Uuid>,
+    images: Vec<Upload>,
     key: Key,
     publer_workspace: String,
 }
@@ -207,7 +208,15 @@ async fn work(state: &AppState, workspace: Uuid, send: &Send) -> anyhow::Result<
     let Some(post) = posts::queries::get(&mut tx, send.event_id).await? else {
         return Ok(None);
     };
-    let images = posts::queries::images(&mut tx, post.id).await?.into_iter().map(|i| i.id).collect();
+    let preset = Preset::for_platform(&post.platform);
+    let mut images = Vec::new();
+    for image in posts::queries::images(&mut tx, post.id).await? {
+        let framed = match preset {
+            Some(preset) => crops::load(&mut tx, image.id, preset).await?,
+            None => None,
+        };
+        images.push(Upload { id: image.id, alt_text: image.alt_text, framed });
+    }
     let provider = queries::accounts(&mut tx).await?.into_iter().find(|a| a.id == send.account_id).map(|a| a.provider);
     let key = integrations::key(&mut tx, &state.secrets, PUBLER_KEY).await?;
     let publer_workspace = integrations::queries::settings(&mut tx).await?.publer_workspace_id;
@@ -221,6 +230,23 @@ async fn work(state: &AppState, workspace: Uuid, send: &Send) -> anyhow::Result<
         key,
         publer_workspace,
     }))
+}
+
+/// One artwork of a post: what is uploaded (its platform's rendition, or the
+/// large preview for a platform without a preset) and its alt text.
+struct Upload {
+    id: Uuid,
+    alt_text: String,
+    framed: Option<(crops::rendition::Artwork, crops::Spec)>,
+}
+
+/// The JPEG uploaded for an artwork: its platform's crop, made when missing.
+async fn upload_bytes(state: &AppState, workspace: Uuid, upload: &Upload) -> anyhow::Result<Option<Vec<u8>>> {
+    let key = match &upload.framed {
+        Some((art, spec)) => crops::rendition::ensure(state, workspace, art, *spec, false).await?,
+        None => image_key(workspace, Folder::Large, &derived_name(upload.id)),
+    };
+    Ok(state.storage.read(&key).await?)
 }
 
 /// Publer's name for a platform, when the account's own is unknown.
@@ -271,9 +297,14 @@ async fn hand_over(
     let event = send.event_id;
     let mut media = Vec::new();
     for image in &work.images {
-        let name = derived_name(*image);
-        let Ok(Some(jpeg)) = state.storage.read(&image_key(workspace, Folder::Large, &name)).await else {
-            return fail(state, workspace, event, "One of the post's images could not be read.").await;
+        let name = derived_name(image.id);
+        let jpeg = match upload_bytes(state, workspace, image).await {
+            Ok(Some(jpeg)) => jpeg,
+            Ok(None) => return fail(state, workspace, event, "One of the post's images could not be read.").await,
+            Err(e) => {
+                tracing::warn!(%workspace, %event, error = %e, "could not make an artwork's rendition for Publer");
+                return fail(state, workspace, event, "One of the post's images could not be read.").await;
+            }
         };
         match publer.upload(&name, &jpeg).await {
             Ok(id) => media.push(id),
@@ -304,7 +335,14 @@ async fn hand_over(
 fn schedule_body(send: &Send, work: &Work, media: &[String]) -> Value {
     let mut network = json!({ "type": if media.is_empty() { "status" } else { "photo" }, "text": work.text });
     if !media.is_empty() {
-        network["media"] = media.iter().map(|id| json!({ "id": id })).collect();
+        let alt = |i: usize| work.images.get(i).map(|u| u.alt_text.as_str()).unwrap_or_default();
+        network["media"] = media
+            .iter()
+            .enumerate()
+            .map(
+                |(i, id)| if alt(i).is_empty() { json!({ "id": id }) } else { json!({ "id": id, "alt_text": alt(i) }) },
+            )
+            .collect();
     }
     let at = work.starts_at.format(&Rfc3339).unwrap_or_default();
     let mut networks = serde_json::Map::new();

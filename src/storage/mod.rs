@@ -1,7 +1,7 @@
 //! Where uploaded files live: one interface, two backends (the local disk
 //! and any S3-compatible store), one key layout
 //! `<workspace_id>/<folder>/<name>` (folders `originals`, `large`,
-//! `thumbs`, `brand`, `exports`).
+//! `thumbs`, `renditions`, `brand`, `exports`).
 //!
 //! Files are written to a local temporary file first and only then put under
 //! their key, so no reader ever finds half an object; rows are written after

@@ -15,9 +15,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{BRAND, Folder, Listed, Storage, TMP};
-use crate::db::{
-    Databases, Db, cluster,
-    query::{fetch_all, fetch_optional},
+use crate::{
+    db::{
+        Databases, Db, cluster,
+        query::{fetch_all, fetch_optional},
+    },
+    images::crops::{RENDITIONS, live_renditions},
 };
 
 /// How often a server sweeps after its start-up sweep.
@@ -50,7 +53,7 @@ pub async fn sweep(databases: &Databases, storage: &Storage, grace: Duration) ->
             }
             continue;
         };
-        let known = match image_ids(databases, workspace).await {
+        let (known, renditions) = match image_ids(databases, workspace).await {
             Ok(known) => known,
             // Its database is down: nothing of it is swept this time.
             Err(e) => {
@@ -60,7 +63,7 @@ pub async fn sweep(databases: &Databases, storage: &Storage, grace: Duration) ->
         };
         let mut doomed = Vec::new();
         for object in objects.into_iter().filter(|o| o.modified <= cutoff) {
-            match leftover(&object.key, &known, &logo) {
+            match leftover(&object.key, &known, &logo, &renditions) {
                 Some(Leftover::Temporary) => swept.temporary += 1,
                 Some(Leftover::Orphan) => swept.orphans += 1,
                 None => continue,
@@ -81,13 +84,17 @@ enum Leftover {
 }
 
 /// Whether `key` (`<ws>/<folder>/<name>`) is a leftover: a temporary file,
-/// an image file without its row, or a logo that is not the current one.
+/// an image file without its row, a logo that is not the current one, or a
+/// rendition no current frame makes (its image is gone or its crop changed).
 /// Exports and anything unknown are left alone.
-fn leftover(key: &str, known: &HashSet<Uuid>, logo: &str) -> Option<Leftover> {
+fn leftover(key: &str, known: &HashSet<Uuid>, logo: &str, renditions: &HashSet<String>) -> Option<Leftover> {
     let mut parts = key.splitn(3, '/').skip(1);
     let (folder, name) = (parts.next()?, parts.next()?);
     if folder == TMP {
         return Some(Leftover::Temporary);
+    }
+    if folder == RENDITIONS {
+        return (!renditions.contains(name)).then_some(Leftover::Orphan);
     }
     if folder == BRAND {
         return (name != logo).then_some(Leftover::Orphan);
@@ -124,11 +131,13 @@ async fn logo_of(db: &Db, id: Uuid) -> sqlx::Result<Option<String>> {
     Ok(row.map(|(logo,)| logo))
 }
 
-async fn image_ids(databases: &Databases, workspace: Uuid) -> anyhow::Result<HashSet<Uuid>> {
+/// The workspace's image ids, and the names of its current renditions.
+async fn image_ids(databases: &Databases, workspace: Uuid) -> anyhow::Result<(HashSet<Uuid>, HashSet<String>)> {
     let mut tx = databases.workspace_tx(workspace, false).await?;
     let rows: Vec<(Uuid,)> = fetch_all!(tx, (Uuid,), "SELECT id FROM images WHERE workspace_id = $1", workspace)?;
+    let renditions = live_renditions(&mut tx).await?;
     tx.commit().await?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
+    Ok((rows.into_iter().map(|(id,)| id).collect(), renditions))
 }
 
 /// The periodic sweep, once per cluster: whichever instance claims the hour

@@ -31,6 +31,7 @@ pub async fn snapshot(app: &TestApp, workspaces: &[&str]) -> Vec<String> {
         "SELECT platform || '|' || account_id FROM publer_routes ORDER BY account_id",
         "SELECT month || '|' || CAST(ai_generations AS TEXT) FROM monthly_usage ORDER BY month",
         "SELECT state FROM workspace_exports ORDER BY state",
+        "SELECT preset || '|' || mode || '|' || CAST(x AS TEXT) FROM image_crops ORDER BY preset",
     ] {
         all.extend(app.strings(sql).await);
     }
@@ -68,6 +69,7 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         .trim_start_matches("/events/")
         .to_owned();
     ada.post(&format!("/events/{post}/images"), &[("ids", &image), ("ids", &second)]).await;
+    ada.post(&format!("/images/{image}/crops/square"), &[("x", "0"), ("y", "0"), ("width", "40")]).await;
     ada.post("/settings/hashtags", &[("name", "heron set"), ("hashtags", "#heron")]).await;
     let hashtag_set = ada.get("/settings").await.attrs(".set-list form", "action").pop().expect("set");
 
@@ -101,6 +103,8 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         format!("/media/{image}/original"),
         format!("/media/{image}/large"),
         format!("/media/{image}/thumb"),
+        format!("/media/{image}/crop/portrait"),
+        format!("/media/{image}/crop/square/thumb"),
         format!("/collections/{collection}"),
         format!("/collections/{collection}/add"),
         format!("/calendars/{calendar}"),
@@ -123,6 +127,8 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
     let writes: Vec<(String, Vec<(&str, &str)>)> = vec![
         (format!("/images/{image}"), vec![("title", "Stolen"), ("availability", "sold")]),
         (format!("/images/{image}/delete"), vec![]),
+        (format!("/images/{image}/crops/square"), vec![("x", "8"), ("y", "0"), ("width", "40"), ("mode", "crop")]),
+        (format!("/images/{image}/crops/square/reset"), vec![]),
         ("/images/bulk".into(), vec![("action", "tag"), ("tags", "stolen"), ("ids", &image)]),
         ("/images/bulk".into(), vec![("action", "delete"), ("confirm", "yes"), ("ids", &image)]),
         ("/images/bulk".into(), vec![("action", "collect"), ("collection_id", c), ("ids", &own_image)]),

@@ -15,6 +15,7 @@ mod bulk_captions;
 mod calendars;
 mod captions;
 mod collections;
+mod crops;
 mod deletion;
 mod deletion_admin;
 mod exports;

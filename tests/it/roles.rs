@@ -71,7 +71,7 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn path(&self, template: &str) -> String {
-        let mut path = template.replace("{size}", "thumb").replace("{name}", "app.css");
+        let mut path = template.replace("{size}", "thumb").replace("{name}", "app.css").replace("{preset}", "portrait");
         let prefix = template.split('/').nth(1).unwrap_or_default();
         let main = match prefix {
             "images" | "media" => "image",

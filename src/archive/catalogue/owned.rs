@@ -51,6 +51,26 @@ pub const IMAGES: Table = Table {
         col("alt_text", Text),
         col("created_at", Time),
         col("updated_at", Time),
+        col("palette", Text),
+    ],
+};
+
+/// An artwork's crop (or mat) per platform preset, in the original's pixels.
+pub const IMAGE_CROPS: Table = Table {
+    name: "image_crops",
+    scope: Workspace,
+    key: &["workspace_id", "image_id", "preset"],
+    columns: &[
+        col("workspace_id", Uuid),
+        col("image_id", Uuid),
+        col("preset", Text),
+        col("x", Int),
+        col("y", Int),
+        col("width", Int),
+        col("height", Int),
+        col("mode", Text),
+        col("mat_colour", Text),
+        col("updated_at", Time),
     ],
 };
 

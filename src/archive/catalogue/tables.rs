@@ -26,6 +26,7 @@ pub const TABLES: &[Table] = &[
     owned::WORKSPACE_SETTINGS,
     owned::IMAGES,
     owned::IMAGE_TAGS,
+    owned::IMAGE_CROPS,
     owned::COLLECTIONS,
     owned::COLLECTION_IMAGES,
     owned::WORKSPACE_USAGE,

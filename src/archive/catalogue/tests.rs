@@ -39,6 +39,7 @@ fn parents_come_before_children() {
         ("users", "workspaces"),
         ("workspaces", "memberships"),
         ("images", "image_tags"),
+        ("images", "image_crops"),
         ("collections", "collection_images"),
         ("calendars", "events"),
         ("events", "event_images"),

@@ -181,11 +181,22 @@ async fn accounts(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap) ->
 async fn media(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body: Bytes) -> Response {
     let mut inner = inner.lock().expect("state");
     let has_jpeg = body.windows(3).any(|w| w == [0xFF, 0xD8, 0xFF]);
-    let n = inner.record("/publer/media".into(), &headers, format!("{} bytes, jpeg: {has_jpeg}", body.len()));
+    let size = uploaded_size(&body).map_or("unreadable".to_owned(), |(w, h)| format!("{w}x{h}"));
+    let described = format!("{} bytes, jpeg: {has_jpeg}, size: {size}", body.len());
+    let n = inner.record("/publer/media".into(), &headers, described);
     if inner.publer_caller(&headers).is_none() {
         return status(401);
     }
     Json(json!({ "id": format!("media-{n}"), "path": "https://cdn.example/x.jpg", "type": "photo" })).into_response()
+}
+
+/// The pixel size of the JPEG inside a multipart upload: from its first
+/// start-of-image marker to its last end-of-image marker.
+fn uploaded_size(body: &[u8]) -> Option<(u32, u32)> {
+    let start = body.windows(3).position(|w| w == [0xFF, 0xD8, 0xFF])?;
+    let end = body.windows(2).rposition(|w| w == [0xFF, 0xD9])? + 2;
+    let image = image::load_from_memory(body.get(start..end)?).ok()?;
+    Some((image.width(), image.height()))
 }
 
 async fn schedule(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body: Bytes) -> Response {

@@ -1,11 +1,14 @@
 //! Content calendars: the list, month/week/list views, auto-scheduling from
 //! a collection, and exports (CSV and a private iCalendar feed).
 
+mod all;
 mod autoschedule;
 pub mod clock;
 mod export;
 mod grid;
 mod handlers;
+mod plan;
+mod tray;
 pub mod queries;
 mod views;
 
@@ -19,6 +22,8 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/calendars", get(handlers::view_calendars).post(handlers::create_calendar))
+        .route("/calendars/all", get(all::view))
+        .route("/calendars/plan", get(plan::view_form).post(plan::create))
         .route("/calendars/{id}", get(handlers::view_calendar).post(handlers::save_calendar))
         .route("/calendars/{id}/delete", post(handlers::delete_calendar))
         .route("/calendars/{id}/autoschedule", get(autoschedule::view_form).post(autoschedule::submit))

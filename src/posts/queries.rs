@@ -37,6 +37,8 @@ pub struct PostCard {
     pub status: String,
     pub caption: String,
     pub first_image: Option<Uuid>,
+    /// The first artwork's title, when the post has artwork.
+    pub first_title: Option<String>,
     pub image_count: i64,
     /// `sending`, `scheduled` or `failed` once handed to Publer, else empty.
     pub publer_state: String,
@@ -60,14 +62,27 @@ pub const STATUSES: [(&str, &str); 5] = [
     ("failed", "Failed"),
 ];
 
-const CARD_SELECT: &str = "SELECT e.id, e.calendar_id, c.name AS calendar_name, c.colour, e.starts_at, e.platform, \
-       e.status, e.caption, \
-       (SELECT x.image_id FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id \
-         ORDER BY x.position LIMIT 1) AS first_image, \
-       (SELECT COUNT(*) FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id) AS image_count, \
-       CASE WHEN s.state = 'sending' AND s.error <> '' THEN 'waiting' ELSE COALESCE(s.state, '') END AS publer_state \
-     FROM events e JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id \
-     LEFT JOIN publer_sends s ON s.workspace_id = e.workspace_id AND s.event_id = e.id";
+/// The card columns of posts matching `filter` (a condition on `e`), with
+/// each post's first artwork and count from one windowed pass over the
+/// assignments of those posts only (no query per post).
+fn card_sql(filter: &str, tail: &str) -> String {
+    format!(
+        "WITH art AS (SELECT x.event_id, x.image_id, \
+           ROW_NUMBER() OVER (PARTITION BY x.event_id ORDER BY x.position, x.image_id) AS rn, \
+           COUNT(*) OVER (PARTITION BY x.event_id) AS n \
+           FROM event_images x JOIN events e ON e.workspace_id = x.workspace_id AND e.id = x.event_id \
+           WHERE x.workspace_id = $1 AND {filter}) \
+         SELECT e.id, e.calendar_id, c.name AS calendar_name, c.colour, e.starts_at, e.platform, \
+           e.status, e.caption, a.image_id AS first_image, i.title AS first_title, \
+           COALESCE(a.n, 0) AS image_count, \
+           CASE WHEN s.state = 'sending' AND s.error <> '' THEN 'waiting' ELSE COALESCE(s.state, '') END AS publer_state \
+         FROM events e JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id \
+         LEFT JOIN art a ON a.event_id = e.id AND a.rn = 1 \
+         LEFT JOIN images i ON i.workspace_id = e.workspace_id AND i.id = a.image_id \
+         LEFT JOIN publer_sends s ON s.workspace_id = e.workspace_id AND s.event_id = e.id \
+         WHERE e.workspace_id = $1 AND {filter} {tail}"
+    )
+}
 
 pub async fn insert(tx: &mut WorkspaceTx, calendar: Uuid, f: &PostFields<'_>) -> sqlx::Result<Uuid> {
     let ws = tx.workspace_id();
@@ -146,9 +161,9 @@ pub async fn cards_between(
     to: OffsetDateTime,
 ) -> sqlx::Result<Vec<PostCard>> {
     let ws = tx.workspace_id();
-    let sql = format!(
-        "{CARD_SELECT} WHERE e.workspace_id = $1 AND ($2 IS NULL OR e.calendar_id = $2) \
-         AND e.starts_at >= $3 AND e.starts_at < $4 ORDER BY e.starts_at, e.id"
+    let sql = card_sql(
+        "($2 IS NULL OR e.calendar_id = $2) AND e.starts_at >= $3 AND e.starts_at < $4",
+        "ORDER BY e.starts_at, e.id",
     );
     fetch_all!(tx, PostCard, &sql, ws, calendar, from, to)
 }
@@ -156,10 +171,10 @@ pub async fn cards_between(
 /// Drafts that still lack a caption or artwork, soonest first.
 pub async fn drafts_needing_work(tx: &mut WorkspaceTx, limit: i64) -> sqlx::Result<Vec<PostCard>> {
     let ws = tx.workspace_id();
-    let sql = format!(
-        "{CARD_SELECT} WHERE e.workspace_id = $1 AND e.status = 'draft' AND (e.caption = '' OR NOT EXISTS \
-         (SELECT 1 FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id)) \
-         ORDER BY e.starts_at, e.id LIMIT $2"
+    let sql = card_sql(
+        "e.status = 'draft' AND (e.caption = '' OR NOT EXISTS \
+         (SELECT 1 FROM event_images y WHERE y.workspace_id = e.workspace_id AND y.event_id = e.id))",
+        "ORDER BY e.starts_at, e.id LIMIT $2",
     );
     fetch_all!(tx, PostCard, &sql, ws, limit)
 }

@@ -110,6 +110,8 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         format!("/events/{post}/images/add"),
         format!("/calendars/{calendar}/publer"),
         format!("/calendars/{calendar}/publer?from=2030-05-01&to=2030-05-31"),
+        format!("/calendars/plan?image={image}"),
+        format!("/calendars/{calendar}?view=day&date=2030-05-01"),
     ];
     for path in &reads {
         let page = bea.get(path).await;
@@ -163,6 +165,9 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
                 ("caption", "Stolen"),
             ],
         ),
+        // Planning a post from a piece: the other workspace's calendar or image.
+        ("/calendars/plan".into(), vec![("calendar", &calendar), ("image", &own_image), ("date", "2030-05-03")]),
+        ("/calendars/plan".into(), vec![("calendar", &own_calendar), ("image", &image), ("date", "2030-05-03")]),
         (format!("/events/{post}/duplicate"), vec![]),
         (format!("/events/{post}/delete"), vec![]),
         (format!("/events/{post}/move"), vec![("date", "2030-06-01")]),

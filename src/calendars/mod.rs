@@ -5,8 +5,11 @@ mod all;
 mod autoschedule;
 pub mod clock;
 mod export;
+mod feed;
+mod feed_queries;
 mod grid;
 mod handlers;
+mod palette;
 mod plan;
 mod tray;
 pub mod queries;
@@ -25,6 +28,9 @@ pub fn routes() -> Router<AppState> {
         .route("/calendars/all", get(all::view))
         .route("/calendars/plan", get(plan::view_form).post(plan::create))
         .route("/calendars/{id}", get(handlers::view_calendar).post(handlers::save_calendar))
+        .route("/calendars/{id}/grid", get(feed::view))
+        .route("/calendars/{id}/grid/move", post(feed::step))
+        .route("/calendars/{id}/grid/swap", post(feed::exchange))
         .route("/calendars/{id}/delete", post(handlers::delete_calendar))
         .route("/calendars/{id}/autoschedule", get(autoschedule::view_form).post(autoschedule::submit))
         .route("/calendars/{id}/export.csv", get(export::csv))

@@ -51,7 +51,11 @@ pub fn pick_time(posting_times: &str, taken: &[Time], now: Option<Time>) -> Time
 pub async fn view_form(ws: Workspace, layout: Layout, Query(form): Query<PlanForm>) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
     let mut tx = ws.read().await?;
-    let image = image(&mut tx, &form.image).await?;
+    // Without a piece named, the page says where to choose one.
+    let image = match form.image.trim() {
+        "" => None,
+        raw => Some(image(&mut tx, raw).await?),
+    };
     let clock = Clock::new(&settings::queries::get(&mut tx).await?.time_zone);
     let form = PlanForm { date: clock.today().to_string(), ..form };
     let view = plan_view(&mut tx, layout, image, form, None).await?;
@@ -62,7 +66,7 @@ pub async fn view_form(ws: Workspace, layout: Layout, Query(form): Query<PlanFor
 async fn plan_view(
     tx: &mut WorkspaceTx,
     layout: Layout,
-    image: Image,
+    image: Option<Image>,
     form: PlanForm,
     error: Option<&'static str>,
 ) -> AppResult<PlanView> {
@@ -95,7 +99,7 @@ pub async fn create(
     let clock = Clock::new(&settings.time_zone);
     let (date, time) = match checked(&form) {
         Ok(found) => found,
-        Err(error) => return invalid_form(plan_view(&mut tx, layout, image, form, Some(error)).await?),
+        Err(error) => return invalid_form(plan_view(&mut tx, layout, Some(image), form, Some(error)).await?),
     };
     let time = match time {
         Some(time) => time,

@@ -109,7 +109,8 @@ pub fn colour_name(hex: &str) -> &'static str {
 #[template(path = "calendars/plan.html")]
 pub struct PlanView {
     pub layout: Layout,
-    pub image: crate::images::queries::Image,
+    /// `None` until a piece is chosen.
+    pub image: Option<crate::images::queries::Image>,
     pub calendars: Vec<Calendar>,
     pub form: super::plan::PlanForm,
     pub error: Option<&'static str>,
@@ -158,4 +159,32 @@ impl AllView {
     pub fn show_calendar(&self) -> bool {
         true
     }
+}
+
+/// The grid planner page.
+#[derive(Template)]
+#[template(path = "calendars/feed.html")]
+pub struct FeedView {
+    pub layout: Layout,
+    pub calendar: Calendar,
+    pub tiles: Vec<Tile>,
+    pub can_edit: bool,
+}
+
+/// One post as a tile of the profile grid.
+pub struct Tile {
+    pub id: uuid::Uuid,
+    pub thumb: Option<String>,
+    pub title: String,
+    pub when: String,
+    /// What a screen reader says: date, time, artwork, status.
+    pub name: String,
+    pub palette: String,
+    pub upcoming: bool,
+    pub movable: bool,
+    pub can_earlier: bool,
+    pub can_later: bool,
+    /// Nearly the same colours as the tile to the right / below.
+    pub warn_right: bool,
+    pub warn_below: bool,
 }

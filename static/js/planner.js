@@ -143,4 +143,44 @@
       if (response.ok) { announce(message); refreshCalendar(); } else { window.location.reload(); }
     }, function () { window.location.reload(); });
   }, true);
+
+  // The grid planner: drop a tile on another to swap the two posts' times.
+  var tile = null;
+  document.addEventListener("dragstart", function (event) {
+    var t = event.target.closest && event.target.closest("[data-feed-grid] [data-tile][draggable=true]");
+    if (!t) return;
+    tile = t;
+    t.classList.add("is-dragged");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", t.dataset.tile);
+  });
+  document.addEventListener("dragend", function () {
+    if (tile) tile.classList.remove("is-dragged");
+    tile = null;
+    clearTargets();
+  });
+  document.addEventListener("dragover", function (event) {
+    if (!tile) return;
+    var over = event.target.closest && event.target.closest("[data-feed-grid] [data-tile][draggable=true]");
+    if (!over || over === tile) return;
+    event.preventDefault();
+    clearTargets();
+    over.classList.add("is-drop-target");
+  });
+  document.addEventListener("drop", function (event) {
+    if (!tile) return;
+    var over = event.target.closest && event.target.closest("[data-feed-grid] [data-tile][draggable=true]");
+    if (!over || over === tile) return;
+    event.preventDefault();
+    var grid = over.closest("[data-feed-grid]");
+    clearTargets();
+    post(grid.dataset.swapUrl, { post: tile.dataset.tile, "with": over.dataset.tile }).then(function (response) {
+      if (response.ok && window.htmx) {
+        announce("Swapped the two posts.");
+        window.htmx.ajax("GET", window.location.pathname, { target: "#feed-grid", select: "#feed-grid", swap: "outerHTML" });
+      } else {
+        window.location.reload();
+      }
+    }, function () { window.location.reload(); });
+  });
 })();

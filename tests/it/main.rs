@@ -39,3 +39,4 @@ mod two_factor;
 mod verification;
 mod workspaces;
 mod planning;
+mod grid_planner;

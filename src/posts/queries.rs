@@ -294,3 +294,42 @@ pub async fn artwork(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Vec<Artwork
         id
     )
 }
+
+/// The posts just before and just after `post` on its calendar, in date order
+/// (ties by id), for the editor's "previous / next" links.
+pub async fn neighbours(tx: &mut WorkspaceTx, post: &Post) -> sqlx::Result<(Option<Uuid>, Option<Uuid>)> {
+    let ws = tx.workspace_id();
+    let previous: Option<(Uuid,)> = fetch_optional!(
+        tx,
+        (Uuid,),
+        "SELECT id FROM events WHERE workspace_id = $1 AND calendar_id = $2 \
+           AND (starts_at < $3 OR (starts_at = $3 AND id < $4)) ORDER BY starts_at DESC, id DESC LIMIT 1",
+        ws,
+        post.calendar_id,
+        post.starts_at,
+        post.id
+    )?;
+    let next: Option<(Uuid,)> = fetch_optional!(
+        tx,
+        (Uuid,),
+        "SELECT id FROM events WHERE workspace_id = $1 AND calendar_id = $2 \
+           AND (starts_at > $3 OR (starts_at = $3 AND id > $4)) ORDER BY starts_at, id LIMIT 1",
+        ws,
+        post.calendar_id,
+        post.starts_at,
+        post.id
+    )?;
+    Ok((previous.map(|(id,)| id), next.map(|(id,)| id)))
+}
+
+/// One artwork as the editor lists it, if it is this workspace's.
+pub async fn image_card(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<ImageCard>> {
+    let ws = tx.workspace_id();
+    fetch_optional!(
+        tx,
+        ImageCard,
+        "SELECT id, title, alt_text, width, height FROM images WHERE workspace_id = $1 AND id = $2",
+        ws,
+        id
+    )
+}

@@ -208,6 +208,7 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/calendars/{id}/feed/revoke", Needs(EditContent)),
         ("GET", "/calendars/{id}/posts/new", Needs(EditContent)),
         ("POST", "/calendars/{id}/posts", Needs(EditContent)),
+        ("POST", "/calendars/{id}/posts/new/images", Needs(EditContent)),
         ("GET", "/calendars/plan", Needs(EditContent)),
         ("POST", "/calendars/plan", Needs(EditContent)),
         ("POST", "/calendars/{id}/grid/move", Needs(EditContent)),

@@ -169,6 +169,12 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         // Planning a post from a piece: the other workspace's calendar or image.
         ("/calendars/plan".into(), vec![("calendar", &calendar), ("image", &own_image), ("date", "2030-05-03")]),
         ("/calendars/plan".into(), vec![("calendar", &own_calendar), ("image", &image), ("date", "2030-05-03")]),
+        (format!("/calendars/{calendar}/posts/new/images"), vec![("date", "2030-05-02")]),
+        (format!("/calendars/{own_calendar}/posts/new/images"), vec![("images", &image)]),
+        (
+            format!("/calendars/{own_calendar}/posts"),
+            vec![("date", "2030-05-02"), ("time", "09:00"), ("platform", "x"), ("status", "draft"), ("images", &image)],
+        ),
         (format!("/calendars/{calendar}/grid/move"), vec![("post", &post), ("direction", "later")]),
         (format!("/calendars/{calendar}/grid/swap"), vec![("post", &post), ("with", &post)]),
         (format!("/calendars/{own_calendar}/grid/swap"), vec![("post", &post), ("with", &post)]),

@@ -40,3 +40,4 @@ mod verification;
 mod workspaces;
 mod planning;
 mod grid_planner;
+mod unsaved_posts;

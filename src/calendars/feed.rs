@@ -59,16 +59,21 @@ pub async fn view(ws: Workspace, layout: Layout, Path(id): Path<String>) -> AppR
 /// recent published ones, with the palette warnings of their neighbours.
 fn tiles(upcoming: &[TileRow], recent: &[TileRow], artwork: &HashMap<Uuid, q::Artwork>, clock: &Clock) -> Vec<Tile> {
     let last = upcoming.len().saturating_sub(1);
-    let mut out: Vec<Tile> = upcoming.iter().rev().enumerate().map(|(k, row)| {
-        // k counts from the latest; its neighbours in time sit either side.
-        let j = last - k;
-        let earlier = j.checked_sub(1).map(|i| &upcoming[i]);
-        let later = upcoming.get(j + 1);
-        let mut tile = tile(row, artwork, clock, true);
-        tile.can_earlier = movable(row) && earlier.is_some_and(movable);
-        tile.can_later = movable(row) && later.is_some_and(movable);
-        tile
-    }).collect();
+    let mut out: Vec<Tile> = upcoming
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(k, row)| {
+            // k counts from the latest; its neighbours in time sit either side.
+            let j = last - k;
+            let earlier = j.checked_sub(1).map(|i| &upcoming[i]);
+            let later = upcoming.get(j + 1);
+            let mut tile = tile(row, artwork, clock, true);
+            tile.can_earlier = movable(row) && earlier.is_some_and(movable);
+            tile.can_later = movable(row) && later.is_some_and(movable);
+            tile
+        })
+        .collect();
     out.extend(recent.iter().map(|row| tile(row, artwork, clock, false)));
     let palettes: Vec<String> = out.iter().map(|t| t.palette.clone()).collect();
     for (i, tile) in out.iter_mut().enumerate() {
@@ -111,7 +116,12 @@ pub struct MoveForm {
 }
 
 /// "Earlier"/"later" buttons: swaps with the upcoming post just before or after.
-pub async fn step(ws: Workspace, session: Session, Path(id): Path<String>, Form(form): Form<MoveForm>) -> AppResult<Response> {
+pub async fn step(
+    ws: Workspace,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<MoveForm>,
+) -> AppResult<Response> {
     swap(ws, session, id, form, true).await
 }
 

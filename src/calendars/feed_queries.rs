@@ -78,11 +78,22 @@ pub async fn artwork(tx: &mut WorkspaceTx, calendar: Uuid, since: OffsetDateTime
 }
 
 /// Gives each post the other's time (inside the caller's transaction).
-pub async fn swap_times(tx: &mut WorkspaceTx, a: (Uuid, OffsetDateTime), b: (Uuid, OffsetDateTime)) -> sqlx::Result<()> {
+pub async fn swap_times(
+    tx: &mut WorkspaceTx,
+    a: (Uuid, OffsetDateTime),
+    b: (Uuid, OffsetDateTime),
+) -> sqlx::Result<()> {
     let ws = tx.workspace_id();
     let now = OffsetDateTime::now_utc();
     for (id, at) in [(a.0, b.1), (b.0, a.1)] {
-        execute!(tx, "UPDATE events SET starts_at = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2", ws, id, at, now)?;
+        execute!(
+            tx,
+            "UPDATE events SET starts_at = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2",
+            ws,
+            id,
+            at,
+            now
+        )?;
     }
     Ok(())
 }

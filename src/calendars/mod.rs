@@ -11,8 +11,8 @@ mod grid;
 mod handlers;
 mod palette;
 mod plan;
-mod tray;
 pub mod queries;
+mod tray;
 mod views;
 
 use axum::{

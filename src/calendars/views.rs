@@ -2,12 +2,12 @@
 
 use askama::Template;
 
+use super::tray::Tray;
 use super::{
     COLOURS,
     grid::{Day, ViewKind},
     queries::{Calendar, CalendarSummary},
 };
-use super::tray::Tray;
 use crate::{collections::queries::Collection, web::Layout};
 
 #[derive(Template)]

@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::{
     platforms::{self, normalize_hashtags},
-    unsaved,
     queries::{self, Post, PostFields, STATUSES},
+    unsaved,
     views::{PickerView, PostErrors, PostForm, PostView},
 };
 use crate::{
@@ -229,7 +229,8 @@ pub async fn create_post(
     let ids: Vec<Uuid> = chosen.iter().map(|c| c.id).collect();
     queries::add_images(&mut tx, id, &ids).await?;
     tx.commit().await?;
-    let message = if ids.is_empty() { "Post created. Add artwork to it below." } else { "Post created with its artwork." };
+    let message =
+        if ids.is_empty() { "Post created. Add artwork to it below." } else { "Post created with its artwork." };
     flash::success(&session, message).await?;
     Ok(Redirect::to(&format!("/events/{id}")).into_response())
 }

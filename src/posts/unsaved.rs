@@ -69,7 +69,12 @@ impl UnsavedPickerView {
 
 /// The picker for an unsaved post (a POST: it carries the form and its guard,
 /// but changes nothing).
-pub async fn view_picker(ws: Workspace, layout: Layout, Path(id): Path<String>, fields: FormFields) -> AppResult<Response> {
+pub async fn view_picker(
+    ws: Workspace,
+    layout: Layout,
+    Path(id): Path<String>,
+    fields: FormFields,
+) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
     let mut tx = ws.read().await?;
     let calendar = calendars::get(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound)?;

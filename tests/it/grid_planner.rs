@@ -16,8 +16,9 @@ on_both_backends!(
 
 async fn planned(client: &Client, calendar: &str, image: &str, date: &str, time: &str) -> String {
     client.get(&format!("/calendars/{calendar}")).await;
-    let page =
-        client.post("/calendars/plan", &[("calendar", calendar), ("image", image), ("date", date), ("time", time)]).await;
+    let page = client
+        .post("/calendars/plan", &[("calendar", calendar), ("image", image), ("date", date), ("time", time)])
+        .await;
     assert_eq!(page.status, 303, "{}", page.body);
     page.location().expect("post").trim_start_matches("/events/").to_owned()
 }
@@ -97,7 +98,9 @@ async fn reordering_swaps_two_posts_dates_and_keeps_each_dates_time(backend: Bac
     let elsewhere = new_post(&ada, &other, "2030-05-05", "09:00").await;
     ada.get(&path).await;
     ada.post(&format!("{path}/swap"), &[("post", &a), ("with", &elsewhere)]).await.assert_status(404);
-    let after = app.strings("SELECT CAST(starts_at AS TEXT) FROM events WHERE starts_at > '2021-01-01' ORDER BY starts_at").await;
+    let after = app
+        .strings("SELECT CAST(starts_at AS TEXT) FROM events WHERE starts_at > '2021-01-01' ORDER BY starts_at")
+        .await;
     assert_eq!(&after[..3], &before[..], "refused swaps change nothing");
 
     let ws = ada.guards().page_workspace;
@@ -121,7 +124,9 @@ async fn neighbours_with_nearly_the_same_palette_are_flagged(backend: Backend) {
     let on_y = planned(&ada, &calendar, &y, "2030-05-02", "09:00").await;
     let on_x = planned(&ada, &calendar, &x, "2030-05-03", "09:00").await;
     let mut set = Vec::new();
-    for (image, palette) in [(&x, "#1f3a93 #2c4fb8 #e8e4dc"), (&y, "#203b95 #2a4db5 #e6e2da"), (&z, "#c2410c #f59e0b #fef3c7")] {
+    for (image, palette) in
+        [(&x, "#1f3a93 #2c4fb8 #e8e4dc"), (&y, "#203b95 #2a4db5 #e6e2da"), (&z, "#c2410c #f59e0b #fef3c7")]
+    {
         let sql = format!("UPDATE images SET palette = '{palette}' WHERE id = {}", app.uuid_literal(image));
         set.push(app.try_execute(&sql).await.is_ok());
     }

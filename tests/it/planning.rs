@@ -27,8 +27,9 @@ async fn paris_with_two_times(client: &Client) {
 /// Plans a post from `image` on `date` (blank time: the next posting time) and returns its id.
 async fn plan(client: &Client, calendar: &str, image: &str, date: &str, time: &str) -> String {
     client.get(&format!("/calendars/{calendar}")).await;
-    let page =
-        client.post("/calendars/plan", &[("calendar", calendar), ("image", image), ("date", date), ("time", time)]).await;
+    let page = client
+        .post("/calendars/plan", &[("calendar", calendar), ("image", image), ("date", date), ("time", time)])
+        .await;
     assert_eq!(page.status, 303, "{}", page.body);
     page.location().expect("redirect").trim_start_matches("/events/").to_owned()
 }
@@ -50,9 +51,15 @@ async fn month_chips_show_the_artwork_and_more_opens_the_day(backend: Backend) {
     }
     let month = ada.get(&format!("/calendars/{calendar}?date=2030-05-01")).await;
     let day = "[data-date=\"2030-05-10\"]";
-    assert_eq!(month.attrs(&format!("{day} [data-post]"), "data-post"), vec![first.clone(), others[0].clone(), others[1].clone()]);
+    assert_eq!(
+        month.attrs(&format!("{day} [data-post]"), "data-post"),
+        vec![first.clone(), others[0].clone(), others[1].clone()]
+    );
     let chip = format!("[data-post=\"{first}\"]");
-    assert_eq!(month.attrs(&format!("{chip} img.chip-thumb"), "src"), vec![format!("/media/{image}/crop/portrait/thumb")]);
+    assert_eq!(
+        month.attrs(&format!("{chip} img.chip-thumb"), "src"),
+        vec![format!("/media/{image}/crop/portrait/thumb")]
+    );
     let name = month.attrs(&format!("{chip} a"), "aria-label").pop().expect("a name");
     assert!(name.contains("Fri 10 May") && name.contains("08:00") && name.contains(&title), "{name}");
     assert!(month.text(&chip).contains(&title), "no caption: the chip shows the title");
@@ -92,8 +99,14 @@ async fn the_all_view_mixes_calendars_and_filters_them(backend: Backend) {
     let all = ada.get("/calendars/all?date=2030-05-01").await;
     all.assert_status(200);
     assert_eq!(all.attrs("[data-post]", "data-post"), vec![on_main.clone(), on_pins.clone()]);
-    assert_eq!(all.attrs(&format!("[data-post=\"{on_main}\"]"), "class").pop().map(|c| c.contains("colour-rose")), Some(true));
-    assert_eq!(all.attrs(&format!("[data-post=\"{on_pins}\"]"), "class").pop().map(|c| c.contains("colour-teal")), Some(true));
+    assert_eq!(
+        all.attrs(&format!("[data-post=\"{on_main}\"]"), "class").pop().map(|c| c.contains("colour-rose")),
+        Some(true)
+    );
+    assert_eq!(
+        all.attrs(&format!("[data-post=\"{on_pins}\"]"), "class").pop().map(|c| c.contains("colour-teal")),
+        Some(true)
+    );
     assert!(!all.body.contains("secret") && !all.body.contains(&her_post));
     let only_pins = ada.get(&format!("/calendars/all?view=list&date=2030-05-01&calendar={pins}")).await;
     assert_eq!(only_pins.attrs("[data-post]", "data-post"), vec![on_pins.clone()]);
@@ -107,7 +120,10 @@ async fn the_all_view_mixes_calendars_and_filters_them(backend: Backend) {
     // Another workspace's calendar id as a filter shows nothing of it.
     let forged = bea.get(&format!("/calendars/all?view=list&date=2030-05-01&calendar={main}")).await;
     assert!(forged.attrs("[data-post]", "data-post").is_empty());
-    assert_eq!(bea.get("/calendars/all?view=list&date=2030-05-01").await.attrs("[data-post]", "data-post"), vec![her_post]);
+    assert_eq!(
+        bea.get("/calendars/all?view=list&date=2030-05-01").await.attrs("[data-post]", "data-post"),
+        vec![her_post]
+    );
 }
 
 async fn dropping_a_piece_on_a_day_plans_a_draft_at_the_next_posting_time(backend: Backend) {
@@ -121,9 +137,14 @@ async fn dropping_a_piece_on_a_day_plans_a_draft_at_the_next_posting_time(backen
     let second = plan(&ada, &calendar, &image, "2030-05-10", "").await;
     let chosen = plan(&ada, &calendar, &image, "2030-05-11", "12:15").await;
     // Paris is UTC+2 in May: 09:00 and then 18:30, the day's free posting times.
-    let times = app.strings("SELECT CAST(starts_at AS TEXT) || '|' || status || '|' || platform FROM events ORDER BY starts_at").await;
+    let times = app
+        .strings("SELECT CAST(starts_at AS TEXT) || '|' || status || '|' || platform FROM events ORDER BY starts_at")
+        .await;
     assert_eq!(times.len(), 3);
-    assert!(times[0].contains("2030-05-10") && times[0].contains("07:00:00") && times[0].ends_with("|draft|instagram"), "{times:?}");
+    assert!(
+        times[0].contains("2030-05-10") && times[0].contains("07:00:00") && times[0].ends_with("|draft|instagram"),
+        "{times:?}"
+    );
     assert!(times[1].contains("16:30:00"), "{times:?}");
     assert!(times[2].contains("2030-05-11") && times[2].contains("10:15:00"), "{times:?}");
     for post in [&first, &second, &chosen] {
@@ -143,7 +164,9 @@ async fn dropping_a_piece_on_a_day_plans_a_draft_at_the_next_posting_time(backen
     // Bad input: a clear message, nothing made.
     for (date, time) in [("2030-02-30", ""), ("soon", ""), ("2030-05-12", "25:00")] {
         ada.get(&format!("/calendars/plan?image={image}")).await;
-        let page = ada.post("/calendars/plan", &[("calendar", &calendar), ("image", &image), ("date", date), ("time", time)]).await;
+        let page = ada
+            .post("/calendars/plan", &[("calendar", &calendar), ("image", &image), ("date", date), ("time", time)])
+            .await;
         page.assert_status(422);
         assert!(!page.text("#plan-error").is_empty(), "{date} {time}");
     }
@@ -168,7 +191,8 @@ async fn planning_is_refused_to_viewers_and_with_other_workspaces_ids(backend: B
     tom.get(&format!("/calendars/{calendar}")).await.assert_status(200);
     assert!(tom.get(&format!("/calendars/{calendar}")).await.attrs("[data-tray]", "data-calendar").is_empty());
     tom.get(&format!("/calendars/plan?image={image}")).await.assert_status(403);
-    let refused = tom.post("/calendars/plan", &[("calendar", &calendar), ("image", &image), ("date", "2030-05-10")]).await;
+    let refused =
+        tom.post("/calendars/plan", &[("calendar", &calendar), ("image", &image), ("date", "2030-05-10")]).await;
     refused.assert_status(403);
 
     let bea = app.signed_up("Bea", "bea@example.com").await;

@@ -16,8 +16,17 @@ async fn artwork_is_chosen_before_the_first_save(backend: Backend) {
     let (a, b) = (upload(&ada, "a.png", 1).await, upload(&ada, "b.png", 2).await);
     let calendar = new_calendar(&ada, "Main").await;
     let new = ada.get(&format!("/calendars/{calendar}/posts/new?date=2030-05-01")).await;
-    assert_eq!(new.attrs("#artwork button[formaction]", "formaction"), vec![format!("/calendars/{calendar}/posts/new/images")]);
-    let typed = [("date", "2030-05-01"), ("time", "10:00"), ("platform", "instagram"), ("status", "draft"), ("caption", "Blue & gold")];
+    assert_eq!(
+        new.attrs("#artwork button[formaction]", "formaction"),
+        vec![format!("/calendars/{calendar}/posts/new/images")]
+    );
+    let typed = [
+        ("date", "2030-05-01"),
+        ("time", "10:00"),
+        ("platform", "instagram"),
+        ("status", "draft"),
+        ("caption", "Blue & gold"),
+    ];
     let picker = ada.post(&format!("/calendars/{calendar}/posts/new/images"), &typed).await;
     picker.assert_status(200);
     assert_eq!(picker.attrs("#unsaved-pick input[name=caption]", "value"), vec!["Blue & gold"]);

@@ -62,25 +62,23 @@ pub const STATUSES: [(&str, &str); 5] = [
     ("failed", "Failed"),
 ];
 
-/// The card columns of posts matching `filter` (a condition on `e`), with
-/// each post's first artwork and count from one windowed pass over the
-/// assignments of those posts only (no query per post).
+/// The card columns of posts matching `filter` (a condition on `e`), each
+/// with its first artwork and count: one join of the posts with their
+/// assignments, numbered by a window function (no query per post).
 fn card_sql(filter: &str, tail: &str) -> String {
     format!(
-        "WITH art AS (SELECT x.event_id, x.image_id, \
-           ROW_NUMBER() OVER (PARTITION BY x.event_id ORDER BY x.position, x.image_id) AS rn, \
-           COUNT(*) OVER (PARTITION BY x.event_id) AS n \
-           FROM event_images x JOIN events e ON e.workspace_id = x.workspace_id AND e.id = x.event_id \
-           WHERE x.workspace_id = $1 AND {filter}) \
-         SELECT e.id, e.calendar_id, c.name AS calendar_name, c.colour, e.starts_at, e.platform, \
-           e.status, e.caption, a.image_id AS first_image, i.title AS first_title, \
-           COALESCE(a.n, 0) AS image_count, \
+        "SELECT e.id, e.calendar_id, c.name AS calendar_name, c.colour, e.starts_at, e.platform, \
+           e.status, e.caption, e.first_image, i.title AS first_title, e.image_count, \
            CASE WHEN s.state = 'sending' AND s.error <> '' THEN 'waiting' ELSE COALESCE(s.state, '') END AS publer_state \
-         FROM events e JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id \
-         LEFT JOIN art a ON a.event_id = e.id AND a.rn = 1 \
-         LEFT JOIN images i ON i.workspace_id = e.workspace_id AND i.id = a.image_id \
+         FROM (SELECT e.workspace_id, e.id, e.calendar_id, e.starts_at, e.platform, e.status, e.caption, \
+             x.image_id AS first_image, COUNT(x.image_id) OVER (PARTITION BY e.id) AS image_count, \
+             ROW_NUMBER() OVER (PARTITION BY e.id ORDER BY x.position, x.image_id) AS rn \
+           FROM events e LEFT JOIN event_images x ON x.workspace_id = e.workspace_id AND x.event_id = e.id \
+           WHERE e.workspace_id = $1 AND {filter}) e \
+         JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id \
+         LEFT JOIN images i ON i.workspace_id = e.workspace_id AND i.id = e.first_image \
          LEFT JOIN publer_sends s ON s.workspace_id = e.workspace_id AND s.event_id = e.id \
-         WHERE e.workspace_id = $1 AND {filter} {tail}"
+         WHERE e.rn = 1 {tail}"
     )
 }
 

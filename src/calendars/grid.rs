@@ -6,13 +6,21 @@ use jiff::{ToSpan, civil::Date};
 use uuid::Uuid;
 
 use super::clock::{Clock, hhmm};
-use crate::posts::{platforms, queries::PostCard};
+use crate::{
+    images::presets::post_thumb_url,
+    posts::{platforms, queries::PostCard},
+};
+
+/// How many posts a month cell shows before "+N more".
+pub const CHIPS_PER_DAY: usize = 3;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ViewKind {
     Month,
     Week,
     List,
+    /// One day's posts as a list (what "+N more" opens).
+    Day,
 }
 
 impl ViewKind {
@@ -20,6 +28,7 @@ impl ViewKind {
         match raw {
             "week" => Self::Week,
             "list" => Self::List,
+            "day" => Self::Day,
             _ => Self::Month,
         }
     }
@@ -29,6 +38,7 @@ impl ViewKind {
             Self::Month => "month",
             Self::Week => "week",
             Self::List => "list",
+            Self::Day => "day",
         }
     }
 }
@@ -43,17 +53,73 @@ pub struct Day {
     pub posts: Vec<DayPost>,
 }
 
+impl Day {
+    /// The posts a month cell shows; the rest are behind "+N more".
+    pub fn shown(&self, kind: &ViewKind) -> &[DayPost] {
+        match kind {
+            ViewKind::Month => &self.posts[..self.posts.len().min(CHIPS_PER_DAY)],
+            _ => &self.posts,
+        }
+    }
+
+    pub fn more(&self, kind: &ViewKind) -> usize {
+        self.posts.len() - self.shown(kind).len()
+    }
+}
+
 pub struct DayPost {
     pub id: Uuid,
+    pub calendar_name: String,
+    /// The calendar's colour class (`colour-teal`).
+    pub colour_class: String,
     pub time: String,
     pub platform: &'static str,
     pub status: String,
-    pub first_image: Option<Uuid>,
+    /// The first artwork's thumbnail in the platform's crop.
+    pub thumb: Option<String>,
     pub image_count: i64,
+    /// The start of the caption, or else the artwork's title.
+    pub snippet: String,
+    /// The full caption, for the tooltip.
     pub caption: String,
+    /// What a screen reader says: date, time, artwork and platform.
+    pub name: String,
     pub publer_state: String,
     /// Some of its artwork has sold: the chip says to update the post.
     pub sold: bool,
+}
+
+/// The start of a caption: its first line, at most `max` characters.
+fn snippet(caption: &str, max: usize) -> String {
+    let line = caption.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    if line.chars().count() <= max {
+        return line.to_owned();
+    }
+    let cut: String = line.chars().take(max).collect();
+    format!("{}…", cut.trim_end())
+}
+
+fn day_post(post: PostCard, date: Date, time: jiff::civil::Time) -> DayPost {
+    let platform = platforms::label(&post.platform);
+    let title = post.first_title.clone().unwrap_or_default();
+    let text = snippet(&post.caption, 60);
+    let artwork = if title.is_empty() { "no artwork yet".to_owned() } else { title.clone() };
+    let status = crate::posts::queries::STATUSES.iter().find(|(k, _)| *k == post.status).map_or("", |(_, l)| l);
+    DayPost {
+        id: post.id,
+        colour_class: format!("colour-{}", super::views::colour_name(&post.colour).to_lowercase()),
+        name: format!("{}, {}, {platform}: {artwork} ({status})", date.strftime("%a %-d %b"), hhmm(time)),
+        calendar_name: post.calendar_name,
+        time: hhmm(time),
+        platform,
+        thumb: post.first_image.map(|image| post_thumb_url(image, &post.platform)),
+        image_count: post.image_count,
+        snippet: if text.is_empty() { title } else { text },
+        caption: post.caption.chars().take(200).collect(),
+        status: post.status,
+        publer_state: post.publer_state,
+        sold: post.sold,
+    }
 }
 
 /// The first and last day shown, and the day "previous"/"next" go to.
@@ -85,6 +151,13 @@ pub fn span(kind: ViewKind, anchor: Date) -> Span {
                 title: anchor.strftime("%B %Y").to_string(),
             }
         }
+        ViewKind::Day => Span {
+            first: anchor,
+            last: anchor,
+            previous: anchor.yesterday().unwrap_or(anchor),
+            next: anchor.tomorrow().unwrap_or(anchor),
+            title: anchor.strftime("%A %-d %B %Y").to_string(),
+        },
         ViewKind::Week => {
             let first = monday(anchor);
             let last = first.checked_add(6.days()).unwrap_or(first);
@@ -104,17 +177,7 @@ pub fn days(span: &Span, kind: ViewKind, anchor: Date, today: Date, clock: &Cloc
     let mut by_date: BTreeMap<Date, Vec<DayPost>> = BTreeMap::new();
     for post in posts {
         let (date, time) = clock.local(post.starts_at);
-        by_date.entry(date).or_default().push(DayPost {
-            id: post.id,
-            time: hhmm(time),
-            platform: platforms::label(&post.platform),
-            status: post.status,
-            first_image: post.first_image,
-            image_count: post.image_count,
-            caption: post.caption.chars().take(80).collect(),
-            publer_state: post.publer_state,
-            sold: post.sold,
-        });
+        by_date.entry(date).or_default().push(day_post(post, date, time));
     }
     let mut out = Vec::new();
     let mut date = span.first;
@@ -155,5 +218,12 @@ mod tests {
         let s = span(ViewKind::Week, "2026-11-26".parse().expect("date"));
         assert_eq!(s.first.to_string(), "2026-11-23");
         assert_eq!(s.last.to_string(), "2026-11-29");
+    }
+
+    #[test]
+    fn a_snippet_is_the_first_line_cut_short() {
+        assert_eq!(snippet("\n  Blue study  \nmore", 60), "Blue study");
+        assert_eq!(snippet("abcdefghij", 4), "abcd…");
+        assert_eq!(snippet("", 4), "");
     }
 }

@@ -14,6 +14,7 @@ use super::{
     clock::{Clock, parse_date},
     grid::{self, ViewKind},
     queries::{self, CalendarFields},
+    tray,
     views::{CalendarForm, CalendarView, CalendarsView, FeedLine},
 };
 use crate::{
@@ -32,6 +33,11 @@ pub struct ViewQuery {
     view: String,
     #[serde(default)]
     date: String,
+    /// The library tray's search and collection.
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    collection: String,
 }
 
 pub async fn view_calendars(ws: Workspace, layout: Layout) -> AppResult<Response> {
@@ -120,7 +126,13 @@ async fn render(
     let has_own_feed = feeds.iter().any(|f| f.created_by == Some(ws.user().id));
     let feeds = feeds.into_iter().map(feed_line).collect();
     let link = |date: jiff::civil::Date| format!("/calendars/{}?view={}&date={date}", calendar.id, kind.key());
+    let can_edit = ws.role().can(Permission::EditContent);
+    let tray_query = tray::TrayQuery { q: q.q.clone(), collection: q.collection.clone() };
+    let tray = if can_edit { tray::load(tx, &tray_query, anchor.to_string()).await? } else { tray::Tray::default() };
     Ok(CalendarView {
+        base: format!("/calendars/{}?", calendar.id),
+        new_post_base: Some(format!("/calendars/{}/posts/new", calendar.id)),
+        tray,
         previous: link(span.previous),
         next: link(span.next),
         title: span.title,
@@ -128,7 +140,7 @@ async fn render(
         kind,
         days,
         time_zone,
-        can_edit: ws.role().can(Permission::EditContent),
+        can_edit,
         feeds,
         has_own_feed,
         new_feed_url: None,

@@ -2,6 +2,7 @@
 
 use askama::Template;
 
+use super::tray::Tray;
 use super::{
     COLOURS,
     grid::{Day, ViewKind},
@@ -48,6 +49,11 @@ pub struct CalendarView {
     /// A feed address shown once, right after it was made.
     pub new_feed_url: Option<String>,
     pub settings_error: Option<&'static str>,
+    /// Where the view's links start: `/calendars/{id}?`, then `view=…`.
+    pub base: String,
+    /// The calendar's new-post page, for the "+" of each day.
+    pub new_post_base: Option<String>,
+    pub tray: Tray,
 }
 
 /// A feed address as the calendar page lists it (never the address itself).
@@ -64,6 +70,10 @@ impl CalendarView {
 
     pub fn post_total(&self) -> usize {
         self.days.iter().map(|d| d.posts.len()).sum()
+    }
+
+    pub fn show_calendar(&self) -> bool {
+        false
     }
 }
 
@@ -94,4 +104,89 @@ pub const WEEKDAYS: [(&str, &str); 7] =
 
 pub fn colour_name(hex: &str) -> &'static str {
     COLOURS.iter().find(|(h, _)| *h == hex).map_or("Custom", |(_, n)| n)
+}
+
+/// "Plan this": a post on a calendar, day and time for one piece.
+#[derive(Template)]
+#[template(path = "calendars/plan.html")]
+pub struct PlanView {
+    pub layout: Layout,
+    /// `None` until a piece is chosen.
+    pub image: Option<crate::images::queries::Image>,
+    pub calendars: Vec<Calendar>,
+    pub form: super::plan::PlanForm,
+    pub error: Option<&'static str>,
+    pub time_zone: String,
+}
+
+impl PlanView {
+    pub fn is_calendar(&self, c: &Calendar) -> bool {
+        c.id.to_string() == self.form.calendar
+    }
+}
+
+/// Every calendar's posts together.
+#[derive(Template)]
+#[template(path = "calendars/all.html")]
+pub struct AllView {
+    pub layout: Layout,
+    pub kind: ViewKind,
+    pub title: String,
+    pub days: Vec<Day>,
+    pub previous: String,
+    pub next: String,
+    pub time_zone: String,
+    pub can_edit: bool,
+    pub calendars: Vec<Calendar>,
+    pub filter: super::all::AllFilter,
+    pub base: String,
+    pub new_post_base: Option<String>,
+    pub anchor: String,
+}
+
+impl AllView {
+    pub fn is(&self, kind: &str) -> bool {
+        self.kind.key() == kind
+    }
+
+    pub fn post_total(&self) -> usize {
+        self.days.iter().map(|d| d.posts.len()).sum()
+    }
+
+    pub fn is_ticked(&self, c: &Calendar) -> bool {
+        self.filter.calendars.contains(&c.id)
+    }
+
+    /// Chips name their calendar here: the page mixes them.
+    pub fn show_calendar(&self) -> bool {
+        true
+    }
+}
+
+/// The grid planner page.
+#[derive(Template)]
+#[template(path = "calendars/feed.html")]
+pub struct FeedView {
+    pub layout: Layout,
+    pub calendar: Calendar,
+    pub tiles: Vec<Tile>,
+    pub can_edit: bool,
+}
+
+/// One post as a tile of the profile grid.
+pub struct Tile {
+    pub id: uuid::Uuid,
+    pub thumb: Option<String>,
+    pub title: String,
+    pub when: String,
+    /// What a screen reader says: date, time, artwork, status.
+    pub name: String,
+    pub palette: String,
+    pub upcoming: bool,
+    pub movable: bool,
+    pub can_earlier: bool,
+    pub can_later: bool,
+    /// Nearly the same colours as the tile to the right / below.
+    pub warn_right: bool,
+    pub warn_below: bool,
 }

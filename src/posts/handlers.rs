@@ -2,7 +2,7 @@
 
 use axum::{
     Form,
-    extract::{Path, Query},
+    extract::{Path, Query, RawQuery},
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::{
     platforms::{self, normalize_hashtags},
     queries::{self, Post, PostFields, STATUSES},
+    unsaved,
     views::{PickerView, PostErrors, PostForm, PostView},
 };
 use crate::{
@@ -31,12 +32,6 @@ use crate::{
     tenancy::{Permission, Workspace},
     web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},
 };
-
-#[derive(Deserialize, Default)]
-pub struct NewQuery {
-    #[serde(default)]
-    date: String,
-}
 
 #[derive(Deserialize, Default)]
 pub struct PickerQuery {
@@ -96,6 +91,7 @@ async fn editor(
     Ok(PostView {
         layout,
         post_id,
+        neighbours: (None, None),
         calendar,
         form,
         errors,
@@ -114,25 +110,32 @@ async fn editor(
     })
 }
 
+/// The new-post editor; fields and chosen artwork in the query come back
+/// from the picker of the unsaved post.
 pub async fn view_new_post(
     ws: Workspace,
     layout: Layout,
     Path(id): Path<String>,
-    Query(q): Query<NewQuery>,
+    RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
+    let fields = FormFields::parse(raw.as_deref().unwrap_or("").as_bytes());
     let mut tx = ws.read().await?;
     let calendar = calendar(&mut tx, &id).await?;
     let (clock, settings) = clock(&mut tx).await?;
-    let date = parse_date(&q.date).unwrap_or_else(|| clock.today());
+    let typed = unsaved::post_form(&fields)?;
+    let date = parse_date(&typed.date).unwrap_or_else(|| clock.today());
+    let or = |typed: String, default: &str| if typed.is_empty() { default.to_owned() } else { typed };
     let form = PostForm {
         date: date.to_string(),
-        time: settings.posting_times.split(',').next().unwrap_or("09:00").to_owned(),
-        platform: calendar.default_platform.clone(),
-        status: "draft".into(),
-        ..PostForm::default()
+        time: or(typed.time, settings.posting_times.split(',').next().unwrap_or("09:00")),
+        platform: or(typed.platform, &calendar.default_platform),
+        status: or(typed.status, "draft"),
+        ..typed
     };
-    let view = editor(&mut tx, settings.time_zone, layout, calendar, None, form, PostErrors::default()).await?;
+    let chosen = unsaved::chosen(&mut tx, &fields).await?;
+    let mut view = editor(&mut tx, settings.time_zone, layout, calendar, None, form, PostErrors::default()).await?;
+    view.images = chosen;
     tx.commit().await?;
     page(view)
 }
@@ -212,22 +215,31 @@ pub async fn create_post(
     session: Session,
     layout: Layout,
     Path(id): Path<String>,
-    Form(mut form): Form<PostForm>,
+    fields: FormFields,
 ) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
+    let mut form = unsaved::post_form(&fields)?;
     let mut tx = ws.write().await?;
     let calendar = calendar(&mut tx, &id).await?;
+    // Artwork chosen before the first save: another workspace's piece is a 404.
+    let chosen = unsaved::chosen(&mut tx, &fields).await?;
     let (clock, settings) = clock(&mut tx).await?;
     let sets = settings::queries::hashtag_sets(&mut tx).await?;
-    let fields = match check(&mut form, &sets, &clock) {
-        Ok(fields) => fields,
+    let checked = match check(&mut form, &sets, &clock) {
+        Ok(checked) => checked,
         Err(errors) => {
-            return invalid_form(editor(&mut tx, settings.time_zone, layout, calendar, None, form, errors).await?);
+            let mut view = editor(&mut tx, settings.time_zone, layout, calendar, None, form, errors).await?;
+            view.images = chosen;
+            return invalid_form(view);
         }
     };
-    let id = queries::insert(&mut tx, calendar.id, &fields.fields()).await?;
+    let id = queries::insert(&mut tx, calendar.id, &checked.fields()).await?;
+    let ids: Vec<Uuid> = chosen.iter().map(|c| c.id).collect();
+    queries::add_images(&mut tx, id, &ids).await?;
     tx.commit().await?;
-    flash::success(&session, "Post created. Add artwork to it below.").await?;
+    let message =
+        if ids.is_empty() { "Post created. Add artwork to it below." } else { "Post created with its artwork." };
+    flash::success(&session, message).await?;
     Ok(Redirect::to(&format!("/events/{id}")).into_response())
 }
 
@@ -235,7 +247,9 @@ pub async fn view_post(ws: Workspace, layout: Layout, Path(id): Path<String>) ->
     ws.require(Permission::ViewContent)?;
     let mut tx = ws.read().await?;
     let post = post(&mut tx, &id).await?;
-    let view = saved_editor(&mut tx, layout, post).await?;
+    let neighbours = queries::neighbours(&mut tx, &post).await?;
+    let mut view = saved_editor(&mut tx, layout, post).await?;
+    view.neighbours = neighbours;
     tx.commit().await?;
     page(view)
 }

@@ -5,6 +5,7 @@
 mod handlers;
 pub mod platforms;
 pub mod queries;
+mod unsaved;
 pub mod views;
 
 pub(crate) use handlers::unsaved_editor;
@@ -19,6 +20,7 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/calendars/{id}/posts/new", get(handlers::view_new_post))
+        .route("/calendars/{id}/posts/new/images", post(unsaved::view_picker))
         .route("/calendars/{id}/posts", post(handlers::create_post))
         .route("/events/{id}", get(handlers::view_post).post(handlers::save_post))
         .route("/events/{id}/duplicate", post(handlers::duplicate_post))

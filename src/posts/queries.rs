@@ -37,6 +37,8 @@ pub struct PostCard {
     pub status: String,
     pub caption: String,
     pub first_image: Option<Uuid>,
+    /// The first artwork's title, when the post has artwork.
+    pub first_title: Option<String>,
     pub image_count: i64,
     /// `sending`, `scheduled` or `failed` once handed to Publer, else empty.
     pub publer_state: String,
@@ -62,17 +64,26 @@ pub const STATUSES: [(&str, &str); 5] = [
     ("failed", "Failed"),
 ];
 
-const CARD_SELECT: &str = "SELECT e.id, e.calendar_id, c.name AS calendar_name, c.colour, e.starts_at, e.platform, \
-       e.status, e.caption, \
-       (SELECT x.image_id FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id \
-         ORDER BY x.position LIMIT 1) AS first_image, \
-       (SELECT COUNT(*) FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id) AS image_count, \
-       CASE WHEN s.state = 'sending' AND s.error <> '' THEN 'waiting' ELSE COALESCE(s.state, '') END AS publer_state, \
-       (e.status <> 'published' AND EXISTS (SELECT 1 FROM event_images x JOIN images i \
-         ON i.workspace_id = x.workspace_id AND i.id = x.image_id \
-         WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id AND i.availability = 'sold')) AS sold \
-     FROM events e JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id \
-     LEFT JOIN publer_sends s ON s.workspace_id = e.workspace_id AND s.event_id = e.id";
+/// The card columns of posts matching `filter` (a condition on `e`), each
+/// with its first artwork and count: one join of the posts with their
+/// assignments, numbered by a window function (no query per post).
+fn card_sql(filter: &str, tail: &str) -> String {
+    format!(
+        "SELECT e.id, e.calendar_id, c.name AS calendar_name, c.colour, e.starts_at, e.platform, \
+           e.status, e.caption, e.first_image, i.title AS first_title, e.image_count, \
+           CASE WHEN s.state = 'sending' AND s.error <> '' THEN 'waiting' ELSE COALESCE(s.state, '') END AS publer_state, \
+           (e.status <> 'published' AND e.sold_pieces > 0) AS sold \
+         FROM (SELECT e.workspace_id, e.id, e.calendar_id, e.starts_at, e.platform, e.status, e.caption, \
+             x.image_id AS first_image, COUNT(x.image_id) OVER (PARTITION BY e.id) AS image_count, \
+             ROW_NUMBER() OVER (PARTITION BY e.id ORDER BY x.position, x.image_id) AS rn \
+           FROM events e LEFT JOIN event_images x ON x.workspace_id = e.workspace_id AND x.event_id = e.id \
+           WHERE e.workspace_id = $1 AND {filter}) e \
+         JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id \
+         LEFT JOIN images i ON i.workspace_id = e.workspace_id AND i.id = e.first_image \
+         LEFT JOIN publer_sends s ON s.workspace_id = e.workspace_id AND s.event_id = e.id \
+         WHERE e.rn = 1 {tail}"
+    )
+}
 
 pub async fn insert(tx: &mut WorkspaceTx, calendar: Uuid, f: &PostFields<'_>) -> sqlx::Result<Uuid> {
     let ws = tx.workspace_id();
@@ -151,9 +162,9 @@ pub async fn cards_between(
     to: OffsetDateTime,
 ) -> sqlx::Result<Vec<PostCard>> {
     let ws = tx.workspace_id();
-    let sql = format!(
-        "{CARD_SELECT} WHERE e.workspace_id = $1 AND ($2 IS NULL OR e.calendar_id = $2) \
-         AND e.starts_at >= $3 AND e.starts_at < $4 ORDER BY e.starts_at, e.id"
+    let sql = card_sql(
+        "($2 IS NULL OR e.calendar_id = $2) AND e.starts_at >= $3 AND e.starts_at < $4",
+        "ORDER BY e.starts_at, e.id",
     );
     fetch_all!(tx, PostCard, &sql, ws, calendar, from, to)
 }
@@ -161,10 +172,10 @@ pub async fn cards_between(
 /// Drafts that still lack a caption or artwork, soonest first.
 pub async fn drafts_needing_work(tx: &mut WorkspaceTx, limit: i64) -> sqlx::Result<Vec<PostCard>> {
     let ws = tx.workspace_id();
-    let sql = format!(
-        "{CARD_SELECT} WHERE e.workspace_id = $1 AND e.status = 'draft' AND (e.caption = '' OR NOT EXISTS \
-         (SELECT 1 FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id)) \
-         ORDER BY e.starts_at, e.id LIMIT $2"
+    let sql = card_sql(
+        "e.status = 'draft' AND (e.caption = '' OR NOT EXISTS \
+         (SELECT 1 FROM event_images y WHERE y.workspace_id = e.workspace_id AND y.event_id = e.id))",
+        "ORDER BY e.starts_at, e.id LIMIT $2",
     );
     fetch_all!(tx, PostCard, &sql, ws, limit)
 }
@@ -314,6 +325,45 @@ pub async fn artwork(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Vec<Artwork
            i.availability FROM event_images x \
          JOIN images i ON i.workspace_id = x.workspace_id AND i.id = x.image_id \
          WHERE x.workspace_id = $1 AND x.event_id = $2 ORDER BY x.position, x.image_id",
+        ws,
+        id
+    )
+}
+
+/// The posts just before and just after `post` on its calendar, in date order
+/// (ties by id), for the editor's "previous / next" links.
+pub async fn neighbours(tx: &mut WorkspaceTx, post: &Post) -> sqlx::Result<(Option<Uuid>, Option<Uuid>)> {
+    let ws = tx.workspace_id();
+    let previous: Option<(Uuid,)> = fetch_optional!(
+        tx,
+        (Uuid,),
+        "SELECT id FROM events WHERE workspace_id = $1 AND calendar_id = $2 \
+           AND (starts_at < $3 OR (starts_at = $3 AND id < $4)) ORDER BY starts_at DESC, id DESC LIMIT 1",
+        ws,
+        post.calendar_id,
+        post.starts_at,
+        post.id
+    )?;
+    let next: Option<(Uuid,)> = fetch_optional!(
+        tx,
+        (Uuid,),
+        "SELECT id FROM events WHERE workspace_id = $1 AND calendar_id = $2 \
+           AND (starts_at > $3 OR (starts_at = $3 AND id > $4)) ORDER BY starts_at, id LIMIT 1",
+        ws,
+        post.calendar_id,
+        post.starts_at,
+        post.id
+    )?;
+    Ok((previous.map(|(id,)| id), next.map(|(id,)| id)))
+}
+
+/// One artwork as the editor lists it, if it is this workspace's.
+pub async fn image_card(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<ImageCard>> {
+    let ws = tx.workspace_id();
+    fetch_optional!(
+        tx,
+        ImageCard,
+        "SELECT id, title, alt_text, width, height FROM images WHERE workspace_id = $1 AND id = $2",
         ws,
         id
     )

@@ -60,6 +60,8 @@ pub struct PostView {
     pub layout: Layout,
     /// `None` while the post is being created.
     pub post_id: Option<Uuid>,
+    /// The calendar's posts just before and after this one, in date order.
+    pub neighbours: (Option<Uuid>, Option<Uuid>),
     pub calendar: Calendar,
     pub form: PostForm,
     pub errors: PostErrors,

@@ -516,6 +516,10 @@ async fn a_month_with_500_posts_renders(backend: Backend) {
     ada.post(&path, &form).await.assert_status(303);
     let month = ada.get(&format!("/calendars/{calendar}?date=2030-06-15")).await;
     month.assert_status(200);
-    assert_eq!(post_ids(&month).len(), 500);
-    assert_eq!(month.attrs("[data-date=\"2030-06-30\"] [data-post]", "data-post").len(), 500 - 29 * 17);
+    // A month cell shows three posts and then "+N more"; the list shows them all.
+    assert_eq!(post_ids(&month).len(), 30 * 3);
+    assert_eq!(month.attrs("[data-date=\"2030-06-30\"] [data-post]", "data-post").len(), 3);
+    assert_eq!(month.text("[data-date=\"2030-06-30\"] .more-link"), format!("+{} more", 500 - 29 * 17 - 3));
+    let list = ada.get(&format!("/calendars/{calendar}?view=list&date=2030-06-15")).await;
+    assert_eq!(post_ids(&list).len(), 500);
 }

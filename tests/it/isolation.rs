@@ -117,6 +117,9 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         format!("/calendars/{calendar}/publer"),
         format!("/calendars/{calendar}/publer?from=2030-05-01&to=2030-05-31"),
         format!("/caption-jobs/{caption_job}"),
+        format!("/calendars/plan?image={image}"),
+        format!("/calendars/{calendar}/grid"),
+        format!("/calendars/{calendar}?view=day&date=2030-05-01"),
     ];
     for path in &reads {
         let page = bea.get(path).await;
@@ -172,6 +175,18 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
                 ("caption", "Stolen"),
             ],
         ),
+        // Planning a post from a piece: the other workspace's calendar or image.
+        ("/calendars/plan".into(), vec![("calendar", &calendar), ("image", &own_image), ("date", "2030-05-03")]),
+        ("/calendars/plan".into(), vec![("calendar", &own_calendar), ("image", &image), ("date", "2030-05-03")]),
+        (format!("/calendars/{calendar}/posts/new/images"), vec![("date", "2030-05-02")]),
+        (format!("/calendars/{own_calendar}/posts/new/images"), vec![("images", &image)]),
+        (
+            format!("/calendars/{own_calendar}/posts"),
+            vec![("date", "2030-05-02"), ("time", "09:00"), ("platform", "x"), ("status", "draft"), ("images", &image)],
+        ),
+        (format!("/calendars/{calendar}/grid/move"), vec![("post", &post), ("direction", "later")]),
+        (format!("/calendars/{calendar}/grid/swap"), vec![("post", &post), ("with", &post)]),
+        (format!("/calendars/{own_calendar}/grid/swap"), vec![("post", &post), ("with", &post)]),
         (format!("/events/{post}/duplicate"), vec![]),
         (format!("/events/{post}/delete"), vec![]),
         (format!("/events/{post}/move"), vec![("date", "2030-06-01")]),

@@ -38,3 +38,4 @@ mod team;
 mod two_factor;
 mod verification;
 mod workspaces;
+mod first_run;

@@ -293,7 +293,9 @@ fn signup_again(state: &AppState, layout: Layout, form: SignupForm, errors: Sign
 pub fn chosen_time_zone(raw: &str) -> Result<String, &'static str> {
     match raw.trim() {
         "" => Ok("UTC".into()),
-        raw => crate::settings::canonical_time_zone(raw).ok_or("Choose a time zone from the list, such as Europe/Paris."),
+        raw => {
+            crate::settings::canonical_time_zone(raw).ok_or("Choose a time zone from the list, such as Europe/Paris.")
+        }
     }
 }
 

@@ -70,4 +70,3 @@ impl SignupErrors {
         self.name.is_some() || self.email.is_some() || self.password.is_some() || self.time_zone.is_some()
     }
 }
-

@@ -65,9 +65,21 @@ pub fn steps(c: &Counts) -> Vec<Step> {
     let step = |key, label, hint, href, done| Step { key, label, hint, href, done };
     vec![
         step("upload", "Upload artwork", "Add a few pieces to your library.", "/images", c.images > 0),
-        step("collection", "Make a collection", "Group pieces you will post together.", "/collections", c.collections > 0),
+        step(
+            "collection",
+            "Make a collection",
+            "Group pieces you will post together.",
+            "/collections",
+            c.collections > 0,
+        ),
         step("calendar", "Create a calendar", "One per channel or campaign.", "/calendars", c.calendars > 0),
-        step("fill", "Fill it with posts", "Plan posts, or fill a calendar from a collection.", "/calendars", c.posts > 0),
+        step(
+            "fill",
+            "Fill it with posts",
+            "Plan posts, or fill a calendar from a collection.",
+            "/calendars",
+            c.posts > 0,
+        ),
         step(
             "publish",
             "Connect Publer or export",

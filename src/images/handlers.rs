@@ -295,7 +295,11 @@ pub async fn bulk_action(
         "delete" if form.get("confirm") == "yes" => {
             tx.commit().await?;
             let deleted = delete_images(&state, &ws, &ids).await?;
-            flash::success(&session, format!("Deleted {}.", crate::web::plural::count(deleted as i64, "image", "images"))).await?;
+            flash::success(
+                &session,
+                format!("Deleted {}.", crate::web::plural::count(deleted as i64, "image", "images")),
+            )
+            .await?;
             return Ok(Redirect::to("/images").into_response());
         }
         "delete" => {

@@ -127,11 +127,14 @@ pub async fn create_workspace(
     };
     let (mut tx, placement) = state.databases.new_workspace_tx(state.db.begin_write().await?).await?;
     queries::create(&mut tx, &name, user.id, &state.config.default_plan, &placement).await?;
+    let has_template = template.is_some();
     if let Some(template) = template {
         templates::apply(&mut tx, &state.storage, template, &name).await?;
     }
-    // The zone asked for wins over a template's.
-    super::set_time_zone(&mut tx, &time_zone).await?;
+    // The zone asked for wins over a template's; a form that sent none keeps it.
+    if !(has_template && form.time_zone.trim().is_empty()) {
+        super::set_time_zone(&mut tx, &time_zone).await?;
+    }
     let id = tx.workspace_id();
     tx.commit().await?;
     make_active(&session, id).await?;

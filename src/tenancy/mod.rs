@@ -46,6 +46,9 @@ pub fn clean_workspace_name(raw: &str) -> Result<String, &'static str> {
 /// Sets a new workspace's time zone (already checked to be a known zone).
 pub async fn set_time_zone(tx: &mut crate::db::WorkspaceTx, time_zone: &str) -> sqlx::Result<()> {
     let settings = crate::settings::queries::get(tx).await?;
-    crate::settings::queries::update(tx, &crate::settings::queries::Settings { time_zone: time_zone.to_owned(), ..settings })
-        .await
+    crate::settings::queries::update(
+        tx,
+        &crate::settings::queries::Settings { time_zone: time_zone.to_owned(), ..settings },
+    )
+    .await
 }

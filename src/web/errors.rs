@@ -40,7 +40,10 @@ pub async fn signed_in_chrome(
     }
     // A stranger gets the bare page (and no session made for it); so does
     // everyone when the database is down, as it cannot draw a navbar either.
-    let signed_in = matches!(crate::auth::MaybeUser::from_request_parts(&mut saved, &state).await, Ok(crate::auth::MaybeUser(Some(_))));
+    let signed_in = matches!(
+        crate::auth::MaybeUser::from_request_parts(&mut saved, &state).await,
+        Ok(crate::auth::MaybeUser(Some(_)))
+    );
     if !signed_in {
         return response;
     }

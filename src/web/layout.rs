@@ -49,6 +49,9 @@ pub struct Layout {
     pub platform_admin: bool,
     /// The person has not confirmed their email address: a banner offers a new link.
     pub email_unverified: bool,
+    /// On a calendar's page: Publer has a key and an account for a calendar,
+    /// so "Send to Publer" can work (else the page offers "Connect Publer").
+    pub publer_ready: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -171,6 +174,9 @@ impl FromRequestParts<AppState> for Layout {
             layout.brand = w.brand().clone();
             layout.suspended = w.is_suspended();
             layout.moving = w.is_moving();
+            if is_calendar_page(parts.uri.path()) {
+                layout.publer_ready = publer_ready(w).await?;
+            }
         }
         layout.user_name = Some(user.name);
         layout.user_email = user.email;
@@ -188,6 +194,28 @@ impl FromRequestParts<AppState> for Layout {
         layout.others = others;
         Ok(layout)
     }
+}
+
+/// `/calendars/{id}`: the one page that offers "Send to Publer" for a range.
+fn is_calendar_page(path: &str) -> bool {
+    let mut parts = path.trim_end_matches('/').split('/').skip(1);
+    matches!((parts.next(), parts.next(), parts.next()), (Some("calendars"), Some(id), None) if Uuid::parse_str(id).is_ok())
+}
+
+/// Whether Publer can take posts: a key, and an account for at least one calendar.
+async fn publer_ready(ws: &Workspace) -> Result<bool, AppError> {
+    let mut tx = ws.read().await?;
+    let id = tx.workspace_id();
+    let ready: i64 = crate::db::query::fetch_scalar!(
+        tx,
+        i64,
+        "SELECT (SELECT COUNT(*) FROM workspace_secrets WHERE workspace_id = $1 AND field = $2) \
+              * (SELECT COUNT(*) FROM publer_routes WHERE workspace_id = $1)",
+        id,
+        crate::integrations::PUBLER_KEY
+    )?;
+    tx.commit().await?;
+    Ok(ready > 0)
 }
 
 /// Splits the person's other workspaces (most recently used first, as the
@@ -214,6 +242,15 @@ fn switcher(all: Vec<tenancy::queries::Membership>) -> (Vec<WorkspaceBadge>, Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_calendars_own_page_asks_about_publer() {
+        let id = "0190a1b2-0000-7000-8000-000000000000";
+        assert!(is_calendar_page(&format!("/calendars/{id}")));
+        assert!(!is_calendar_page(&format!("/calendars/{id}/grid")));
+        assert!(!is_calendar_page("/calendars"));
+        assert!(!is_calendar_page("/calendars/new"));
+    }
 
     #[test]
     fn avatar_letters_read_on_their_fill() {

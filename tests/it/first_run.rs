@@ -144,8 +144,9 @@ async fn a_time_zone_is_asked_at_sign_up_and_checked(backend: Backend) {
     let visitor = app.client();
     let form = visitor.get("/signup").await;
     assert_eq!(form.texts("#time-zone option[selected]"), ["UTC"], "UTC without script");
-    let fields =
-        |zone: &'static str| [("name", "Ada"), ("email", "ada@example.com"), ("password", "correct horse battery"), ("time_zone", zone)];
+    let fields = |zone: &'static str| {
+        [("name", "Ada"), ("email", "ada@example.com"), ("password", "correct horse battery"), ("time_zone", zone)]
+    };
     let refused = visitor.post("/signup", &fields("Mars/Olympus_Mons")).await;
     refused.assert_status(422);
     assert!(refused.text("#time-zone-error").contains("Choose a time zone"));

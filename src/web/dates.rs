@@ -33,6 +33,11 @@ pub fn day_utc(at: OffsetDateTime) -> String {
     }
 }
 
+/// [`day_utc`] of a borrowed moment, as templates hold them.
+pub fn day_of(at: &OffsetDateTime) -> String {
+    day_utc(*at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,6 +110,7 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         format!("/events/{post}/images/add"),
         format!("/calendars/{calendar}/publer"),
         format!("/calendars/{calendar}/publer?from=2030-05-01&to=2030-05-31"),
+        format!("/workspaces/{ada_ws}/logo"),
     ];
     for path in &reads {
         let page = bea.get(path).await;

@@ -173,6 +173,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), auth::two_factor::enrolment_gate))
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::guard))
+        .layer(middleware::from_fn_with_state(state.clone(), web::errors::signed_in_chrome))
         .layer(session_layer(&state))
         .layer(
             ServiceBuilder::new()

@@ -370,3 +370,60 @@ function easelGuards() {
   }
   document.querySelectorAll("form[data-import-upload]").forEach(setup);
 })();
+
+// The workspace switcher's search box: filters the listed workspaces as one
+// types (without script, the full list shows and the box stays hidden).
+(function () {
+  "use strict";
+  var find = document.querySelector("[data-switcher-find]");
+  if (!find) return;
+  var input = find.querySelector("input");
+  var none = find.querySelector("[data-switcher-none]");
+  var menu = find.parentNode;
+  find.hidden = false;
+  input.addEventListener("input", function () {
+    var q = input.value.trim().toLowerCase();
+    var shown = 0;
+    menu.querySelectorAll("[data-switcher-item]").forEach(function (item) {
+      var match = !q || item.getAttribute("data-switcher-item").indexOf(q) !== -1;
+      item.hidden = !match;
+      if (match) shown += 1;
+    });
+    menu.querySelectorAll("[data-switcher-group]").forEach(function (label) { label.hidden = !!q; });
+    none.hidden = shown > 0;
+  });
+  var details = find.closest("details");
+  if (details) details.addEventListener("toggle", function () { if (details.open) input.focus(); });
+})();
+
+// The time zone fields of sign-up and new-workspace forms default to the
+// browser's zone (without script the form sends UTC).
+(function () {
+  "use strict";
+  var zone;
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+  if (!zone) return;
+  document.querySelectorAll("select[data-time-zone]").forEach(function (select) {
+    if (select.dataset.chosen === "1") return;
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === zone) { select.value = zone; break; }
+    }
+  });
+})();
+
+// "Copy" next to a link one shares (an invitation): the link stays a
+// selectable field without script.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(function () {
+        button.textContent = "Copied";
+        setTimeout(function () { button.textContent = "Copy"; }, 2000);
+      }, function () { field.select(); });
+    });
+  });
+})();

@@ -99,7 +99,7 @@ fn span(every: Duration) -> String {
 
 /// "2026-11-27 13:25 UTC".
 fn at_utc(at: &OffsetDateTime) -> String {
-    format!("{} {:02}:{:02} UTC", at.date(), at.hour(), at.minute())
+    crate::web::dates::moment_utc(*at)
 }
 
 /// "Back up now": claims a backup (refused if one runs), audits it, and

@@ -16,6 +16,11 @@ pub const WIDTH: f64 = 240.0;
 pub const HEIGHT: f64 = 60.0;
 
 impl Chart {
+    /// "30 days", "1 day".
+    pub fn span(&self) -> String {
+        crate::web::plural::count(self.days as i64, "day", "days")
+    }
+
     pub fn new(label: &'static str, values: &[i64], show: fn(i64) -> String) -> Self {
         let peak = values.iter().copied().max().unwrap_or(0).max(1);
         // One day is a level line, so a new workspace's chart is not blank.

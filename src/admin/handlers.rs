@@ -19,7 +19,6 @@ use super::{
     snapshots,
 };
 use crate::{
-    calendars::clock::hhmm,
     db::AdminTx,
     error::{AppError, AppResult},
     plans::{self, megabytes, queries::Plan},
@@ -29,14 +28,9 @@ use crate::{
 
 const PAGE_SIZE: usize = 50;
 
-/// "2026-11-23 09:30" in UTC, or "never".
+/// "Mon 23 Nov 2026 09:30 UTC", or "never".
 pub(super) fn when(at: Option<OffsetDateTime>) -> String {
-    at.map_or("never".into(), |at| format!("{} {} UTC", at.date(), hhmm_of(at)))
-}
-
-fn hhmm_of(at: OffsetDateTime) -> String {
-    let time = jiff::civil::Time::new(at.hour() as i8, at.minute() as i8, 0, 0).unwrap_or_default();
-    hhmm(time)
+    at.map_or("never".into(), crate::web::dates::moment_utc)
 }
 
 fn show_count(n: i64) -> String {
@@ -159,6 +153,13 @@ struct WorkspaceView {
     plans: Vec<Plan>,
     members: Vec<Member>,
     charts: Vec<Chart>,
+}
+
+impl WorkspaceView {
+    /// No hourly record yet: one sentence instead of six empty charts.
+    fn no_figures(&self) -> bool {
+        self.charts.iter().all(|c| c.days == 0)
+    }
 }
 
 /// The custom limits as the form shows them.

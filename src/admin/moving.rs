@@ -135,7 +135,9 @@ async fn steps(databases: &Databases, workspace: Uuid, to: &str, halt: Halt, tar
     }
     let source = databases.by_name(&found.placement)?.clone();
     let rows = copy(&source, &target, workspace, &found, to).await?;
-    audit.record("workspace.move.copied", &format!("{rows} row(s) to {to}")).await?;
+    audit
+        .record("workspace.move.copied", &format!("{} to {to}", crate::web::plural::count(rows as i64, "row", "rows")))
+        .await?;
     if let Some(stop) = after(halt, Step::Copied).await {
         return Ok(stop);
     }

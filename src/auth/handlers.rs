@@ -58,6 +58,9 @@ pub struct SignupForm {
     /// The token of the invitation this sign-up answers, if any.
     #[serde(default)]
     invite: String,
+    /// The new studio's time zone (UTC when the form sends none).
+    #[serde(default)]
+    time_zone: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -139,6 +142,8 @@ pub async fn view_signup(
         invite,
         errors: SignupErrors::default(),
         policy,
+        time_zone: "UTC".into(),
+        time_zones: crate::settings::time_zone_names(),
     })
 }
 
@@ -163,8 +168,11 @@ pub async fn signup(
         name: name.as_ref().err().map(|e| e.to_string()),
         email: email.as_ref().err().map(|e| e.to_string()),
         password: password::problem(&form.password),
+        time_zone: None,
     };
-    let (Ok(name), Ok(email), false) = (name, email, errors.any()) else {
+    let time_zone = chosen_time_zone(&form.time_zone);
+    errors.time_zone = time_zone.as_ref().err().map(|e| e.to_string());
+    let (Ok(name), Ok(email), Ok(time_zone), false) = (name, email, time_zone, errors.any()) else {
         return invalid_form(signup_again(&state, layout, form, errors));
     };
     // The invitation counts only for the address it was sent to.
@@ -206,6 +214,7 @@ pub async fn signup(
             let (mut tx, placement) = state.databases.new_workspace_tx(tx).await?;
             let studio = format!("{name}'s studio");
             tenancy::queries::create(&mut tx, &studio, user.id, &state.config.default_plan, &placement).await?;
+            tenancy::set_time_zone(&mut tx, &time_zone).await?;
             let workspace_id = tx.workspace_id();
             tx.commit().await?;
             verification::mail_link(&state, &name, &email, &link).await;
@@ -262,7 +271,32 @@ fn signup_again(state: &AppState, layout: Layout, form: SignupForm, errors: Sign
     // An over-long email is not echoed back into the page.
     let email = if email_too_long(&form.email) { String::new() } else { form.email };
     let policy = state.config.signup;
-    SignupView { layout, providers, name: form.name, email, next: form.next, invite: form.invite, errors, policy }
+    // Only a zone from the list is echoed back.
+    let time_zone = chosen_time_zone(&form.time_zone).unwrap_or_else(|_| "UTC".into());
+    let time_zones = crate::settings::time_zone_names();
+    SignupView {
+        layout,
+        providers,
+        name: form.name,
+        email,
+        next: form.next,
+        invite: form.invite,
+        errors,
+        policy,
+        time_zone,
+        time_zones,
+    }
+}
+
+/// The time zone a form chose: UTC when it sent none (a form without script
+/// sends the select's default, UTC; an older form sends nothing).
+pub fn chosen_time_zone(raw: &str) -> Result<String, &'static str> {
+    match raw.trim() {
+        "" => Ok("UTC".into()),
+        raw => {
+            crate::settings::canonical_time_zone(raw).ok_or("Choose a time zone from the list, such as Europe/Paris.")
+        }
+    }
 }
 
 /// Signs out, then goes to `next` when it is local (e.g. back to an

@@ -13,6 +13,7 @@ mod views;
 
 use axum::{Router, routing::get};
 
+pub use handlers::chosen_time_zone;
 pub use session::{CurrentUser, MaybeUser};
 
 use crate::state::AppState;

@@ -28,6 +28,9 @@ pub struct SignupView {
     pub errors: SignupErrors,
     /// Who may sign up here; the page says so.
     pub policy: SignupPolicy,
+    /// The studio's time zone, as chosen (the browser's, by script).
+    pub time_zone: String,
+    pub time_zones: Vec<String>,
 }
 
 impl SignupView {
@@ -59,10 +62,11 @@ pub struct SignupErrors {
     pub name: Option<String>,
     pub email: Option<String>,
     pub password: Option<String>,
+    pub time_zone: Option<String>,
 }
 
 impl SignupErrors {
     pub fn any(&self) -> bool {
-        self.name.is_some() || self.email.is_some() || self.password.is_some()
+        self.name.is_some() || self.email.is_some() || self.password.is_some() || self.time_zone.is_some()
     }
 }

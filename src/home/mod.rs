@@ -1,5 +1,7 @@
-//! The active workspace's home: the next two weeks of posts, drafts that
-//! need work, recent uploads, and counts.
+//! The active workspace's home: the first-run checklist, the next two weeks
+//! of posts, drafts that need work, recent uploads, and counts.
+
+pub mod checklist;
 
 use askama::Template;
 use axum::response::Response;
@@ -7,15 +9,13 @@ use jiff::ToSpan;
 use time::OffsetDateTime;
 
 use crate::{
-    calendars::clock::{Clock, hhmm},
-    collections,
+    calendars::clock::Clock,
     error::AppResult,
     images::queries::{self as images, Filter, ImageCard},
     posts::{platforms, queries as posts},
     settings::{self, queries::Settings},
     tenancy::{Permission, Workspace},
-    usage,
-    web::{Layout, page},
+    web::{Layout, dates, page},
 };
 
 #[derive(Template)]
@@ -27,9 +27,19 @@ struct HomeView {
     upcoming: Vec<HomeDay>,
     drafts: Vec<HomePost>,
     recent: Vec<ImageCard>,
-    image_count: i64,
-    collection_count: usize,
-    scheduled_count: i64,
+    counts: checklist::Counts,
+    steps: Vec<checklist::Step>,
+}
+
+impl HomeView {
+    fn steps_done(&self) -> usize {
+        self.steps.iter().filter(|s| s.done).count()
+    }
+
+    /// The first step not done yet: the checklist's call to action.
+    fn next_step(&self) -> Option<&checklist::Step> {
+        self.steps.iter().find(|s| !s.done)
+    }
 }
 
 struct HomeDay {
@@ -55,19 +65,28 @@ pub async fn view_home(ws: Workspace, layout: Layout) -> AppResult<Response> {
     let today = clock.today();
     let end = today.checked_add(14.days()).unwrap_or(today);
     let now = OffsetDateTime::now_utc();
-    let coming = posts::cards_between(&mut tx, None, now, clock.start_of(end)).await?;
-    let drafts = posts::drafts_needing_work(&mut tx, 8).await?;
-    let recent = images::gallery(&mut tx, &Filter { limit: 8, ..Filter::default() }).await?;
-    let image_count = usage::storage(&mut tx).await?.image_count;
-    let collection_count = collections::queries::cards(&mut tx).await?.len();
-    let scheduled_count = posts::count_upcoming(&mut tx, now).await?;
+    let counts = checklist::counts(&mut tx, now).await?;
+    // A new workspace has no posts or artwork: skip the queries that would
+    // find none.
+    let coming = match counts.upcoming {
+        0 => Vec::new(),
+        _ => posts::cards_between(&mut tx, None, now, clock.start_of(end)).await?,
+    };
+    let drafts = match counts.drafts {
+        0 => Vec::new(),
+        _ => posts::drafts_needing_work(&mut tx, 8).await?,
+    };
+    let recent = match counts.images {
+        0 => Vec::new(),
+        _ => images::gallery(&mut tx, &Filter { limit: 8, ..Filter::default() }).await?,
+    };
     tx.commit().await?;
 
     let to_post = |card: posts::PostCard| {
         let (date, time) = clock.local(card.starts_at);
         HomePost {
             id: card.id,
-            when: format!("{} {}", date.strftime("%a %-d %b"), hhmm(time)),
+            when: dates::day_and_time(date, time),
             platform: platforms::label(&card.platform),
             calendar: card.calendar_name,
             status: card.status,
@@ -77,7 +96,7 @@ pub async fn view_home(ws: Workspace, layout: Layout) -> AppResult<Response> {
     };
     let mut upcoming: Vec<HomeDay> = Vec::new();
     for card in coming {
-        let label = clock.local(card.starts_at).0.strftime("%A %-d %B").to_string();
+        let label = dates::day(clock.local(card.starts_at).0);
         let post = to_post(card);
         match upcoming.last_mut() {
             Some(day) if day.label == label => day.posts.push(post),
@@ -91,8 +110,7 @@ pub async fn view_home(ws: Workspace, layout: Layout) -> AppResult<Response> {
         upcoming,
         drafts: drafts.into_iter().map(to_post).collect(),
         recent,
-        image_count,
-        collection_count,
-        scheduled_count,
+        steps: checklist::steps(&counts),
+        counts,
     })
 }

@@ -368,7 +368,7 @@ pub async fn bulk_action(
             let collection = parse_id(form.get("collection_id"))?;
             collections::queries::get(&mut tx, collection).await?.ok_or(AppError::NotFound)?;
             let added = collections::queries::add_images(&mut tx, collection, &ids).await?;
-            format!("Added {added} image(s) to the collection.")
+            format!("Added {} to the collection.", crate::web::plural::count(added as i64, "image", "images"))
         }
         "tag" => {
             let tags = parse_tags(form.get("tags")).map_err(AppError::bad_request)?;
@@ -378,7 +378,7 @@ pub async fn bulk_action(
             for id in &ids {
                 queries::add_tags(&mut tx, *id, &tags).await?;
             }
-            format!("Tagged {} image(s).", ids.len())
+            format!("Tagged {}.", crate::web::plural::count(ids.len() as i64, "image", "images"))
         }
         "alt_text" => {
             tx.commit().await?;
@@ -389,7 +389,11 @@ pub async fn bulk_action(
         "delete" if form.get("confirm") == "yes" => {
             tx.commit().await?;
             let deleted = delete_images(&state, &ws, &ids).await?;
-            flash::success(&session, format!("Deleted {deleted} image(s).")).await?;
+            flash::success(
+                &session,
+                format!("Deleted {}.", crate::web::plural::count(deleted as i64, "image", "images")),
+            )
+            .await?;
             return Ok(Redirect::to("/images").into_response());
         }
         "delete" => {

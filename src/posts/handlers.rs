@@ -419,7 +419,7 @@ pub async fn add_images(
     }
     let added = queries::add_images(&mut tx, post.id, &found).await?;
     tx.commit().await?;
-    flash::success(&session, format!("Added {added} image(s).")).await?;
+    flash::success(&session, format!("Added {}.", crate::web::plural::count(added as i64, "image", "images"))).await?;
     Ok(Redirect::to(&format!("/events/{}", post.id)))
 }
 

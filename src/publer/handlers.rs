@@ -137,7 +137,11 @@ pub async fn connect(
     queries::replace_accounts(&mut tx, &accounts).await?;
     audit::record(&mut tx, &ws, "publer.connected", "Publer", &format!("{} accounts", accounts.len())).await?;
     tx.commit().await?;
-    flash::success(&session, format!("Connected to Publer: {} account(s).", accounts.len())).await?;
+    flash::success(
+        &session,
+        format!("Connected to Publer: {}.", crate::web::plural::count(accounts.len() as i64, "account", "accounts")),
+    )
+    .await?;
     Ok(Redirect::to("/settings/publer").into_response())
 }
 
@@ -418,7 +422,10 @@ pub async fn send_range(
         sender::wake(&state, ws.id());
     }
     let skipped = view.rows.len() - sent;
-    let mut message = format!("Sending {sent} post(s) from {range} to Publer; {skipped} skipped.");
+    let mut message = format!(
+        "Sending {} from {range} to Publer; {skipped} skipped.",
+        crate::web::plural::count(sent as i64, "post", "posts")
+    );
     if let Some(why) = over_limit {
         message.push(' ');
         message.push_str(&why);

@@ -46,9 +46,9 @@ const MOST_PER_SWEEP: usize = 1000;
 /// How often the background purge looks for workspaces whose time is up.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
-/// "2026-12-11 09:30 UTC": when a scheduled workspace goes.
+/// "Fri 11 Dec 2026 09:30 UTC": when a scheduled workspace goes.
 pub fn when(at: OffsetDateTime) -> String {
-    format!("{} {:02}:{:02} UTC", at.date(), at.hour(), at.minute())
+    crate::web::dates::moment_utc(at)
 }
 
 /// Schedules the workspace for deletion after `grace`. `None` when it was

@@ -4,6 +4,7 @@
 pub mod deletion;
 mod extractor;
 mod handlers;
+pub mod overview;
 pub mod permissions;
 pub mod queries;
 pub mod templates;
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/workspaces", get(handlers::view_workspaces).post(handlers::create_workspace))
         .route("/workspaces/switch", axum::routing::post(handlers::switch_workspace))
+        .route("/workspaces/{id}/logo", get(handlers::serve_logo))
 }
 
 /// Whether `user` may own one more workspace; at the cap
@@ -39,4 +41,14 @@ pub async fn may_own_another(
 /// A workspace name, or why it cannot be one.
 pub fn clean_workspace_name(raw: &str) -> Result<String, &'static str> {
     crate::web::clean_name(raw, "Give the workspace a name.")
+}
+
+/// Sets a new workspace's time zone (already checked to be a known zone).
+pub async fn set_time_zone(tx: &mut crate::db::WorkspaceTx, time_zone: &str) -> sqlx::Result<()> {
+    let settings = crate::settings::queries::get(tx).await?;
+    crate::settings::queries::update(
+        tx,
+        &crate::settings::queries::Settings { time_zone: time_zone.to_owned(), ..settings },
+    )
+    .await
 }

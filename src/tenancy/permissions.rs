@@ -168,6 +168,8 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/workspaces", SignedIn),
         ("POST", "/workspaces", SignedIn),
         ("POST", "/workspaces/switch", SignedIn),
+        // Its own membership check: any of the person's workspaces.
+        ("GET", "/workspaces/{id}/logo", SignedIn),
         // Its owner's own check: the workspace is scheduled, so not active.
         ("POST", "/workspaces/{id}/restore", SignedIn),
         ("POST", "/invites/{token}/accept", SignedIn),

@@ -12,13 +12,17 @@ use crate::{
     settings,
 };
 
-/// A workspace as one of its members sees it.
+/// A workspace as one of its members sees it, for the switcher.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Membership {
     pub workspace_id: Uuid,
     pub name: String,
     #[sqlx(try_from = "String")]
     pub role: Role,
+    pub brand_colour: String,
+    pub logo: String,
+    /// When the person last switched to it (`None`: never).
+    pub last_used_at: Option<OffsetDateTime>,
 }
 
 /// A membership as a request needs it: with the workspace's standing and
@@ -57,11 +61,17 @@ pub struct WorkspaceSummary {
     #[sqlx(try_from = "String")]
     pub role: Role,
     pub members: i64,
+    /// When someone last changed something in it.
+    pub last_active_at: Option<OffsetDateTime>,
 }
 
 impl WorkspaceSummary {
     pub fn initial(&self) -> String {
         crate::web::layout::initial(&self.name)
+    }
+
+    pub fn last_activity(&self) -> String {
+        self.last_active_at.map_or_else(|| "No changes yet".into(), crate::web::dates::day_utc)
     }
 }
 
@@ -70,21 +80,42 @@ pub async fn membership(db: &Db, user_id: Uuid, workspace_id: Uuid) -> sqlx::Res
     fetch_optional!(db, ActiveMembership, &sql, user_id, workspace_id)
 }
 
-/// The workspace a person falls back to: the one they joined first.
+/// Most recently used first, never-used last (written out because the two
+/// backends sort NULLs on opposite ends), then the one joined first.
+const RECENT_FIRST: &str = "(m.last_used_at IS NULL), m.last_used_at DESC";
+
+/// The workspace a person falls back to (after signing in, say): the one
+/// they used last, or else the one they joined first.
 pub async fn first_membership(db: &Db, user_id: Uuid) -> sqlx::Result<Option<ActiveMembership>> {
-    let sql = format!("{ACTIVE} WHERE m.user_id = $1 AND {KEPT} ORDER BY m.created_at, m.workspace_id LIMIT 1");
+    let sql = format!(
+        "{ACTIVE} WHERE m.user_id = $1 AND {KEPT} ORDER BY {RECENT_FIRST}, m.created_at, m.workspace_id LIMIT 1"
+    );
     fetch_optional!(db, ActiveMembership, &sql, user_id)
 }
 
-/// Every workspace of a person, by name, for the navbar's switcher.
+/// Every workspace of a person for the navbar's switcher, most recently
+/// used first and then by name.
 pub async fn memberships_of(db: &Db, user_id: Uuid) -> sqlx::Result<Vec<Membership>> {
-    fetch_all!(
+    let sql = format!(
+        "SELECT m.workspace_id, w.name, m.role, w.brand_colour, w.logo, m.last_used_at \
+         FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
+         WHERE m.user_id = $1 AND {KEPT} ORDER BY {RECENT_FIRST}, LOWER(w.name), w.id"
+    );
+    fetch_all!(db, Membership, &sql, user_id)
+}
+
+/// Records that the person opened this workspace now, for the switcher's
+/// order and the workspace they land in after signing in.
+pub async fn touch(db: &Db, user_id: Uuid, workspace_id: Uuid) -> sqlx::Result<()> {
+    let now = OffsetDateTime::now_utc();
+    execute!(
         db,
-        Membership,
-        "SELECT m.workspace_id, w.name, m.role FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
-         WHERE m.user_id = $1 AND w.delete_after IS NULL ORDER BY LOWER(w.name), w.id",
+        "UPDATE memberships SET last_used_at = $3 WHERE user_id = $1 AND workspace_id = $2",
         user_id,
+        workspace_id,
+        now
     )
+    .map(drop)
 }
 
 /// Every workspace of a person, by name, with its member count.
@@ -93,7 +124,7 @@ pub async fn workspaces_of(db: &Db, user_id: Uuid) -> sqlx::Result<Vec<Workspace
         db,
         WorkspaceSummary,
         "SELECT w.id, w.name, m.role, \
-                (SELECT COUNT(*) FROM memberships c WHERE c.workspace_id = w.id) AS members \
+                (SELECT COUNT(*) FROM memberships c WHERE c.workspace_id = w.id) AS members, w.last_active_at \
          FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
          WHERE m.user_id = $1 AND w.delete_after IS NULL ORDER BY LOWER(w.name), w.id",
         user_id,
@@ -134,7 +165,7 @@ pub async fn create(tx: &mut WorkspaceTx, name: &str, owner: Uuid, plan: &str, p
     )?;
     execute!(
         tx.global().await?,
-        "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO memberships (workspace_id, user_id, role, created_at, last_used_at) VALUES ($1, $2, $3, $4, $4)",
         id,
         owner,
         Role::Owner.as_str(),

@@ -11,7 +11,47 @@ use axum::{
 };
 
 use super::layout::Layout;
-use crate::error::{ErrorPage, FullPageRedirect};
+use crate::{
+    error::{ErrorPage, FullPageRedirect},
+    state::AppState,
+};
+
+/// The chrome of the page that failed, for a signed-in person's error page
+/// (their navbar rather than a stranger's).
+#[derive(Clone)]
+struct ErrorLayout(Layout);
+
+/// Sits inside the session layer: when a full-page request fails, gathers
+/// the person's page chrome for `render` (which runs outside the session).
+pub async fn signed_in_chrome(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    use axum::extract::FromRequestParts;
+    let htmx = request.headers().contains_key("hx-request");
+    let (parts, body) = request.into_parts();
+    let mut saved = parts.clone();
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    let status = response.status();
+    let failed = status.is_client_error() || status.is_server_error();
+    if !failed || htmx || is_html(&response) || response.extensions().get::<FullPageRedirect>().is_some() {
+        return response;
+    }
+    // A stranger gets the bare page (and no session made for it); so does
+    // everyone when the database is down, as it cannot draw a navbar either.
+    let signed_in = matches!(
+        crate::auth::MaybeUser::from_request_parts(&mut saved, &state).await,
+        Ok(crate::auth::MaybeUser(Some(_)))
+    );
+    if !signed_in {
+        return response;
+    }
+    if let Ok(layout) = Layout::from_request_parts(&mut saved, &state).await {
+        response.extensions_mut().insert(ErrorLayout(layout));
+    }
+    response
+}
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -50,7 +90,7 @@ pub async fn render(request: Request, next: Next) -> Response {
         ToastView { title: page.title, message: page.message, request_id }.render()
     } else {
         ErrorView {
-            layout: Layout::bare(),
+            layout: parts.extensions.remove::<ErrorLayout>().map_or_else(Layout::bare, |l| l.0),
             status: status.as_u16(),
             title: page.title,
             message: page.message,

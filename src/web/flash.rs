@@ -20,6 +20,15 @@ pub enum FlashKind {
     Error,
 }
 
+impl Flash {
+    /// The link a message ends with ("…send them this link: https://…"), to
+    /// offer in a field with a Copy button.
+    pub fn link(&self) -> Option<&str> {
+        let last = self.text.rsplit(' ').next()?;
+        (last.starts_with("https://") || last.starts_with("http://")).then_some(last)
+    }
+}
+
 impl FlashKind {
     pub fn css(&self) -> &'static str {
         match self {

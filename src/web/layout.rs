@@ -15,8 +15,12 @@ use crate::{
     tenancy::{self, Brand, Role, Workspace},
 };
 
-/// How many other workspaces the navbar's switcher lists.
-const SWITCHER_SIZE: usize = 12;
+/// How many other workspaces the navbar's switcher lists (its search box
+/// filters these; the workspaces page lists them all).
+const SWITCHER_SIZE: usize = 50;
+
+/// How many recently used workspaces head the switcher, before the rest by name.
+const RECENT: usize = 5;
 
 /// The chrome of a page, gathered once per request.
 #[derive(Clone, Debug, Default)]
@@ -25,7 +29,9 @@ pub struct Layout {
     pub user_name: Option<String>,
     pub user_email: String,
     pub active: Option<WorkspaceBadge>,
-    /// The person's other workspaces, for the switcher (the first few).
+    /// The person's other workspaces, for the switcher: the recently used
+    /// ones, then the rest by name (up to `SWITCHER_SIZE` in all).
+    pub recent: Vec<WorkspaceBadge>,
     pub others: Vec<WorkspaceBadge>,
     /// How many other workspaces there are in all.
     pub other_count: usize,
@@ -43,6 +49,9 @@ pub struct Layout {
     pub platform_admin: bool,
     /// The person has not confirmed their email address: a banner offers a new link.
     pub email_unverified: bool,
+    /// On a calendar's page: Publer has a key and an account for a calendar,
+    /// so "Send to Publer" can work (else the page offers "Connect Publer").
+    pub publer_ready: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -50,6 +59,10 @@ pub struct WorkspaceBadge {
     pub id: Uuid,
     pub name: String,
     pub role: Role,
+    /// `#rrggbb`, or empty for Easel's own colour.
+    pub brand_colour: String,
+    /// The logo's file name, or empty.
+    pub logo: String,
 }
 
 impl Layout {
@@ -91,6 +104,11 @@ impl Layout {
         (!colour.is_empty()).then(|| format!("/brand.css?c={colour}"))
     }
 
+    /// The operator's pages wear Easel's own header, not a workspace's.
+    pub fn is_admin_page(&self) -> bool {
+        self.here == "/admin" || self.here.starts_with("/admin/") || self.here.starts_with("/admin?")
+    }
+
     pub fn user_initial(&self) -> String {
         initial(self.user_name.as_deref().unwrap_or_default())
     }
@@ -100,6 +118,32 @@ impl WorkspaceBadge {
     pub fn initial(&self) -> String {
         initial(&self.name)
     }
+
+    /// The logo's address, which changes with the logo (so it caches forever).
+    pub fn logo_url(&self) -> Option<String> {
+        (!self.logo.is_empty()).then(|| format!("/workspaces/{}/logo?v={}", self.id, self.logo))
+    }
+
+    /// The avatar's fill: the brand colour, else Easel's accent.
+    pub fn avatar_fill(&self) -> String {
+        crate::branding::parse_colour(&self.brand_colour).unwrap_or_else(|| "#4f46e5".into())
+    }
+
+    /// White or near-black letters, whichever reads better on the fill.
+    pub fn avatar_ink(&self) -> &'static str {
+        ink_on(&self.avatar_fill())
+    }
+}
+
+/// The text colour with the higher contrast on `#rrggbb` (WCAG luminance).
+pub fn ink_on(fill: &str) -> &'static str {
+    let channel = |i: usize| {
+        let v = u8::from_str_radix(fill.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0) as f64 / 255.0;
+        if v <= 0.03928 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+    };
+    let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+    // Contrast with white is 1.05 / (L + 0.05); with #111 about (L + 0.05) / 0.056.
+    if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.0556 { "#ffffff" } else { "#111111" }
 }
 
 /// The first letter of a name, for avatar tiles.
@@ -130,17 +174,89 @@ impl FromRequestParts<AppState> for Layout {
             layout.brand = w.brand().clone();
             layout.suspended = w.is_suspended();
             layout.moving = w.is_moving();
+            if is_calendar_page(parts.uri.path()) {
+                layout.publer_ready = publer_ready(w).await?;
+            }
         }
         layout.user_name = Some(user.name);
         layout.user_email = user.email;
-        layout.active = active.map(|w| WorkspaceBadge { id: w.id(), name: w.name().to_owned(), role: w.role() });
+        layout.active = active.map(|w| WorkspaceBadge {
+            id: w.id(),
+            name: w.name().to_owned(),
+            role: w.role(),
+            brand_colour: w.brand().colour.clone(),
+            logo: w.brand().logo.clone(),
+        });
         let active_id = layout.active.as_ref().map(|w| w.id);
-        let others = all.into_iter().filter(|w| Some(w.workspace_id) != active_id);
-        layout.others = others.map(|w| WorkspaceBadge { id: w.workspace_id, name: w.name, role: w.role }).collect();
-        layout.other_count = layout.others.len();
-        // An agency may have hundreds of clients: the menu lists a few, the
-        // workspaces page lists them all.
-        layout.others.truncate(SWITCHER_SIZE);
+        let (recent, others) = switcher(all.into_iter().filter(|w| Some(w.workspace_id) != active_id).collect());
+        layout.other_count = recent.len() + others.len();
+        layout.recent = recent;
+        layout.others = others;
         Ok(layout)
+    }
+}
+
+/// `/calendars/{id}`: the one page that offers "Send to Publer" for a range.
+fn is_calendar_page(path: &str) -> bool {
+    let mut parts = path.trim_end_matches('/').split('/').skip(1);
+    matches!((parts.next(), parts.next(), parts.next()), (Some("calendars"), Some(id), None) if Uuid::parse_str(id).is_ok())
+}
+
+/// Whether Publer can take posts: a key, and an account for at least one calendar.
+async fn publer_ready(ws: &Workspace) -> Result<bool, AppError> {
+    let mut tx = ws.read().await?;
+    let id = tx.workspace_id();
+    let ready: i64 = crate::db::query::fetch_scalar!(
+        tx,
+        i64,
+        "SELECT (SELECT COUNT(*) FROM workspace_secrets WHERE workspace_id = $1 AND field = $2) \
+              * (SELECT COUNT(*) FROM publer_routes WHERE workspace_id = $1)",
+        id,
+        crate::integrations::PUBLER_KEY
+    )?;
+    tx.commit().await?;
+    Ok(ready > 0)
+}
+
+/// Splits the person's other workspaces (most recently used first, as the
+/// query sorts them) into the few used lately and the rest by name. An
+/// agency may have hundreds of clients: the menu lists the first
+/// `SWITCHER_SIZE`, the workspaces page lists them all.
+fn switcher(all: Vec<tenancy::queries::Membership>) -> (Vec<WorkspaceBadge>, Vec<WorkspaceBadge>) {
+    let badge = |w: tenancy::queries::Membership| WorkspaceBadge {
+        id: w.workspace_id,
+        name: w.name,
+        role: w.role,
+        brand_colour: w.brand_colour,
+        logo: w.logo,
+    };
+    let used = all.iter().take(RECENT).take_while(|w| w.last_used_at.is_some()).count();
+    let mut all = all.into_iter();
+    let recent: Vec<_> = all.by_ref().take(used).map(badge).collect();
+    let mut rest: Vec<_> = all.map(badge).collect();
+    rest.sort_by_cached_key(|w| (w.name.to_lowercase(), w.id));
+    rest.truncate(SWITCHER_SIZE.saturating_sub(recent.len()));
+    (recent, rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_calendars_own_page_asks_about_publer() {
+        let id = "0190a1b2-0000-7000-8000-000000000000";
+        assert!(is_calendar_page(&format!("/calendars/{id}")));
+        assert!(!is_calendar_page(&format!("/calendars/{id}/grid")));
+        assert!(!is_calendar_page("/calendars"));
+        assert!(!is_calendar_page("/calendars/new"));
+    }
+
+    #[test]
+    fn avatar_letters_read_on_their_fill() {
+        assert_eq!(ink_on("#ffffff"), "#111111");
+        assert_eq!(ink_on("#ffd400"), "#111111");
+        assert_eq!(ink_on("#4f46e5"), "#ffffff");
+        assert_eq!(ink_on("#000000"), "#ffffff");
     }
 }

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod csrf;
 pub mod csv;
+pub mod dates;
 pub mod errors;
 pub mod flash;
 pub mod form;
@@ -11,6 +12,7 @@ pub mod headers;
 pub mod ids;
 pub mod layout;
 pub mod paging;
+pub mod plural;
 pub mod rate_limit;
 pub mod redirect;
 pub mod text;

@@ -120,6 +120,7 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         format!("/calendars/plan?image={image}"),
         format!("/calendars/{calendar}/grid"),
         format!("/calendars/{calendar}?view=day&date=2030-05-01"),
+        format!("/workspaces/{ada_ws}/logo"),
     ];
     for path in &reads {
         let page = bea.get(path).await;

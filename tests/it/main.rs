@@ -20,6 +20,7 @@ mod deletion;
 mod deletion_admin;
 mod exports;
 mod faults;
+mod first_run;
 mod forged_requests;
 mod grid_planner;
 mod hardening;

@@ -74,7 +74,13 @@ pub const MEMBERSHIPS: Table = Table {
     name: "memberships",
     scope: Global,
     key: &["workspace_id", "user_id"],
-    columns: &[col("workspace_id", Uuid), col("user_id", Person), col("role", Text), col("created_at", Time)],
+    columns: &[
+        col("workspace_id", Uuid),
+        col("user_id", Person),
+        col("role", Text),
+        col("created_at", Time),
+        opt("last_used_at", Time),
+    ],
 };
 
 pub const INVITATIONS: Table = Table {

@@ -1,0 +1,107 @@
+//! The first-run checklist: how far a workspace has come from an empty
+//! library to posts that leave Easel, read from its data in one statement.
+
+use time::OffsetDateTime;
+
+use crate::db::{WorkspaceTx, query::fetch_one};
+
+/// Everything the home page counts, gathered in one round trip (the home
+/// page is benchmarked, and each count is a cheap indexed lookup).
+#[derive(Clone, Copy, Debug, Default, sqlx::FromRow)]
+pub struct Counts {
+    pub images: i64,
+    pub collections: i64,
+    pub calendars: i64,
+    pub posts: i64,
+    pub drafts: i64,
+    pub upcoming: i64,
+    /// Publer has a key and at least one calendar mapped to an account.
+    pub publer_routes: i64,
+    pub publer_key: i64,
+    /// Posts handed to Publer, and archives of the workspace downloaded.
+    pub sends: i64,
+    pub exports: i64,
+}
+
+pub async fn counts(tx: &mut WorkspaceTx, now: OffsetDateTime) -> sqlx::Result<Counts> {
+    let ws = tx.workspace_id();
+    fetch_one!(
+        tx,
+        Counts,
+        "SELECT (SELECT COUNT(*) FROM images WHERE workspace_id = $1) AS images, \
+                (SELECT COUNT(*) FROM collections WHERE workspace_id = $1) AS collections, \
+                (SELECT COUNT(*) FROM calendars WHERE workspace_id = $1) AS calendars, \
+                (SELECT COUNT(*) FROM events WHERE workspace_id = $1) AS posts, \
+                (SELECT COUNT(*) FROM events WHERE workspace_id = $1 AND status = 'draft') AS drafts, \
+                (SELECT COUNT(*) FROM events WHERE workspace_id = $1 AND starts_at >= $2) AS upcoming, \
+                (SELECT COUNT(*) FROM publer_routes WHERE workspace_id = $1) AS publer_routes, \
+                (SELECT COUNT(*) FROM workspace_secrets WHERE workspace_id = $1 AND field = $3) AS publer_key, \
+                (SELECT COUNT(*) FROM publer_sends WHERE workspace_id = $1) AS sends, \
+                (SELECT COUNT(*) FROM workspace_exports WHERE workspace_id = $1 AND state = 'ready') AS exports",
+        ws,
+        now,
+        crate::integrations::PUBLER_KEY
+    )
+}
+
+impl Counts {
+    /// Publer can take posts: a key, and an account for at least one calendar.
+    pub fn publer_ready(&self) -> bool {
+        self.publer_key > 0 && self.publer_routes > 0
+    }
+}
+
+/// One step of the first run.
+pub struct Step {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub href: &'static str,
+    pub done: bool,
+}
+
+/// The first run in order: each step is done when the data says so.
+pub fn steps(c: &Counts) -> Vec<Step> {
+    let step = |key, label, hint, href, done| Step { key, label, hint, href, done };
+    vec![
+        step("upload", "Upload artwork", "Add a few pieces to your library.", "/images", c.images > 0),
+        step(
+            "collection",
+            "Make a collection",
+            "Group pieces you will post together.",
+            "/collections",
+            c.collections > 0,
+        ),
+        step("calendar", "Create a calendar", "One per channel or campaign.", "/calendars", c.calendars > 0),
+        step(
+            "fill",
+            "Fill it with posts",
+            "Plan posts, or fill a calendar from a collection.",
+            "/calendars",
+            c.posts > 0,
+        ),
+        step(
+            "publish",
+            "Connect Publer or export",
+            "Send posts to Publer, or download your calendar.",
+            "/settings/publer",
+            c.publer_ready() || c.sends > 0 || c.exports > 0,
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_follow_the_data() {
+        let none = steps(&Counts::default());
+        assert!(none.iter().all(|s| !s.done));
+        let some = steps(&Counts { images: 3, calendars: 1, publer_key: 1, ..Counts::default() });
+        let done: Vec<_> = some.iter().filter(|s| s.done).map(|s| s.key).collect();
+        assert_eq!(done, ["upload", "calendar"]);
+        let publer = Counts { publer_key: 1, publer_routes: 1, ..Counts::default() };
+        assert!(steps(&publer)[4].done);
+    }
+}

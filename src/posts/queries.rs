@@ -75,8 +75,10 @@ fn card_sql(filter: &str, tail: &str) -> String {
            (e.status <> 'published' AND e.sold_pieces > 0) AS sold \
          FROM (SELECT e.workspace_id, e.id, e.calendar_id, e.starts_at, e.platform, e.status, e.caption, \
              x.image_id AS first_image, COUNT(x.image_id) OVER (PARTITION BY e.id) AS image_count, \
-             ROW_NUMBER() OVER (PARTITION BY e.id ORDER BY x.position, x.image_id) AS rn \
+             ROW_NUMBER() OVER (PARTITION BY e.id ORDER BY x.position, x.image_id) AS rn, \
+             SUM(CASE WHEN a.availability = 'sold' THEN 1 ELSE 0 END) OVER (PARTITION BY e.id) AS sold_pieces \
            FROM events e LEFT JOIN event_images x ON x.workspace_id = e.workspace_id AND x.event_id = e.id \
+           LEFT JOIN images a ON a.workspace_id = x.workspace_id AND a.id = x.image_id \
            WHERE e.workspace_id = $1 AND {filter}) e \
          JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id \
          LEFT JOIN images i ON i.workspace_id = e.workspace_id AND i.id = e.first_image \

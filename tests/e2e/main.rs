@@ -4,6 +4,7 @@
 //!
 //! Needs `chromium` and `chromedriver` (Debian: `chromium chromium-driver`).
 
+mod planning;
 mod server;
 mod tour;
 mod two_factor;
@@ -285,4 +286,59 @@ async fn a_person_plans_their_work_in_a_real_browser() {
     step("screenshots", &ada, tour::screenshots(&ada, &server, &pages)).await;
     ada.close().await;
     vic.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_artist_plans_with_the_art_in_a_real_browser() {
+    let services = Services::start().await;
+    let server = Server::start(&[("EASEL_PUBLER_BASE_URL", services.publer_url())]).await.expect("start Easel");
+    let driver = Driver::start().await.expect("start chromedriver");
+    let files: Vec<PathBuf> = (1..=5)
+        .map(|n| {
+            let path = server.dir.path().join(format!("portrait-{n}.png"));
+            std::fs::write(&path, art::encode(&art::picture(600, 900, n), image::ImageFormat::Png)).expect("write");
+            path
+        })
+        .collect();
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let eve = Browser::open(&driver).await.expect("open a browser");
+    step("plan-sign-up", &eve, sign_up(&eve, &server, "Eve", "eve@example.com", "/signup")).await;
+    step("checklist-start", &eve, planning::first_run(&eve, &server)).await;
+    step("upload-portraits", &eve, planning::upload_portraits(&eve, &server, &paths)).await;
+    let mut calendar = String::new();
+    step("fill-ready", &eve, async {
+        calendar = planning::fill_ready(&eve, &server).await?;
+        Ok(())
+    })
+    .await;
+    step("tray-drop", &eve, planning::tray_drop(&eve, &server, &calendar)).await;
+    let mut image = String::new();
+    step("crop-portrait", &eve, async {
+        image = planning::crop_portrait(&eve, &server, &calendar).await?;
+        Ok(())
+    })
+    .await;
+    step("grid-reorder", &eve, planning::reorder_grid(&eve, &server, &calendar)).await;
+    step("connect-publer", &eve, planning::connect_publer(&eve, &server, &services)).await;
+    step("bulk-send", &eve, planning::bulk_send(&eve, &server, &calendar, &services)).await;
+    eve.goto(&server.url(&format!("/calendars/{calendar}?date=2030-06-15"))).await.expect("the month");
+    let post = eve
+        .run("return document.querySelector('[data-post]').dataset.post", json!([]))
+        .await
+        .expect("a post")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let pages = [
+        ("plan-home", "/".to_owned()),
+        ("plan-library", "/images".to_owned()),
+        ("plan-month", format!("/calendars/{calendar}?date=2030-06-15")),
+        ("plan-grid", format!("/calendars/{calendar}/grid")),
+        ("plan-editor", format!("/events/{post}")),
+        ("plan-crop", format!("/images/{image}?crop=portrait#crops")),
+        ("plan-all", "/calendars/all?date=2030-06-15".to_owned()),
+        ("plan-workspaces", "/workspaces".to_owned()),
+    ];
+    step("plan-screenshots", &eve, tour::screenshots(&eve, &server, &pages)).await;
+    eve.close().await;
 }

@@ -120,7 +120,8 @@ pub async fn create(
     let id = posts::insert(&mut tx, calendar.id, &fields).await?;
     posts::add_images(&mut tx, id, &[image.id]).await?;
     tx.commit().await?;
-    let message = format!("Planned “{}” on {} for {date} at {}.", image.title, calendar.name, hhmm(time));
+    let when = crate::web::dates::day(date);
+    let message = format!("Planned “{}” on {} for {when} at {}.", image.title, calendar.name, hhmm(time));
     flash::success(&session, message).await?;
     Ok(Redirect::to(&format!("/events/{id}")).into_response())
 }

@@ -87,6 +87,11 @@ pub struct PostView {
 }
 
 impl PostView {
+    /// The post's date as Easel writes dates ("Mon 3 Jun 2030").
+    pub fn heading_date(&self) -> String {
+        self.form.date.parse::<jiff::civil::Date>().map_or_else(|_| self.form.date.clone(), crate::web::dates::day)
+    }
+
     pub fn platform(&self) -> Option<&'static Platform> {
         platforms::find(&self.form.platform)
     }

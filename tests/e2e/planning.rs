@@ -149,7 +149,9 @@ pub async fn crop_portrait(browser: &Browser, server: &Server, calendar: &str) -
         .await?;
     let image = image.as_str().context("the first post has artwork")?.to_owned();
     browser.goto(&server.url(&format!("/images/{image}?crop=portrait#crops"))).await?;
-    browser.wait_for("document.querySelector('#crop-panel-portrait [data-crop-handle]:not([hidden])')", "the editor").await?;
+    browser
+        .wait_for("document.querySelector('#crop-panel-portrait [data-crop-handle]:not([hidden])')", "the editor")
+        .await?;
     let before = browser.run("return document.querySelector('#crop-portrait-w').value", json!([])).await?;
     browser
         .run(
@@ -168,7 +170,10 @@ pub async fn crop_portrait(browser: &Browser, server: &Server, calendar: &str) -
     browser.goto(&server.url(&month)).await?;
     browser.click("[data-date='2030-06-03'] [data-post] a").await?;
     browser
-        .wait_for("document.querySelector('[data-preview-image]') && document.querySelector('[data-preview-image]').complete", "the preview")
+        .wait_for(
+            "document.querySelector('[data-preview-image]') && document.querySelector('[data-preview-image]').complete",
+            "the preview",
+        )
         .await?;
     let shape = browser
         .run(
@@ -215,7 +220,9 @@ pub async fn connect_publer(browser: &Browser, server: &Server, services: &Servi
     browser.goto(&server.url("/settings/publer")).await?;
     browser.click("form[action='/settings/publer/connect'] button[type=submit]").await?;
     browser.wait_for("document.querySelector('#publer-accounts')", "the accounts listed").await?;
-    browser.run("document.querySelectorAll('select[name^=\"route:\"]').forEach(s => s.selectedIndex = 1)", json!([])).await?;
+    browser
+        .run("document.querySelectorAll('select[name^=\"route:\"]').forEach(s => s.selectedIndex = 1)", json!([]))
+        .await?;
     browser.click("form[action='/settings/publer/routes'] button[type=submit]").await?;
     browser.wait_for("document.querySelector('.flash-success')", "the routes saved").await
 }

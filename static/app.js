@@ -222,30 +222,35 @@ function easelGuards() {
 // Calendar: drag a post to another day; its time of day is kept.
 (function () {
   "use strict";
-  var grid = document.querySelector("[data-dropzone-calendar]");
-  if (!grid) return;
+  // Listeners sit on the document: the grid is swapped by HTMX after a move.
+  function onBoard(event, css) {
+    var board = event.target.closest && event.target.closest("[data-dropzone-calendar]");
+    return board ? event.target.closest(css) : null;
+  }
   var dragged = null;
-  grid.addEventListener("dragstart", function (event) {
-    dragged = event.target.closest("[data-post]");
+  document.addEventListener("dragstart", function (event) {
+    dragged = onBoard(event, "[data-post]");
     if (!dragged) return;
     event.dataTransfer.effectAllowed = "move";
     event.dataTransfer.setData("text/plain", dragged.dataset.post);
     dragged.classList.add("is-dragged");
   });
-  grid.addEventListener("dragend", function () {
-    if (dragged) dragged.classList.remove("is-dragged");
-    grid.querySelectorAll(".is-drop-target").forEach(function (d) { d.classList.remove("is-drop-target"); });
+  document.addEventListener("dragend", function () {
+    if (!dragged) return;
+    dragged.classList.remove("is-dragged");
+    dragged = null;
+    document.querySelectorAll("[data-dropzone-calendar] .is-drop-target").forEach(function (d) { d.classList.remove("is-drop-target"); });
   });
-  grid.addEventListener("dragover", function (event) {
-    var day = event.target.closest("[data-date]");
-    if (!dragged || !day) return;
+  document.addEventListener("dragover", function (event) {
+    var day = dragged && onBoard(event, "[data-date]");
+    if (!day) return;
     event.preventDefault();
-    grid.querySelectorAll(".is-drop-target").forEach(function (d) { if (d !== day) d.classList.remove("is-drop-target"); });
+    document.querySelectorAll("[data-dropzone-calendar] .is-drop-target").forEach(function (d) { if (d !== day) d.classList.remove("is-drop-target"); });
     day.classList.add("is-drop-target");
   });
-  grid.addEventListener("drop", function (event) {
-    var day = event.target.closest("[data-date]");
-    if (!dragged || !day) return;
+  document.addEventListener("drop", function (event) {
+    var day = dragged && onBoard(event, "[data-date]");
+    if (!day) return;
     event.preventDefault();
     var post = dragged.dataset.post;
     day.querySelector(".post-chips").appendChild(dragged);

@@ -47,8 +47,9 @@ pub async fn view(ws: Workspace, layout: Layout, Path(id): Path<String>) -> AppR
     let upcoming = q::upcoming(&mut tx, calendar.id, now).await?;
     let recent = q::recent(&mut tx, calendar.id, now).await?;
     let since = recent.last().or(upcoming.first()).map_or(now, |r| r.starts_at);
+    let until = upcoming.last().map_or(now, |r| r.starts_at);
     let artwork: HashMap<Uuid, q::Artwork> =
-        q::artwork(&mut tx, calendar.id, since).await?.into_iter().map(|a| (a.id, a)).collect();
+        q::artwork(&mut tx, calendar.id, since, until).await?.into_iter().map(|a| (a.id, a)).collect();
     let clock = Clock::new(&settings::queries::get(&mut tx).await?.time_zone);
     tx.commit().await?;
     let tiles = tiles(&upcoming, &recent, &artwork, &clock);

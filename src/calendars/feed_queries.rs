@@ -32,16 +32,18 @@ pub struct Artwork {
     pub palette: String,
 }
 
+/// The posts are chosen and limited first; only those few then look up
+/// their first artwork (a window over the whole calendar was quadratic on
+/// SQLite).
 fn tiles_sql(filter: &str, order: &str) -> String {
     format!(
-        "WITH art AS (SELECT x.event_id, x.image_id, \
-           ROW_NUMBER() OVER (PARTITION BY x.event_id ORDER BY x.position, x.image_id) AS rn \
-           FROM event_images x JOIN events e ON e.workspace_id = x.workspace_id AND e.id = x.event_id \
-           WHERE x.workspace_id = $1 AND e.calendar_id = $2) \
-         SELECT e.id, e.starts_at, e.status, a.image_id AS image, COALESCE(s.state, '') AS publer_state \
-         FROM events e LEFT JOIN art a ON a.event_id = e.id AND a.rn = 1 \
-         LEFT JOIN publer_sends s ON s.workspace_id = e.workspace_id AND s.event_id = e.id \
-         WHERE e.workspace_id = $1 AND e.calendar_id = $2 AND {filter} ORDER BY {order} LIMIT $4"
+        "SELECT e.id, e.starts_at, e.status, \
+           (SELECT x.image_id FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id \
+             ORDER BY x.position, x.image_id LIMIT 1) AS image, e.publer_state \
+         FROM (SELECT e.workspace_id, e.id, e.starts_at, e.status, COALESCE(s.state, '') AS publer_state \
+           FROM events e LEFT JOIN publer_sends s ON s.workspace_id = e.workspace_id AND s.event_id = e.id \
+           WHERE e.workspace_id = $1 AND e.calendar_id = $2 AND {filter} ORDER BY {order} LIMIT $4) e \
+         ORDER BY {order}"
     )
 }
 
@@ -62,18 +64,24 @@ pub async fn recent(tx: &mut WorkspaceTx, calendar: Uuid, now: OffsetDateTime) -
     fetch_all!(tx, TileRow, &sql, ws, calendar, now, RECENT)
 }
 
-/// The artwork of the calendar's posts from `since` on.
-pub async fn artwork(tx: &mut WorkspaceTx, calendar: Uuid, since: OffsetDateTime) -> sqlx::Result<Vec<Artwork>> {
+/// The artwork of the calendar's posts from `since` to `until`: the tiles'.
+pub async fn artwork(
+    tx: &mut WorkspaceTx,
+    calendar: Uuid,
+    since: OffsetDateTime,
+    until: OffsetDateTime,
+) -> sqlx::Result<Vec<Artwork>> {
     let ws = tx.workspace_id();
     fetch_all!(
         tx,
         Artwork,
         "SELECT i.* FROM images i WHERE i.workspace_id = $1 AND i.id IN (SELECT x.image_id FROM event_images x \
            JOIN events e ON e.workspace_id = x.workspace_id AND e.id = x.event_id \
-           WHERE x.workspace_id = $1 AND e.calendar_id = $2 AND e.starts_at >= $3)",
+           WHERE x.workspace_id = $1 AND e.calendar_id = $2 AND e.starts_at >= $3 AND e.starts_at <= $4)",
         ws,
         calendar,
-        since
+        since,
+        until
     )
 }
 

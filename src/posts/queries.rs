@@ -64,26 +64,29 @@ pub const STATUSES: [(&str, &str); 5] = [
     ("failed", "Failed"),
 ];
 
-/// The card columns of posts matching `filter` (a condition on `e`), each
-/// with its first artwork and count: one join of the posts with their
-/// assignments, numbered by a window function (no query per post).
-fn card_sql(filter: &str, tail: &str) -> String {
+/// The card columns of posts matching `filter` (a condition on `e`), in
+/// date order. The posts are chosen (and limited) first; then each looks up
+/// its first artwork, count and sold pieces by index. A window over every
+/// matching post's artwork cost more on SQLite than these lookups, and made
+/// "the first 8 drafts" read all of them.
+fn card_sql(filter: &str, limit: &str) -> String {
     format!(
         "SELECT e.id, e.calendar_id, c.name AS calendar_name, c.colour, e.starts_at, e.platform, \
            e.status, e.caption, e.first_image, i.title AS first_title, e.image_count, \
            CASE WHEN s.state = 'sending' AND s.error <> '' THEN 'waiting' ELSE COALESCE(s.state, '') END AS publer_state, \
-           (e.status <> 'published' AND e.sold_pieces > 0) AS sold \
-         FROM (SELECT e.workspace_id, e.id, e.calendar_id, e.starts_at, e.platform, e.status, e.caption, \
-             x.image_id AS first_image, COUNT(x.image_id) OVER (PARTITION BY e.id) AS image_count, \
-             ROW_NUMBER() OVER (PARTITION BY e.id ORDER BY x.position, x.image_id) AS rn, \
-             SUM(CASE WHEN a.availability = 'sold' THEN 1 ELSE 0 END) OVER (PARTITION BY e.id) AS sold_pieces \
-           FROM events e LEFT JOIN event_images x ON x.workspace_id = e.workspace_id AND x.event_id = e.id \
-           LEFT JOIN images a ON a.workspace_id = x.workspace_id AND a.id = x.image_id \
-           WHERE e.workspace_id = $1 AND {filter}) e \
+           (e.status <> 'published' AND e.sold) AS sold \
+         FROM (SELECT e.*, \
+             (SELECT x.image_id FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id \
+               ORDER BY x.position, x.image_id LIMIT 1) AS first_image, \
+             (SELECT COUNT(*) FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id) AS image_count, \
+             EXISTS (SELECT 1 FROM event_images x JOIN images a ON a.workspace_id = x.workspace_id AND a.id = x.image_id \
+               WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id AND a.availability = 'sold') AS sold \
+           FROM (SELECT e.workspace_id, e.id, e.calendar_id, e.starts_at, e.platform, e.status, e.caption \
+             FROM events e WHERE e.workspace_id = $1 AND {filter} ORDER BY e.starts_at, e.id {limit}) e) e \
          JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id \
          LEFT JOIN images i ON i.workspace_id = e.workspace_id AND i.id = e.first_image \
          LEFT JOIN publer_sends s ON s.workspace_id = e.workspace_id AND s.event_id = e.id \
-         WHERE e.rn = 1 {tail}"
+         ORDER BY e.starts_at, e.id"
     )
 }
 
@@ -164,10 +167,7 @@ pub async fn cards_between(
     to: OffsetDateTime,
 ) -> sqlx::Result<Vec<PostCard>> {
     let ws = tx.workspace_id();
-    let sql = card_sql(
-        "($2 IS NULL OR e.calendar_id = $2) AND e.starts_at >= $3 AND e.starts_at < $4",
-        "ORDER BY e.starts_at, e.id",
-    );
+    let sql = card_sql("($2 IS NULL OR e.calendar_id = $2) AND e.starts_at >= $3 AND e.starts_at < $4", "");
     fetch_all!(tx, PostCard, &sql, ws, calendar, from, to)
 }
 
@@ -177,7 +177,7 @@ pub async fn drafts_needing_work(tx: &mut WorkspaceTx, limit: i64) -> sqlx::Resu
     let sql = card_sql(
         "e.status = 'draft' AND (e.caption = '' OR NOT EXISTS \
          (SELECT 1 FROM event_images y WHERE y.workspace_id = e.workspace_id AND y.event_id = e.id))",
-        "ORDER BY e.starts_at, e.id LIMIT $2",
+        "LIMIT $2",
     );
     fetch_all!(tx, PostCard, &sql, ws, limit)
 }

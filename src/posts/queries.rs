@@ -334,13 +334,15 @@ pub async fn artwork(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Vec<Artwork
 
 /// The posts just before and just after `post` on its calendar, in date order
 /// (ties by id), for the editor's "previous / next" links.
+/// The plain bound on `starts_at` lets the index range start at this post
+/// instead of walking the calendar from one end.
 pub async fn neighbours(tx: &mut WorkspaceTx, post: &Post) -> sqlx::Result<(Option<Uuid>, Option<Uuid>)> {
     let ws = tx.workspace_id();
     let previous: Option<(Uuid,)> = fetch_optional!(
         tx,
         (Uuid,),
         "SELECT id FROM events WHERE workspace_id = $1 AND calendar_id = $2 \
-           AND (starts_at < $3 OR (starts_at = $3 AND id < $4)) ORDER BY starts_at DESC, id DESC LIMIT 1",
+           AND starts_at <= $3 AND (starts_at < $3 OR id < $4) ORDER BY starts_at DESC, id DESC LIMIT 1",
         ws,
         post.calendar_id,
         post.starts_at,
@@ -350,7 +352,7 @@ pub async fn neighbours(tx: &mut WorkspaceTx, post: &Post) -> sqlx::Result<(Opti
         tx,
         (Uuid,),
         "SELECT id FROM events WHERE workspace_id = $1 AND calendar_id = $2 \
-           AND (starts_at > $3 OR (starts_at = $3 AND id > $4)) ORDER BY starts_at, id LIMIT 1",
+           AND starts_at >= $3 AND (starts_at > $3 OR id > $4) ORDER BY starts_at, id LIMIT 1",
         ws,
         post.calendar_id,
         post.starts_at,

@@ -55,6 +55,13 @@ async function axe(page, url, width) {
   await report("library", "/images");
   await report("calendar month", calendar + "?view=month&date=2030-05-01");
   await report("editor", editor);
+  await report("grid planner", calendar + "/grid");
+  await report("all calendars", "/calendars/all?view=month&date=2030-05-01");
+  if (png) {
+    await page.goto(base + "/images");
+    const art = await page.$eval("a[href^='/images/0']", (a) => a.getAttribute("href"));
+    await report("artwork and crop editor", art + "?crop=portrait");
+  }
   await report("settings", "/settings");
   await report("workspaces", "/workspaces");
   await report("team", "/team");

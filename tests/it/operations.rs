@@ -310,6 +310,14 @@ async fn each_limit_is_enforced_with_its_message_and_custom_limits_win(backend: 
     assert!(flashes.contains("limit of 1 posts sent to Publer this month"), "{flashes}");
     assert_eq!(app.count("SELECT COUNT(*) FROM publer_sends").await, 1);
 
+    // The sender counts the post when Publer has it, in the background:
+    // wait (bounded) for that before reading the meters.
+    for _ in 0..100 {
+        if app.count("SELECT CAST(COALESCE(SUM(publer_posts), 0) AS BIGINT) FROM monthly_usage").await >= 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     // The plan page shows it all.
     let plan = ada.get("/settings/plan").await;
     assert_eq!(plan.text("#plan-name"), "Free");

@@ -42,9 +42,22 @@ pub async fn serve_media(
     if request.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return Ok(with_cache_headers(StatusCode::NOT_MODIFIED.into_response(), &etag));
     }
+    let mut response = stream(&state, &key, content_type).await?;
+    let headers = response.headers_mut();
+    if size == "original" {
+        let disposition = format!("inline; filename=\"{id}.{}\"", image.extension);
+        if let Ok(value) = HeaderValue::from_str(&disposition) {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+    }
+    Ok(with_cache_headers(response, &etag))
+}
+
+/// A stored object as the response body, with its length and type.
+pub(super) async fn stream(state: &AppState, key: &str, content_type: &str) -> AppResult<Response> {
     let object = state
         .storage
-        .get(&key)
+        .get(key)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("reading {key}: {e}")))?
         .ok_or(AppError::NotFound)?;
@@ -54,13 +67,7 @@ pub async fn serve_media(
     let content_type =
         HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
     headers.insert(header::CONTENT_TYPE, content_type);
-    if size == "original" {
-        let disposition = format!("inline; filename=\"{id}.{}\"", image.extension);
-        if let Ok(value) = HeaderValue::from_str(&disposition) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
-        }
-    }
-    Ok(with_cache_headers(response, &etag))
+    Ok(response)
 }
 
 /// `EASEL_STORAGE_REDIRECT=1`: after the workspace check, a short-lived

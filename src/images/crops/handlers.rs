@@ -3,7 +3,6 @@
 
 use axum::{
     Form,
-    body::Body,
     extract::{Path, Request, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
@@ -79,16 +78,7 @@ async fn serve(
     if state.config.storage.redirect {
         return super::super::media::presigned(&state, &key).await;
     }
-    let object = state
-        .storage
-        .get(&key)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading {key}: {e}")))?
-        .ok_or(AppError::NotFound)?;
-    let mut response = Body::from_stream(object.bytes).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(object.size));
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+    let response = super::super::media::stream(&state, &key, "image/jpeg").await?;
     Ok(cache_headers(response, &etag))
 }
 

@@ -104,7 +104,7 @@ pub async fn launch(
     // Only a server sweeps: a command run beside it (a backup from cron)
     // must not take the files of uploads still on their way.
     let grace = state.config.storage.sweep_grace;
-    storage::sweeper::sweep(&state.databases, &state.storage, grace).await?;
+    storage::sweeper::sweep_at_start(&state.databases, &state.storage, grace, state.config.work_lease).await?;
     let sweeping = tokio::spawn(storage::sweeper::keep_sweeping(
         state.databases.clone(),
         state.storage.clone(),

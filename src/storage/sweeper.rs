@@ -140,12 +140,33 @@ async fn image_ids(databases: &Databases, workspace: Uuid) -> anyhow::Result<(Ha
     Ok((rows.into_iter().map(|(id,)| id).collect(), renditions))
 }
 
+/// The cluster job's name in `cluster_jobs`.
+const JOB: &str = "storage sweep";
+
+/// The start-up sweep, before the server listens. It counts as the cluster's
+/// sweep, so the periodic one does not run again at once: with a short grace
+/// that second sweep would race the first uploads (or a restore) and take
+/// objects whose rows were not yet written.
+pub async fn sweep_at_start(
+    databases: &Databases,
+    storage: &Storage,
+    grace: Duration,
+    lease: Duration,
+) -> anyhow::Result<()> {
+    let main = databases.main();
+    let claimed = cluster::claim_due(main, JOB, Duration::ZERO, lease).await?;
+    let swept = sweep(databases, storage, grace).await;
+    if claimed {
+        cluster::finish(main, JOB, swept.is_ok()).await?;
+    }
+    swept.map(drop)
+}
+
 /// The periodic sweep, once per cluster: whichever instance claims the hour
-/// sweeps (the start-up sweep runs before the server listens). Sweeping
-/// twice would be harmless, only wasted listing.
+/// sweeps. Sweeping twice would be harmless, only wasted listing.
 pub async fn keep_sweeping(databases: Databases, storage: Storage, grace: Duration, lease: Duration) {
     let main = databases.main().clone();
-    cluster::keep_doing(main, "storage sweep", EVERY, lease, move || {
+    cluster::keep_doing(main, JOB, EVERY, lease, move || {
         let (databases, storage) = (databases.clone(), storage.clone());
         async move { sweep(&databases, &storage, grace).await.map(drop) }
     })

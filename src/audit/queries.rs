@@ -23,16 +23,17 @@ pub struct Entry {
     pub created_at: OffsetDateTime,
 }
 
-/// Who did something, as the log remembers them.
+/// Who did something, as the log remembers them: a person with an
+/// account, or (with no id) a client reviewing through a review link.
 pub struct Actor<'a> {
-    pub id: Uuid,
+    pub id: Option<Uuid>,
     pub name: &'a str,
     pub ip: &'a str,
 }
 
 impl<'a> From<&'a Workspace> for Actor<'a> {
     fn from(ws: &'a Workspace) -> Self {
-        Self { id: ws.user().id, name: &ws.user().name, ip: ws.client_ip() }
+        Self { id: Some(ws.user().id), name: &ws.user().name, ip: ws.client_ip() }
     }
 }
 

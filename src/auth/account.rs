@@ -218,7 +218,7 @@ pub async fn delete_account(
 }
 
 async fn record_account_deletion(tx: &mut WorkspaceTx, user: &CurrentUser, at: time::OffsetDateTime) -> AppResult<()> {
-    let actor = Actor { id: user.id, name: &user.name, ip: "" };
+    let actor = Actor { id: Some(user.id), name: &user.name, ip: "" };
     let detail = format!("its owner deleted their account; deleted for good on {}", deletion::when(at));
     crate::audit::queries::record_by(tx, actor, "workspace.deletion_scheduled", "", &detail).await?;
     Ok(())

@@ -82,7 +82,7 @@ pub async fn restore_workspace(
         return Err(AppError::NotFound);
     }
     let ip = peer.ip().to_string();
-    let actor = Actor { id: user.id, name: &user.name, ip: &ip };
+    let actor = Actor { id: Some(user.id), name: &user.name, ip: &ip };
     audit::queries::record_by(&mut tx, actor, "workspace.restored", &name, "").await?;
     tx.commit().await?;
     // Posts that were waiting to go to Publer go now.

@@ -126,7 +126,7 @@ pub async fn join(
         return Err(AppError::Conflict("This invitation was used or withdrawn a moment ago."));
     }
     queries::add(&mut tx, user.id, invitation.role).await?;
-    let actor = Actor { id: user.id, name: &user.name, ip };
+    let actor = Actor { id: Some(user.id), name: &user.name, ip };
     audit::queries::record_by(&mut tx, actor, "invitation.accepted", &user.email, invitation.role.as_str()).await?;
     tx.commit().await?;
     Ok(())

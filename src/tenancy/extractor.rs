@@ -9,6 +9,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{
+    approval::Mode,
     permissions::{Permission, Role},
     queries::{self, ActiveMembership},
 };
@@ -37,6 +38,8 @@ pub struct Workspace {
     /// Being moved to another database (`easel workspace move`): everything
     /// reads, nothing writes, until the move is done.
     moving: bool,
+    /// How posts are approved before they are sent.
+    approval: Mode,
     /// This request only reads (GET or HEAD), which suspension allows.
     reading: bool,
     brand: Brand,
@@ -89,6 +92,10 @@ impl Workspace {
 
     pub fn is_moving(&self) -> bool {
         self.moving
+    }
+
+    pub fn approval(&self) -> Mode {
+        self.approval
     }
 
     pub fn brand(&self) -> &Brand {
@@ -191,6 +198,7 @@ pub async fn resolve(parts: &mut Parts, state: &AppState, user: &CurrentUser) ->
         client_ip: client_ip.clone(),
         suspended: m.suspended,
         moving: m.moving,
+        approval: m.approval,
         reading: matches!(parts.method, Method::GET | Method::HEAD),
         brand: Brand { colour: m.brand_colour, logo: m.logo, hide_powered_by: m.hide_powered_by },
         data,

@@ -1,9 +1,12 @@
 //! Workspaces: the `Workspace` extractor, roles and permissions, the list of
 //! a person's workspaces, creating one, and switching between them.
 
+pub mod address;
+pub mod approval;
 pub mod deletion;
 mod extractor;
 mod handlers;
+pub mod notices;
 pub mod overview;
 pub mod permissions;
 pub mod queries;

@@ -3,7 +3,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::permissions::Role;
+use super::{approval::Mode, permissions::Role};
 use crate::{
     db::{
         Db, WorkspaceTx,
@@ -42,12 +42,15 @@ pub struct ActiveMembership {
     pub placement: String,
     /// Being moved to another database: it reads, nothing writes.
     pub moving: bool,
+    /// How its posts are approved before they are sent.
+    #[sqlx(try_from = "String")]
+    pub approval: Mode,
 }
 
 const ACTIVE: &str = "SELECT m.workspace_id, w.name, m.role, w.suspended_at IS NOT NULL AS suspended, \
        w.brand_colour, w.logo, \
        (w.hide_powered_by AND COALESCE(w.custom_can_hide_branding, p.can_hide_branding, FALSE)) AS hide_powered_by, \
-       w.placement, w.moving_to IS NOT NULL AS moving \
+       w.placement, w.moving_to IS NOT NULL AS moving, w.approval \
      FROM memberships m JOIN workspaces w ON w.id = m.workspace_id LEFT JOIN plans p ON p.key = w.plan";
 
 /// A workspace scheduled for deletion is gone for its members: no page, no

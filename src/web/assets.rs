@@ -28,6 +28,9 @@ const ASSETS: &[Asset] = &[
             include_str!("../../static/css/planner.css"),
             include_str!("../../static/css/crops.css"),
             include_str!("../../static/css/bulk.css"),
+            include_str!("../../static/css/approvals.css"),
+            include_str!("../../static/css/review.css"),
+            include_str!("../../static/css/notices.css"),
         )
         .as_bytes(),
     },
@@ -39,6 +42,9 @@ const ASSETS: &[Asset] = &[
             include_str!("../../static/js/planner.js"),
             include_str!("../../static/js/crops.js"),
             include_str!("../../static/js/bulk.js"),
+            include_str!("../../static/js/approvals.js"),
+            include_str!("../../static/js/review.js"),
+            include_str!("../../static/js/notices.js"),
         )
         .as_bytes(),
     },

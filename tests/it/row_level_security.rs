@@ -139,7 +139,7 @@ async fn every_workspace_table_is_forced_and_only_the_admin_setting_reads_across
         "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.relkind = 'r' AND n.nspname = current_schema() \
            AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'workspace_id') \
-           AND c.relname NOT IN ('memberships', 'invitations', 'calendar_feeds', 'platform_audit') \
+           AND c.relname NOT IN ('memberships', 'invitations', 'calendar_feeds', 'review_link_tokens', 'platform_audit') \
            AND NOT (c.relrowsecurity AND c.relforcerowsecurity \
                     AND EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname))",
     )

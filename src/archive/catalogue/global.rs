@@ -67,6 +67,8 @@ pub const WORKSPACES: Table = Table {
         opt("purge_lease_until", Time),
         col("placement", Text),
         opt("moving_to", Text),
+        col("approval", Text),
+        opt("slug", Text),
     ],
 };
 

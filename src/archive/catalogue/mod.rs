@@ -99,6 +99,8 @@ pub fn stays_in_instance(table: &str, column: &str) -> bool {
                 "workspaces",
                 "delete_after" | "deletion_requested_at" | "deletion_requested_by" | "purge_lease_until" | "placement"
             )
+            // An address on this instance (`{slug}.EASEL_BASE_DOMAIN`).
+            | ("workspaces", "slug")
             | ("publer_sends", "lease_until" | "leased_by")
     )
 }

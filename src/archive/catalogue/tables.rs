@@ -43,4 +43,10 @@ pub const TABLES: &[Table] = &[
     owned::PUBLER_ROUTES,
     owned::PUBLER_SENDS,
     owned::USAGE_SNAPSHOTS,
+    owned::POST_HISTORY,
+    owned::REVIEW_LINKS,
+    owned::REVIEW_LINK_POSTS,
+    owned::REVIEW_LINK_TOKENS,
+    owned::POST_COMMENTS,
+    owned::NOTIFICATIONS,
 ];

@@ -1,0 +1,1 @@
+// comments and notifications (issue 17)

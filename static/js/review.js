@@ -1,0 +1,1 @@
+// review links (issue 17)

@@ -19,6 +19,11 @@ pub enum Role {
 pub enum Permission {
     /// Read anything in the workspace.
     ViewContent,
+    /// Approve a post or request changes (which approval a person gives
+    /// depends on their role: see `approval::Reviewer`).
+    ReviewPosts,
+    /// Write on a post's comment thread.
+    Comment,
     /// Images, collections, calendars and posts.
     EditContent,
     /// Members and invitations.
@@ -33,7 +38,7 @@ impl Permission {
     /// The permission table: the least role that holds each permission.
     pub const fn least_role(self) -> Role {
         match self {
-            Self::ViewContent => Role::Viewer,
+            Self::ViewContent | Self::ReviewPosts | Self::Comment => Role::Viewer,
             Self::EditContent => Role::Member,
             Self::ManageTeam | Self::ManageSettings => Role::Admin,
             Self::OwnWorkspace => Role::Owner,

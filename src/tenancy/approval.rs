@@ -271,7 +271,8 @@ pub async fn apply(tx: &mut WorkspaceTx, mode: Mode, post: Uuid, who: &Reviewer,
         Step::Submit => ("submitted", String::new()),
         Step::Approve => ("approved", String::new()),
         Step::RequestChanges { comment } => {
-            add_comment(tx, post, who, comment).await?;
+            let id = add_comment(tx, post, who, comment).await?;
+            notices::comment_added(tx, post, id, who, comment).await?;
             ("changes_requested", comment.clone())
         }
         Step::Reopen { detail } => ("reopened", detail.clone()),

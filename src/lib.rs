@@ -4,6 +4,7 @@
 //! serves it until a shutdown signal; `main.rs` and the tests both use them.
 
 pub mod admin;
+pub mod approvals;
 pub mod archive;
 pub mod audit;
 pub mod auth;
@@ -159,6 +160,7 @@ pub fn app(state: AppState) -> Router {
         .merge(collections::routes())
         .merge(calendars::routes())
         .merge(posts::routes())
+        .merge(approvals::routes())
         .merge(bulk::routes())
         .merge(audit::routes())
         .merge(team::routes())

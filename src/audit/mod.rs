@@ -15,7 +15,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Everything the log records, with the words the page shows.
-pub const ACTIONS: [(&str, &str); 25] = [
+pub const ACTIONS: [(&str, &str); 29] = [
     ("member.invited", "Invited someone"),
     ("invitation.resent", "Resent an invitation"),
     ("invitation.revoked", "Revoked an invitation"),
@@ -36,6 +36,10 @@ pub const ACTIONS: [(&str, &str); 25] = [
     ("publer.connected", "Connected Publer"),
     ("publer.routes_changed", "Chose Publer accounts"),
     ("post.sent_to_publer", "Sent posts to Publer"),
+    ("post.submitted", "Sent a post for review"),
+    ("post.approved", "Approved a post"),
+    ("post.changes_requested", "Requested changes to a post"),
+    ("post.reopened", "Edited a post in review, which sent it back to review"),
     ("branding.changed", "Changed the branding"),
     ("workspace.deletion_scheduled", "Deleted the workspace (restorable until the date given)"),
     ("workspace.restored", "Restored the workspace"),

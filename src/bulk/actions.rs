@@ -18,7 +18,7 @@ use crate::{
     posts::{self, platforms::normalize_hashtags},
     publer, settings,
     state::AppState,
-    tenancy::Workspace,
+    tenancy::{Workspace, approval},
 };
 
 /// The most days one move may shift posts by, either way.
@@ -47,6 +47,7 @@ pub async fn set_status(ws: &Workspace, ids: &[Uuid], status: &'static str) -> A
             tally.skip("without artwork");
         } else {
             queries::set_status(&mut tx, post.id, status).await?;
+            approval::record_status(&mut tx, post.id, &post.status, status, &approval::Reviewer::member(ws)).await?;
             tally.done += 1;
         }
     }
@@ -72,6 +73,7 @@ pub async fn add_hashtag_set(ws: &Workspace, ids: &[Uuid], set: Uuid) -> AppResu
         queries::set_hashtags(&mut tx, post.id, &merged).await?;
         tally.done += 1;
     }
+    crate::approvals::after_edit(&mut tx, ws, ids).await?;
     tx.commit().await?;
     Ok(tally.sentence(&format!("given the hashtags of {}", set.name)))
 }
@@ -110,6 +112,7 @@ pub async fn move_by(ws: &Workspace, ids: &[Uuid], days: i32) -> AppResult<Strin
         posts::queries::reschedule(&mut tx, post.id, at).await?;
         tally.done += 1;
     }
+    crate::approvals::after_edit(&mut tx, ws, ids).await?;
     tx.commit().await?;
     let way = if days > 0 { "later" } else { "earlier" };
     let unit = if days.abs() == 1 { "day" } else { "days" };

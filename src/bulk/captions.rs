@@ -114,6 +114,7 @@ pub async fn use_caption(
         return Ok(back);
     }
     queries::set_caption(&mut tx, post.id, &outcome.caption, &outcome.hashtags).await?;
+    crate::approvals::after_edit(&mut tx, &ws, &[post.id]).await?;
     tx.commit().await?;
     flash::success(&session, "The caption is now the post's.").await?;
     Ok(back)
@@ -142,6 +143,7 @@ pub async fn answer_suggestion(
         _ => return Err(AppError::bad_request("Use the suggested caption or discard it.")),
     };
     jobs::set_suggestion(&mut tx, post.id, "", "").await?;
+    crate::approvals::after_edit(&mut tx, &ws, &[post.id]).await?;
     tx.commit().await?;
     flash::success(&session, said).await?;
     Ok(Redirect::to(&format!("/events/{}", post.id)))

@@ -11,6 +11,7 @@ use crate::{
     captions::generate::{self, Source},
     db::{WorkspaceTx, cluster},
     state::AppState,
+    tenancy::approval,
 };
 
 // A background job, not a request: it names its workspace itself, one the
@@ -97,6 +98,11 @@ async fn land(
         }
         "save" => {
             queries::set_caption(tx, event, &draft.caption, &hashtags).await?;
+            // The job writes for the person who started it; a post in
+            // review that it changed goes back to review.
+            let mode = approval::mode_of(tx).await?;
+            let who = approval::Reviewer::easel("Easel (caption job)");
+            approval::reopen_if_changed(tx, mode, &[event], &who).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         "suggest" => {
             jobs::set_suggestion(tx, event, &draft.caption, &hashtags).await?;

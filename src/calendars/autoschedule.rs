@@ -172,7 +172,7 @@ pub async fn submit(
                 notes: "",
                 status,
             };
-            let post = posts::insert(&mut tx, calendar.id, &fields).await?;
+            let post = posts::insert(&mut tx, calendar.id, &fields, Some(ws.user().id)).await?;
             posts::add_images(&mut tx, post, &[planned.image.id]).await?;
         }
         tx.commit().await?;

@@ -165,6 +165,7 @@ async fn swap(ws: Workspace, session: Session, id: String, form: MoveForm, by_st
         ));
     }
     q::swap_times(&mut tx, (first.id, first.starts_at), (second.id, second.starts_at)).await?;
+    crate::approvals::after_edit(&mut tx, &ws, &[first.id, second.id]).await?;
     tx.commit().await?;
     flash::success(&session, "Swapped the two posts; each date kept its time.").await?;
     Ok(Redirect::to(&format!("/calendars/{}/grid", calendar.id)).into_response())

@@ -117,7 +117,7 @@ pub async fn create(
         notes: "",
         status: "draft",
     };
-    let id = posts::insert(&mut tx, calendar.id, &fields).await?;
+    let id = posts::insert(&mut tx, calendar.id, &fields, Some(ws.user().id)).await?;
     posts::add_images(&mut tx, id, &[image.id]).await?;
     tx.commit().await?;
     let when = crate::web::dates::day(date);

@@ -16,7 +16,7 @@ use super::{
     views::{PickerView, PostErrors, PostForm, PostView},
 };
 use crate::{
-    audit,
+    approvals, audit,
     calendars::{
         clock::{Clock, hhmm, parse_date, parse_time},
         queries::{self as calendars, Calendar},
@@ -29,7 +29,7 @@ use crate::{
         queries::{self as images, Filter},
     },
     integrations, settings,
-    tenancy::{Permission, Workspace},
+    tenancy::{Permission, Workspace, approval},
     web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},
 };
 
@@ -88,6 +88,13 @@ async fn editor(
     };
     let can_edit = layout.can_edit();
     let account_name = super::views::account_name(tx, calendar.id, &form.platform).await?;
+    let review = match (post_id, layout.active.as_ref()) {
+        (Some(id), Some(active)) => {
+            let mode = approval::mode_of(tx).await?;
+            crate::approvals::panel::load(tx, mode, active.role, id, !layout.suspended && !layout.moving).await?
+        }
+        _ => None,
+    };
     Ok(PostView {
         layout,
         post_id,
@@ -107,6 +114,7 @@ async fn editor(
         sold,
         suggestion,
         account_name,
+        review,
     })
 }
 
@@ -233,7 +241,7 @@ pub async fn create_post(
             return invalid_form(view);
         }
     };
-    let id = queries::insert(&mut tx, calendar.id, &checked.fields()).await?;
+    let id = queries::insert(&mut tx, calendar.id, &checked.fields(), Some(ws.user().id)).await?;
     let ids: Vec<Uuid> = chosen.iter().map(|c| c.id).collect();
     queries::add_images(&mut tx, id, &ids).await?;
     tx.commit().await?;
@@ -307,6 +315,8 @@ pub async fn save_post(
         }
     };
     queries::update(&mut tx, post.id, &fields.fields()).await?;
+    approval::record_status(&mut tx, post.id, &post.status, &fields.status, &approval::Reviewer::member(&ws)).await?;
+    approvals::after_edit(&mut tx, &ws, &[post.id]).await?;
     tx.commit().await?;
     flash::success(&session, "Post saved.").await?;
     Ok(Redirect::to(&format!("/events/{}", post.id)).into_response())
@@ -325,7 +335,7 @@ pub async fn duplicate_post(ws: Workspace, session: Session, Path(id): Path<Stri
         notes: &post.notes,
         status: "draft",
     };
-    let copy = queries::insert(&mut tx, post.calendar_id, &fields).await?;
+    let copy = queries::insert(&mut tx, post.calendar_id, &fields, Some(ws.user().id)).await?;
     queries::add_images(&mut tx, copy, &images).await?;
     tx.commit().await?;
     flash::success(&session, "This is the copy, saved as a draft.").await?;
@@ -365,6 +375,7 @@ pub async fn move_post(
     let (clock, _) = clock(&mut tx).await?;
     let (_, time) = clock.local(post.starts_at);
     queries::reschedule(&mut tx, post.id, clock.instant(date, time)).await?;
+    approvals::after_edit(&mut tx, &ws, &[post.id]).await?;
     tx.commit().await?;
     flash::success(&session, format!("Moved to {date} at {}.", hhmm(time))).await?;
     Ok(Redirect::to(&format!("/calendars/{}?date={date}", post.calendar_id)).into_response())
@@ -418,6 +429,7 @@ pub async fn add_images(
         return Err(AppError::NotFound);
     }
     let added = queries::add_images(&mut tx, post.id, &found).await?;
+    approvals::after_edit(&mut tx, &ws, &[post.id]).await?;
     tx.commit().await?;
     flash::success(&session, format!("Added {}.", crate::web::plural::count(added as i64, "image", "images"))).await?;
     Ok(Redirect::to(&format!("/events/{}", post.id)))
@@ -439,6 +451,7 @@ pub async fn remove_image(ws: Workspace, Path((id, image_id)): Path<(String, Str
     let mut tx = ws.write().await?;
     let (post, _, image) = post_image(&mut tx, &id, &image_id).await?;
     queries::remove_image(&mut tx, post.id, image).await?;
+    approvals::after_edit(&mut tx, &ws, &[post.id]).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/events/{}#artwork", post.id)))
 }
@@ -453,6 +466,7 @@ pub async fn move_image(
     let (post, order, image) = post_image(&mut tx, &id, &image_id).await?;
     let order = ordering::step(order, image, &form.direction)?;
     queries::set_image_order(&mut tx, post.id, &order).await?;
+    approvals::after_edit(&mut tx, &ws, &[post.id]).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/events/{}#artwork", post.id)))
 }
@@ -465,6 +479,7 @@ pub async fn reorder_images(ws: Workspace, Path(id): Path<String>, form: FormFie
     let current: Vec<Uuid> = queries::images(&mut tx, post.id).await?.into_iter().map(|i| i.id).collect();
     ordering::check_same(&current, &order)?;
     queries::set_image_order(&mut tx, post.id, &order).await?;
+    approvals::after_edit(&mut tx, &ws, &[post.id]).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/events/{}#artwork", post.id)))
 }

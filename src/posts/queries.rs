@@ -90,14 +90,20 @@ fn card_sql(filter: &str, limit: &str) -> String {
     )
 }
 
-pub async fn insert(tx: &mut WorkspaceTx, calendar: Uuid, f: &PostFields<'_>) -> sqlx::Result<Uuid> {
+/// A new post, made by `created_by` (the signed-in member).
+pub async fn insert(
+    tx: &mut WorkspaceTx,
+    calendar: Uuid,
+    f: &PostFields<'_>,
+    created_by: Option<Uuid>,
+) -> sqlx::Result<Uuid> {
     let ws = tx.workspace_id();
     let id = Uuid::now_v7();
     let now = OffsetDateTime::now_utc();
     execute!(
         tx,
         "INSERT INTO events (workspace_id, id, calendar_id, starts_at, platform, caption, hashtags, notes, status, \
-           created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+           created_at, updated_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
         ws,
         id,
         calendar,
@@ -107,7 +113,8 @@ pub async fn insert(tx: &mut WorkspaceTx, calendar: Uuid, f: &PostFields<'_>) ->
         f.hashtags,
         f.notes,
         f.status,
-        now
+        now,
+        created_by
     )?;
     Ok(id)
 }

@@ -84,9 +84,18 @@ pub struct PostView {
     pub suggestion: Option<(String, String)>,
     /// The Publer account this calendar and platform post to, when mapped.
     pub account_name: Option<String>,
+    /// The review panel, while the workspace approves posts (approvals).
+    pub review: Option<crate::approvals::panel::ReviewPanel>,
 }
 
 impl PostView {
+    /// Why "Send to Publer" must wait, while approval is on and the post
+    /// is not approved.
+    pub fn send_blocked(&self) -> Option<&'static str> {
+        let r = self.review.as_ref()?;
+        (!r.mode.may_send(r.review)).then(|| crate::approvals::panel::not_sent_because(r.review))
+    }
+
     /// The post's date as Easel writes dates ("Mon 3 Jun 2030").
     pub fn heading_date(&self) -> String {
         self.form.date.parse::<jiff::civil::Date>().map_or_else(|_| self.form.date.clone(), crate::web::dates::day)

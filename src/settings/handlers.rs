@@ -54,6 +54,7 @@ pub async fn view_settings(ws: Workspace, layout: Layout) -> AppResult<Response>
         hashtag_sets,
         can_edit: ws.role().can(Permission::ManageSettings),
         errors: SettingsErrors::default(),
+        approval: ws.approval(),
     })
 }
 
@@ -76,6 +77,7 @@ pub async fn save_settings(
                 hashtag_sets,
                 can_edit: true,
                 errors: *errors,
+                approval: ws.approval(),
             };
             return invalid_form(view);
         }

@@ -14,6 +14,8 @@ pub struct SettingsView {
     pub hashtag_sets: Vec<HashtagSet>,
     pub can_edit: bool,
     pub errors: SettingsErrors,
+    /// How posts are approved (the approvals' section of the page).
+    pub approval: crate::tenancy::approval::Mode,
 }
 
 /// The settings form as typed.

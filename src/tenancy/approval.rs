@@ -3,8 +3,14 @@
 //! recording who, when and from where in the post's history and the
 //! workspace's audit log, in the caller's transaction.
 
+mod history;
+pub mod version;
+
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+pub use history::{record_sent, record_status};
+pub use version::{Version, reopen_if_changed};
 
 use super::{Role, Workspace, notices};
 use crate::{
@@ -156,6 +162,23 @@ pub enum Capacity {
     Client,
 }
 
+impl Capacity {
+    /// Whether this approval is the one `stage` waits for.
+    pub fn answers(self, stage: Review) -> bool {
+        matches!((self, stage), (Self::Team, Review::Internal) | (Self::Client, Review::Client))
+    }
+}
+
+/// The approval a member with `role` gives: owners and admins for the
+/// team, viewers for the client; members submit only.
+pub fn capacity_of(role: Role) -> Option<Capacity> {
+    match role {
+        Role::Owner | Role::Admin => Some(Capacity::Team),
+        Role::Viewer => Some(Capacity::Client),
+        Role::Member => None,
+    }
+}
+
 /// Where an action came from, as the post's history says it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Via {
@@ -197,11 +220,7 @@ impl Reviewer {
     /// The signed-in person behind `ws`: owners and admins approve for the
     /// team, viewers for the client, members submit only.
     pub fn member(ws: &Workspace) -> Self {
-        let capacity = match ws.role() {
-            Role::Owner | Role::Admin => Some(Capacity::Team),
-            Role::Viewer => Some(Capacity::Client),
-            Role::Member => None,
-        };
+        let capacity = capacity_of(ws.role());
         let user = ws.user();
         Self { user_id: Some(user.id), name: user.name.clone(), ip: ws.client_ip().to_owned(), via: Via::App, capacity }
     }
@@ -217,12 +236,14 @@ impl Reviewer {
         }
     }
 
+    /// Easel itself, acting for `name` (a background job landing an edit).
+    pub fn easel(name: &str) -> Self {
+        Self { user_id: None, name: name.to_owned(), ip: String::new(), via: Via::Easel, capacity: None }
+    }
+
     /// Whether this person gives the approval `stage` waits for.
     pub fn answers(&self, stage: Review) -> bool {
-        matches!(
-            (self.capacity, stage),
-            (Some(Capacity::Team), Review::Internal) | (Some(Capacity::Client), Review::Client)
-        )
+        self.capacity.is_some_and(|c| c.answers(stage))
     }
 }
 
@@ -257,6 +278,16 @@ pub async fn review_of(tx: &mut WorkspaceTx, post: Uuid) -> sqlx::Result<Option<
     Ok(row.map(|(r,)| Review::parse(&r).unwrap_or_default()))
 }
 
+/// The approval mode of the workspace `tx` is in, for work that has no
+/// request (and so no `Workspace::approval()`): the background sender and
+/// jobs. A global row, read on the main database.
+pub async fn mode_of(tx: &mut WorkspaceTx) -> sqlx::Result<Mode> {
+    let id = tx.workspace_id();
+    let row: Option<(String,)> =
+        fetch_optional!(tx.global().await?, (String,), "SELECT approval FROM workspaces WHERE id = $1", id)?;
+    Ok(row.and_then(|(m,)| Mode::parse(&m)).unwrap_or_default())
+}
+
 /// Takes `step` on `post` under `mode`; returns the post's new review state.
 /// A post of another workspace is a 404; a step this person may not take,
 /// or that does not fit where the post stands, is a 409 with the reason.
@@ -267,6 +298,11 @@ pub async fn apply(tx: &mut WorkspaceTx, mode: Mode, post: Uuid, who: &Reviewer,
     let from = review_of(tx, post).await?.ok_or(AppError::NotFound)?;
     let to = next(mode, from, who, &step)?;
     set_review(tx, post, to).await?;
+    // What is submitted, approved or reopened is the version under review:
+    // the next edit is compared with it.
+    if matches!(step, Step::Submit | Step::Approve | Step::Reopen { .. }) {
+        version::store(tx, post).await?;
+    }
     let (kind, detail) = match &step {
         Step::Submit => ("submitted", String::new()),
         Step::Approve => ("approved", String::new()),
@@ -346,73 +382,11 @@ pub async fn record(
     who: &Reviewer,
     detail: &str,
 ) -> sqlx::Result<()> {
-    let ws = tx.workspace_id();
-    execute!(
-        tx,
-        "INSERT INTO post_history (workspace_id, id, event_id, kind, from_state, to_state, actor_id, actor_name, via, \
-           review_link_id, ip, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        ws,
-        Uuid::now_v7(),
-        post,
-        kind,
-        from.as_str(),
-        to.as_str(),
-        who.user_id,
-        who.name.as_str(),
-        who.via.as_str(),
-        who.via.link(),
-        who.ip.as_str(),
-        detail,
-        OffsetDateTime::now_utc()
-    )?;
+    history::insert(tx, post, kind, (from.as_str(), to.as_str()), who, detail).await?;
     let actor = Actor { id: who.user_id, name: &who.name, ip: &who.ip };
     let what = format!("{} → {}", from.label(), to.label());
     record_by(tx, actor, &format!("post.{kind}"), &post.to_string(), &what).await
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn someone(capacity: Option<Capacity>) -> Reviewer {
-        Reviewer { user_id: None, name: "Ada".into(), ip: String::new(), via: Via::App, capacity }
-    }
-
-    #[test]
-    fn internal_then_client_takes_both_approvals_in_order() {
-        let mode = Mode::InternalThenClient;
-        let (team, client) = (someone(Some(Capacity::Team)), someone(Some(Capacity::Client)));
-        let submitted = next(mode, Review::None, &someone(None), &Step::Submit).expect("submit");
-        assert_eq!(submitted, Review::Internal);
-        assert!(next(mode, submitted, &client, &Step::Approve).is_err(), "the client waits for the team");
-        let halfway = next(mode, submitted, &team, &Step::Approve).expect("team");
-        assert_eq!(halfway, Review::Client);
-        assert!(next(mode, halfway, &team, &Step::Approve).is_err(), "the team cannot approve for the client");
-        assert_eq!(next(mode, halfway, &client, &Step::Approve).expect("client"), Review::Approved);
-    }
-
-    #[test]
-    fn changes_need_a_comment_and_go_back_to_the_author() {
-        let team = someone(Some(Capacity::Team));
-        let empty = Step::RequestChanges { comment: "  ".into() };
-        assert!(next(Mode::Internal, Review::Internal, &team, &empty).is_err());
-        let said = Step::RequestChanges { comment: "Warmer crop".into() };
-        assert_eq!(next(Mode::Internal, Review::Internal, &team, &said).expect("asked"), Review::ChangesRequested);
-        assert_eq!(
-            next(Mode::Internal, Review::ChangesRequested, &team, &Step::Submit).expect("again"),
-            Review::Internal
-        );
-        assert!(next(Mode::Internal, Review::Approved, &team, &Step::Submit).is_err());
-    }
-
-    #[test]
-    fn only_approved_posts_are_sent_when_approval_is_on() {
-        assert!(Mode::None.may_send(Review::None));
-        for mode in [Mode::Internal, Mode::Client, Mode::InternalThenClient] {
-            assert!(mode.may_send(Review::Approved));
-            for review in [Review::None, Review::Internal, Review::Client, Review::ChangesRequested] {
-                assert!(!mode.may_send(review), "{mode:?} {review:?}");
-            }
-        }
-    }
-}
+mod tests;

@@ -242,6 +242,13 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/settings/hashtags", Needs(EditContent)),
         ("POST", "/settings/hashtags/{id}/delete", Needs(EditContent)),
         ("POST", "/settings", Needs(ManageSettings)),
+        ("POST", "/settings/approval", Needs(ManageSettings)),
+        ("POST", "/events/{id}/review/submit", Needs(EditContent)),
+        // Which approval a person gives depends on their role
+        // (`approval::Reviewer`): owners and admins the team's, viewers the
+        // client's; these (and comments) are the only writes viewers have.
+        ("POST", "/events/{id}/review/approve", Needs(ReviewPosts)),
+        ("POST", "/events/{id}/review/changes", Needs(ReviewPosts)),
         ("GET", "/audit", Needs(ManageSettings)),
         ("GET", "/settings/integrations", Needs(ManageSettings)),
         ("POST", "/settings/integrations", Needs(ManageSettings)),

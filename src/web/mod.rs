@@ -17,6 +17,7 @@ pub mod rate_limit;
 pub mod redirect;
 pub mod text;
 pub mod tokens;
+pub mod word_diff;
 
 use askama::Template;
 use axum::{

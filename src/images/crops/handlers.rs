@@ -117,6 +117,7 @@ pub async fn save_crop(
         }
     };
     queries::save(&mut tx, id, preset, rect, framing).await?;
+    reopen_posts_showing(&mut tx, &ws, id).await?;
     tx.commit().await?;
     flash::success(&session, &format!("Saved the {} crop.", preset.label())).await?;
     Ok(Redirect::to(&format!("/images/{id}?crop={}#crops", preset.slug())).into_response())
@@ -133,9 +134,17 @@ pub async fn reset_crop(
     images::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let preset = known_preset(&preset)?;
     queries::reset(&mut tx, id, preset).await?;
+    reopen_posts_showing(&mut tx, &ws, id).await?;
     tx.commit().await?;
     flash::success(&session, &format!("The {} crop is centred again.", preset.label())).await?;
     Ok(Redirect::to(&format!("/images/{id}?crop={}#crops", preset.slug())).into_response())
+}
+
+/// A new frame changes every post in review that shows the artwork on a
+/// platform of this preset: those go back to review.
+async fn reopen_posts_showing(tx: &mut WorkspaceTx, ws: &Workspace, image: Uuid) -> AppResult<()> {
+    let posts = crate::tenancy::approval::version::posts_showing(tx, image).await?;
+    crate::approvals::after_edit(tx, ws, &posts).await
 }
 
 fn known_preset(slug: &str) -> AppResult<Preset> {

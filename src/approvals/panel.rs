@@ -186,10 +186,3 @@ pub const MODES: [(Mode, &str); 4] = [
     (Mode::InternalThenClient, "An owner or admin approves first, then the client does."),
 ];
 
-/// Why a post in `review` is not sent while approval is on.
-pub fn not_sent_because(review: Review) -> &'static str {
-    match review {
-        Review::ChangesRequested => "Not sent: changes requested.",
-        _ => "Not sent: waiting for approval.",
-    }
-}

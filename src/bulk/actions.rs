@@ -130,8 +130,9 @@ pub async fn send_to_publer(state: &AppState, ws: &Workspace, ids: &[Uuid]) -> A
     let now = OffsetDateTime::now_utc();
     let mut tally = Tally::default();
     let mut over_limit = None;
+    let who = approval::Reviewer::member(ws);
     for post in selected {
-        if let Some(why) = unsendable(&post, now) {
+        if let Some(why) = unsendable(&post, now, ws.approval()) {
             tally.skip(why);
             continue;
         }
@@ -143,6 +144,7 @@ pub async fn send_to_publer(state: &AppState, ws: &Workspace, ids: &[Uuid]) -> A
         let Some(full) = posts::queries::get(&mut tx, post.id).await? else { continue };
         match publer::destination(&mut tx, &full).await? {
             Ok(account) if publer::queries::queue(&mut tx, post.id, &account, &ws.user().name).await? => {
+                approval::record_sent(&mut tx, post.id, &who).await?;
                 tally.done += 1;
             }
             Ok(_) => tally.skip(WITH_PUBLER),
@@ -165,10 +167,13 @@ pub async fn send_to_publer(state: &AppState, ws: &Workspace, ids: &[Uuid]) -> A
 }
 
 /// Why a selected post does not go to Publer, if it does not.
-fn unsendable(post: &Selected, now: OffsetDateTime) -> Option<&'static str> {
+fn unsendable(post: &Selected, now: OffsetDateTime, mode: approval::Mode) -> Option<&'static str> {
+    let review = approval::Review::parse(&post.review).unwrap_or_default();
     match (post.publer_state.as_str(), post.status.as_str()) {
         ("scheduled" | "sending", _) | (_, "published") => Some(WITH_PUBLER),
         ("failed", _) => Some("failed before (send them again from the post)"),
+        _ if !mode.may_send(review) && review == approval::Review::ChangesRequested => Some("with changes requested"),
+        _ if !mode.may_send(review) => Some("waiting for approval"),
         (_, "draft") => Some("still drafts"),
         _ if post.starts_at <= now => Some("in the past"),
         _ if post.image_count == 0 && post.caption.trim().is_empty() && post.hashtags.trim().is_empty() => {

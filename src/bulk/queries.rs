@@ -23,6 +23,8 @@ pub struct Selected {
     pub image_count: i64,
     /// `sending`, `scheduled` or `failed` once handed to Publer, else empty.
     pub publer_state: String,
+    /// Where it stands in review (`events.review`).
+    pub review: String,
 }
 
 impl Selected {
@@ -45,7 +47,7 @@ pub async fn selected(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<Sel
            e.hashtags, \
            (SELECT COUNT(*) FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id) \
              AS image_count, \
-           COALESCE(s.state, '') AS publer_state \
+           COALESCE(s.state, '') AS publer_state, e.review \
          FROM events e JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id \
          LEFT JOIN publer_sends s ON s.workspace_id = e.workspace_id AND s.event_id = e.id \
          WHERE e.workspace_id = $1 AND e.id = $2",

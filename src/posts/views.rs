@@ -93,7 +93,7 @@ impl PostView {
     /// is not approved.
     pub fn send_blocked(&self) -> Option<&'static str> {
         let r = self.review.as_ref()?;
-        (!r.mode.may_send(r.review)).then(|| crate::approvals::panel::not_sent_because(r.review))
+        crate::tenancy::approval::why_not_sent(r.mode, r.review)
     }
 
     /// The post's date as Easel writes dates ("Mon 3 Jun 2030").

@@ -34,7 +34,10 @@ use crate::{
     },
     settings,
     state::AppState,
-    tenancy::{Permission, Workspace},
+    tenancy::{
+        Permission, Workspace,
+        approval::{self, Mode, Review},
+    },
     usage,
     web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},
 };
@@ -222,6 +225,11 @@ async fn send_or_resend(
     let mut tx = ws.write().await?;
     let post = posts::queries::get(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound)?;
     let back = Redirect::to(&format!("/events/{}#publer", post.id));
+    if let Some(why) = approval::refusal(&mut tx, ws.approval(), post.id).await? {
+        drop(tx);
+        flash::error(&session, why).await?;
+        return Ok(back);
+    }
     let ready = match readiness(&mut tx, &state).await? {
         Err(why) => Err(why.to_owned()),
         Ok(_) => match destination(&mut tx, &post).await? {
@@ -253,6 +261,7 @@ async fn send_or_resend(
         flash::error(&session, why).await?;
         return Ok(back);
     }
+    approval::record_sent(&mut tx, post.id, &approval::Reviewer::member(&ws)).await?;
     audit::record(&mut tx, &ws, "post.sent_to_publer", &describe(&post), "").await?;
     tx.commit().await?;
     sender::wake(&state, ws.id());
@@ -319,11 +328,14 @@ impl BulkView {
 }
 
 /// Whether a post in the range goes, and if not why.
-fn plan_for(c: &Candidate, now: OffsetDateTime) -> (&'static str, bool) {
+fn plan_for(c: &Candidate, now: OffsetDateTime, mode: Mode) -> (&'static str, bool) {
+    let review = Review::parse(&c.review).unwrap_or_default();
     match (c.publer_state.as_str(), c.status.as_str()) {
         ("scheduled", _) => ("Already scheduled in Publer", false),
         ("sending", _) => ("Being sent", false),
         ("failed", _) => ("Failed before: send it again from the post", false),
+        _ if !mode.may_send(review) && review == Review::ChangesRequested => ("Changes requested: skipped", false),
+        _ if !mode.may_send(review) => ("Waiting for approval: skipped", false),
         (_, "draft") => ("Draft: skipped", false),
         _ if c.starts_at <= now => ("In the past: skipped", false),
         _ => ("Will be sent", true),
@@ -358,7 +370,7 @@ async fn bulk_view(state: &AppState, ws: &Workspace, layout: Layout, id: &str, q
             (view.from, view.to) = (from, to);
             for c in queries::candidates(&mut tx, view.calendar.id, start, end).await? {
                 let (date, time) = clock.local(c.starts_at);
-                let (plan, will_send) = plan_for(&c, now);
+                let (plan, will_send) = plan_for(&c, now, ws.approval());
                 let platform = platforms::label(&c.platform);
                 view.rows.push(BulkRow { id: c.id, when: format!("{date} {}", hhmm(time)), platform, plan, will_send });
             }
@@ -400,14 +412,22 @@ pub async fn send_range(
     let mut sent = 0;
     let mut unroutable = 0;
     let mut over_limit = None;
+    let who = approval::Reviewer::member(&ws);
     for row in view.rows.iter().filter(|r| r.will_send) {
         let Some(post) = posts::queries::get(&mut tx, row.id).await? else { continue };
+        // Checked again where the send is queued: the preview was read apart.
+        if approval::refusal(&mut tx, ws.approval(), post.id).await?.is_some() {
+            continue;
+        }
         if let Err(why) = allowance(&mut tx, 1).await? {
             over_limit = Some(why);
             break;
         }
         match destination(&mut tx, &post).await? {
-            Ok(account) if queries::queue(&mut tx, post.id, &account, &ws.user().name).await? => sent += 1,
+            Ok(account) if queries::queue(&mut tx, post.id, &account, &ws.user().name).await? => {
+                approval::record_sent(&mut tx, post.id, &who).await?;
+                sent += 1;
+            }
             Ok(_) => {}
             Err(_) => unroutable += 1,
         }

@@ -340,6 +340,8 @@ pub struct Candidate {
     pub platform: String,
     pub status: String,
     pub publer_state: String,
+    /// Where it stands in review (`events.review`).
+    pub review: String,
 }
 
 pub async fn candidates(
@@ -352,7 +354,7 @@ pub async fn candidates(
     fetch_all!(
         tx,
         Candidate,
-        "SELECT e.id, e.starts_at, e.platform, e.status, COALESCE(s.state, '') AS publer_state FROM events e \
+        "SELECT e.id, e.starts_at, e.platform, e.status, COALESCE(s.state, '') AS publer_state, e.review FROM events e \
          LEFT JOIN publer_sends s ON s.workspace_id = e.workspace_id AND s.event_id = e.id \
          WHERE e.workspace_id = $1 AND e.calendar_id = $2 AND e.starts_at >= $3 AND e.starts_at < $4 \
          ORDER BY e.starts_at, e.id",

@@ -35,6 +35,7 @@ use crate::{
     posts::{self, platforms},
     state::AppState,
     storage::{Folder, derived_name, image_key},
+    tenancy::approval,
     usage,
 };
 
@@ -265,8 +266,25 @@ async fn fail(state: &AppState, workspace: Uuid, event: Uuid, why: &str) -> anyh
     Ok(())
 }
 
+/// Why the post may not be handed over now (approval on, and it is not
+/// approved, maybe because it changed after it was queued).
+async fn unapproved(tx: &mut WorkspaceTx, event: Uuid) -> anyhow::Result<Option<&'static str>> {
+    let mode = approval::mode_of(tx).await?;
+    Ok(approval::refusal(tx, mode, event).await?)
+}
+
+const UNAPPROVED_AGAIN: &str = "Approve it, then send it again.";
+
 async fn process(state: &AppState, workspace: Uuid, send: Send) -> anyhow::Result<()> {
     let event = send.event_id;
+    if send.step == "queued" {
+        let mut tx = enter(state, workspace).await?;
+        let refused = unapproved(&mut tx, event).await?;
+        tx.commit().await?;
+        if let Some(why) = refused {
+            return fail(state, workspace, event, &format!("{why} {UNAPPROVED_AGAIN}")).await;
+        }
+    }
     let Some(work) = work(state, workspace, &send).await? else {
         return Ok(());
     };
@@ -313,6 +331,12 @@ async fn hand_over(
     }
     let media_ids = media.join(",");
     let mut tx = enter(state, workspace).await?;
+    // Checked again right before Publer is asked, in the transaction that
+    // records the asking: an edit during the uploads reopened the review.
+    if let Some(why) = unapproved(&mut tx, event).await? {
+        drop(tx);
+        return fail(state, workspace, event, &format!("{why} {UNAPPROVED_AGAIN}")).await;
+    }
     let progress = Progress { media_ids: Some(&media_ids), job_id: None };
     let moved = queries::advance(&mut tx, event, "queued", "scheduling", progress).await?;
     tx.commit().await?;

@@ -4,12 +4,14 @@
 //! workspace's audit log, in the caller's transaction.
 
 mod history;
+mod sending;
 pub mod version;
 
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use history::{record_sent, record_status};
+pub use sending::{refusal, why_not_sent};
 pub use version::{Version, reopen_if_changed};
 
 use super::{Role, Workspace, notices};

@@ -84,6 +84,7 @@ pub async fn view(ws: Workspace, layout: Layout, RawQuery(raw): RawQuery) -> App
     let mut cards = posts::cards_between(&mut tx, None, clock.start_of(span.first), clock.start_of(after_last)).await?;
     tx.commit().await?;
     cards.retain(|c| filter.keeps(c));
+    grid::review_states(&mut cards, ws.approval().is_on(), "");
     let days = grid::days(&span, kind, anchor, today, &clock, cards);
     let query = filter.query();
     let base = if query.is_empty() { "/calendars/all?".to_owned() } else { format!("/calendars/all?{query}&") };

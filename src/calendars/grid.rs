@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 use super::clock::{Clock, hhmm};
 use crate::{
+    approvals::panel::badge_class,
     images::presets::post_thumb_url,
+    tenancy::approval::Review,
     posts::{platforms, queries::PostCard},
 };
 
@@ -87,6 +89,26 @@ pub struct DayPost {
     pub publer_state: String,
     /// Some of its artwork has sold: the chip says to update the post.
     pub sold: bool,
+    /// Where it stands in review (`none` also while approval is off).
+    pub review: Review,
+}
+
+impl DayPost {
+    /// The review badge's CSS modifier.
+    pub fn review_class(&self) -> &'static str {
+        badge_class(self.review)
+    }
+}
+
+/// Clears the review states while approval is off (left from when it was
+/// on, they would only mislead), or keeps only the posts in `only` (the
+/// list view's filter).
+pub fn review_states(cards: &mut Vec<PostCard>, approval_on: bool, only: &str) {
+    if !approval_on {
+        cards.iter_mut().for_each(|c| c.review = "none".to_owned());
+    } else if Review::parse(only).is_some() {
+        cards.retain(|c| c.review == only);
+    }
 }
 
 /// The start of a caption: its first line, at most `max` characters.
@@ -105,10 +127,13 @@ fn day_post(post: PostCard, date: Date, time: jiff::civil::Time) -> DayPost {
     let text = snippet(&post.caption, 60);
     let artwork = if title.is_empty() { "no artwork yet".to_owned() } else { title.clone() };
     let status = crate::posts::queries::STATUSES.iter().find(|(k, _)| *k == post.status).map_or("", |(_, l)| l);
+    let review = Review::parse(&post.review).unwrap_or_default();
+    let in_review = if review == Review::None { String::new() } else { format!(", {}", review.label()) };
     DayPost {
         id: post.id,
         colour_class: format!("colour-{}", super::views::colour_name(&post.colour).to_lowercase()),
-        name: format!("{}, {}, {platform}: {artwork} ({status})", date.strftime("%a %-d %b"), hhmm(time)),
+        name: format!("{}, {}, {platform}: {artwork} ({status}{in_review})", date.strftime("%a %-d %b"), hhmm(time)),
+        review,
         calendar_name: post.calendar_name,
         time: hhmm(time),
         platform,

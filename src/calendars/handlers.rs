@@ -38,6 +38,9 @@ pub struct ViewQuery {
     q: String,
     #[serde(default)]
     collection: String,
+    /// The list view's review filter (`approved`, `internal`…), if any.
+    #[serde(default)]
+    review: String,
 }
 
 pub async fn view_calendars(ws: Workspace, layout: Layout) -> AppResult<Response> {
@@ -119,8 +122,10 @@ async fn render(
     let kind = ViewKind::parse(&q.view);
     let span = grid::span(kind, anchor);
     let after_last = span.last.tomorrow().unwrap_or(span.last);
-    let cards =
+    let mut cards =
         posts::cards_between(tx, Some(calendar.id), clock.start_of(span.first), clock.start_of(after_last)).await?;
+    let only = if kind == ViewKind::List { q.review.as_str() } else { "" };
+    grid::review_states(&mut cards, ws.approval().is_on(), only);
     let days = grid::days(&span, kind, anchor, today, &clock, cards);
     let feeds = queries::feeds(tx, calendar.id).await?;
     let has_own_feed = feeds.iter().any(|f| f.created_by == Some(ws.user().id));
@@ -146,6 +151,8 @@ async fn render(
         new_feed_url: None,
         settings_error: None,
         calendar,
+        approval_on: ws.approval().is_on(),
+        review_filter: q.review.clone(),
     })
 }
 

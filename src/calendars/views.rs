@@ -54,6 +54,10 @@ pub struct CalendarView {
     /// The calendar's new-post page, for the "+" of each day.
     pub new_post_base: Option<String>,
     pub tray: Tray,
+    /// The workspace approves posts: chips show review states, and the
+    /// list view filters by them.
+    pub approval_on: bool,
+    pub review_filter: String,
 }
 
 /// A feed address as the calendar page lists it (never the address itself).

@@ -44,6 +44,8 @@ pub struct PostCard {
     pub publer_state: String,
     /// Not yet published, and some of its artwork has sold since it was planned.
     pub sold: bool,
+    /// Where it stands in review (`events.review`).
+    pub review: String,
 }
 
 /// The fields a person edits.
@@ -74,14 +76,14 @@ fn card_sql(filter: &str, limit: &str) -> String {
         "SELECT e.id, e.calendar_id, c.name AS calendar_name, c.colour, e.starts_at, e.platform, \
            e.status, e.caption, e.first_image, i.title AS first_title, e.image_count, \
            CASE WHEN s.state = 'sending' AND s.error <> '' THEN 'waiting' ELSE COALESCE(s.state, '') END AS publer_state, \
-           (e.status <> 'published' AND e.sold) AS sold \
+           (e.status <> 'published' AND e.sold) AS sold, e.review \
          FROM (SELECT e.*, \
              (SELECT x.image_id FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id \
                ORDER BY x.position, x.image_id LIMIT 1) AS first_image, \
              (SELECT COUNT(*) FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id) AS image_count, \
              EXISTS (SELECT 1 FROM event_images x JOIN images a ON a.workspace_id = x.workspace_id AND a.id = x.image_id \
                WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id AND a.availability = 'sold') AS sold \
-           FROM (SELECT e.workspace_id, e.id, e.calendar_id, e.starts_at, e.platform, e.status, e.caption \
+           FROM (SELECT e.workspace_id, e.id, e.calendar_id, e.starts_at, e.platform, e.status, e.caption, e.review \
              FROM events e WHERE e.workspace_id = $1 AND {filter} ORDER BY e.starts_at, e.id {limit}) e) e \
          JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id \
          LEFT JOIN images i ON i.workspace_id = e.workspace_id AND i.id = e.first_image \

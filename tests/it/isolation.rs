@@ -32,6 +32,10 @@ pub async fn snapshot(app: &TestApp, workspaces: &[&str]) -> Vec<String> {
         "SELECT month || '|' || CAST(ai_generations AS TEXT) FROM monthly_usage ORDER BY month",
         "SELECT state FROM workspace_exports ORDER BY state",
         "SELECT preset || '|' || mode || '|' || CAST(x AS TEXT) FROM image_crops ORDER BY preset",
+        "SELECT review || '|' || approved_version FROM events ORDER BY review, approved_version",
+        "SELECT kind || '|' || to_state FROM post_history ORDER BY kind, to_state",
+        "SELECT visibility || '|' || body FROM post_comments ORDER BY body",
+        "SELECT approval FROM workspaces ORDER BY approval",
     ] {
         all.extend(app.strings(sql).await);
     }
@@ -200,6 +204,9 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
             vec![("date", "2030-05-02"), ("time", "09:00"), ("platform", "x"), ("caption", "Stolen")],
         ),
         (format!("/events/{post}/publer"), vec![]),
+        (format!("/events/{post}/review/submit"), vec![]),
+        (format!("/events/{post}/review/approve"), vec![]),
+        (format!("/events/{post}/review/changes"), vec![("comment", "Stolen")]),
         ("/posts/bulk".into(), vec![("action", "ready"), ("post", &post)]),
         ("/posts/bulk".into(), vec![("action", "move"), ("days", "3"), ("post", &post)]),
         ("/posts/bulk".into(), vec![("action", "delete"), ("confirmed", "yes"), ("post", &post)]),

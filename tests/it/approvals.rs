@@ -128,7 +128,7 @@ async fn the_client_approves_as_a_viewer_after_the_team_and_asks_for_changes(bac
 
     // The viewer writes nothing but review answers.
     let seen = vic.get(&format!("/events/{post}")).await;
-    for write in ["button[type=submit]", "#publer form", "#artwork form", "[data-review-submit]"] {
+    for write in [".editor button[type=submit]", ".editor [formaction]", ".editor form[action$='/publer']", "#artwork form"] {
         assert!(seen.html().select(&sel(write)).next().is_none(), "a viewer sees {write}");
     }
     step(&vic, &post, "submit", &[]).await.assert_status(403);

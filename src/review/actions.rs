@@ -137,7 +137,9 @@ async fn on_post(
             answer
         }
         // Refused: nothing was written (the transaction is dropped unsaved).
-        Err(AppError::Conflict(why)) => refused(&state, door, token, headers, post, StatusCode::CONFLICT, why.into()).await,
+        Err(AppError::Conflict(why)) => {
+            refused(&state, door, token, headers, post, StatusCode::CONFLICT, why.into()).await
+        }
         Err(AppError::Unprocessable(why)) => {
             refused(&state, door, token, headers, post, StatusCode::UNPROCESSABLE_ENTITY, why).await
         }

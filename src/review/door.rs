@@ -155,10 +155,8 @@ pub fn nonce_or_new(headers: &HeaderMap, secure: bool) -> (String, Option<Header
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let nonce = URL_SAFE_NO_PAD.encode(bytes);
-    let cookie = format!(
-        "{COOKIE}={nonce}; Path=/review/; HttpOnly; SameSite=Strict{}",
-        if secure { "; Secure" } else { "" }
-    );
+    let cookie =
+        format!("{COOKIE}={nonce}; Path=/review/; HttpOnly; SameSite=Strict{}", if secure { "; Secure" } else { "" });
     (nonce, HeaderValue::from_str(&cookie).ok())
 }
 

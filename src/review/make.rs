@@ -52,8 +52,7 @@ async fn picked(tx: &mut WorkspaceTx, clock: &Clock, ids: &[Uuid]) -> AppResult<
         let (date, time) = clock.local(post.starts_at);
         let caption: String = post.caption.lines().next().unwrap_or_default().chars().take(60).collect();
         let caption = if caption.is_empty() { "(no caption yet)".to_owned() } else { caption };
-        let label =
-            format!("{} · {} · {caption}", dates::day_and_time(date, time), platforms::label(&post.platform));
+        let label = format!("{} · {} · {caption}", dates::day_and_time(date, time), platforms::label(&post.platform));
         out.push(PickedPost { id: *id, label });
     }
     Ok(out)

@@ -133,7 +133,8 @@ pub async fn get(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<Link>> {
 /// The workspace's links, newest first.
 pub async fn list(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<Link>> {
     let ws = tx.workspace_id();
-    let sql = format!("SELECT {COLUMNS} FROM review_links WHERE workspace_id = $1 ORDER BY created_at DESC, id LIMIT $2");
+    let sql =
+        format!("SELECT {COLUMNS} FROM review_links WHERE workspace_id = $1 ORDER BY created_at DESC, id LIMIT $2");
     fetch_all!(tx, Link, &sql, ws, LISTED)
 }
 

@@ -32,9 +32,7 @@ impl Scope {
     pub fn of(link: &Link, clock: &Clock) -> Self {
         let day = |raw: &Option<String>| raw.as_deref().and_then(|d| d.parse::<Date>().ok());
         let (from, until) = match (day(&link.starts_on), day(&link.ends_on)) {
-            (Some(start), Some(end)) => {
-                (clock.start_of(start), clock.start_of(end.tomorrow().unwrap_or(end)))
-            }
+            (Some(start), Some(end)) => (clock.start_of(start), clock.start_of(end.tomorrow().unwrap_or(end))),
             _ => (OffsetDateTime::UNIX_EPOCH, OffsetDateTime::UNIX_EPOCH),
         };
         Self { link: link.id, calendar: link.calendar_id, from, until }

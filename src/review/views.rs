@@ -57,7 +57,10 @@ pub struct LinkErrors {
 
 impl LinkErrors {
     pub fn any(&self) -> bool {
-        self.reviewer_name.is_some() || self.reviewer_email.is_some() || self.scope.is_some() || self.expires_days.is_some()
+        self.reviewer_name.is_some()
+            || self.reviewer_email.is_some()
+            || self.scope.is_some()
+            || self.expires_days.is_some()
     }
 }
 

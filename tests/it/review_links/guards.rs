@@ -74,9 +74,12 @@ async fn ids_outside_the_link_are_404_and_change_nothing(backend: Backend) {
     let reviewer = app.client();
     reviewer.get(&format!("/review/{token}")).await.assert_status(200);
     let comments = "SELECT COUNT(*) FROM post_comments";
-    for post in [hers.as_str(), s.june.as_str(), s.elsewhere.as_str(), "not-an-id", "00000000-0000-0000-0000-000000000000"]
+    for post in
+        [hers.as_str(), s.june.as_str(), s.elsewhere.as_str(), "not-an-id", "00000000-0000-0000-0000-000000000000"]
     {
-        for (action, fields) in [("approve", vec![]), ("changes", vec![("comment", "No")]), ("comment", vec![("comment", "Hi")])] {
+        for (action, fields) in
+            [("approve", vec![]), ("changes", vec![("comment", "No")]), ("comment", vec![("comment", "Hi")])]
+        {
             let page = reviewer.post(&format!("/review/{token}/posts/{post}/{action}"), &fields).await;
             assert_eq!(page.status, 404, "{action} {post}: {}", page.body);
         }

@@ -223,9 +223,7 @@ async fn hand_picked_posts_come_from_the_calendars_selection(backend: Backend) {
     let calendar = ada.get(&format!("/calendars/{}", s.calendar)).await;
     assert_eq!(calendar.attrs("#bulk-review-link", "formaction"), vec!["/review-links/new"]);
     assert_eq!(calendar.attrs("#calendar-review-link", "href"), vec![format!("/review-links?calendar={}", s.calendar)]);
-    let picked = ada
-        .post("/review-links/new", &[("action", "ready"), ("post", &s.june), ("post", &s.elsewhere)])
-        .await;
+    let picked = ada.post("/review-links/new", &[("action", "ready"), ("post", &s.june), ("post", &s.elsewhere)]).await;
     picked.assert_status(200);
     assert_eq!(picked.attrs("#picked input[checked]", "value"), vec![s.june.clone(), s.elsewhere.clone()]);
     assert_eq!(picked.attrs("#scope-posts[checked]", "value").len(), 1);
@@ -267,7 +265,9 @@ async fn a_reviewer_approves_asks_for_changes_and_approves_the_rest(backend: Bac
     assert_eq!(review_of(app, &posts[0]).await, "approved");
     let history = app.strings("SELECT actor_name || '|' || via || '|' || kind FROM post_history").await;
     assert_eq!(history, vec!["Cleo Client|review_link|approved"]);
-    assert!(app.strings("SELECT actor_name FROM audit_log WHERE action = 'post.approved'").await == vec!["Cleo Client"]);
+    assert!(
+        app.strings("SELECT actor_name FROM audit_log WHERE action = 'post.approved'").await == vec!["Cleo Client"]
+    );
     let again = reviewer.post(&approve, &[]).await;
     again.assert_status(409);
     assert!(again.text("#review-error").contains("not waiting for your approval"));

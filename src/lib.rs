@@ -27,6 +27,7 @@ pub mod outbound;
 pub mod plans;
 pub mod posts;
 pub mod publer;
+pub mod review;
 pub mod secrets;
 pub mod serve;
 pub mod settings;
@@ -172,6 +173,7 @@ pub fn app(state: AppState) -> Router {
         .merge(branding::routes())
         .merge(admin::routes())
         .merge(exports::routes())
+        .merge(review::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), auth::two_factor::enrolment_gate))
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::guard))

@@ -15,7 +15,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Everything the log records, with the words the page shows.
-pub const ACTIONS: [(&str, &str); 29] = [
+pub const ACTIONS: [(&str, &str); 32] = [
     ("member.invited", "Invited someone"),
     ("invitation.resent", "Resent an invitation"),
     ("invitation.revoked", "Revoked an invitation"),
@@ -45,6 +45,9 @@ pub const ACTIONS: [(&str, &str); 29] = [
     ("workspace.restored", "Restored the workspace"),
     ("export.requested", "Started an export of the workspace"),
     ("export.downloaded", "Downloaded an export of the workspace"),
+    ("review_link.created", "Made a review link"),
+    ("review_link.revoked", "Revoked a review link"),
+    ("post.client_comment", "Commented on a review link"),
 ];
 
 pub fn label(action: &str) -> &'static str {

@@ -54,7 +54,7 @@ pub async fn serve_media(
 }
 
 /// A stored object as the response body, with its length and type.
-pub(super) async fn stream(state: &AppState, key: &str, content_type: &str) -> AppResult<Response> {
+pub async fn stream(state: &AppState, key: &str, content_type: &str) -> AppResult<Response> {
     let object = state
         .storage
         .get(key)
@@ -72,7 +72,7 @@ pub(super) async fn stream(state: &AppState, key: &str, content_type: &str) -> A
 
 /// `EASEL_STORAGE_REDIRECT=1`: after the workspace check, a short-lived
 /// presigned URL, never cached (it expires; the check must run again).
-pub(super) async fn presigned(state: &AppState, key: &str) -> AppResult<Response> {
+pub async fn presigned(state: &AppState, key: &str) -> AppResult<Response> {
     let url = state
         .storage
         .presign(key, PRESIGNED_FOR)

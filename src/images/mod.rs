@@ -3,7 +3,7 @@
 
 pub mod crops;
 mod handlers;
-mod media;
+pub mod media;
 pub mod ordering;
 pub mod palette;
 pub mod presets;

@@ -295,5 +295,19 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/account/my-data", SignedIn),
         ("GET", "/admin/import", PlatformAdmin),
         ("POST", "/admin/import", PlatformAdmin),
+        // Review links (issue 17 §2): made and revoked by owners and admins;
+        // the reviewer's page and actions take the link's token as the key
+        // (with its own cookie-bound form check and rate limit).
+        ("GET", "/review-links", Needs(ManageSettings)),
+        ("POST", "/review-links", Needs(ManageSettings)),
+        ("POST", "/review-links/new", Needs(ManageSettings)),
+        ("POST", "/review-links/{id}/revoke", Needs(ManageSettings)),
+        ("GET", "/review/{token}", Public),
+        ("GET", "/review/{token}/logo", Public),
+        ("GET", "/review/{token}/media/{image}/{preset}", Public),
+        ("POST", "/review/{token}/posts/{post}/approve", Public),
+        ("POST", "/review/{token}/posts/{post}/changes", Public),
+        ("POST", "/review/{token}/posts/{post}/comment", Public),
+        ("POST", "/review/{token}/approve-all", Public),
     ]
 };

@@ -36,6 +36,7 @@ pub async fn snapshot(app: &TestApp, workspaces: &[&str]) -> Vec<String> {
         "SELECT kind || '|' || to_state FROM post_history ORDER BY kind, to_state",
         "SELECT visibility || '|' || body FROM post_comments ORDER BY body",
         "SELECT approval FROM workspaces ORDER BY approval",
+        "SELECT reviewer_email || '|' || CAST(revoked_at IS NULL AS TEXT) FROM review_links ORDER BY reviewer_email",
     ] {
         all.extend(app.strings(sql).await);
     }
@@ -100,6 +101,18 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
 
     let caption_job = crate::bulk_captions::caption_job(&ada, &[&post], "template", "unsaved").await;
     crate::bulk_captions::finished(&ada, &caption_job).await;
+    // A review link of Ada's, and a post with artwork of Bea's waiting for her client.
+    let fields = crate::review_links::range_fields(&calendar, "cleo@example.com");
+    let review_token = crate::review_links::make(&ada, &fields).await;
+    let review_link =
+        ada.get("/review-links").await.attrs("#review-links tr[data-link]", "data-link").pop().expect("the link");
+    let own_post = crate::review_links::post(&bea, &own_calendar, "2030-05-02", "09:00", "Bea's fox").await;
+    bea.post(&format!("/events/{own_post}/images"), &[("ids", &own_image)]).await;
+    for ws in [&ada_ws, &bea_ws] {
+        crate::review_links::set_approval(&app, ws, "client").await;
+    }
+    crate::review_links::set_review(&app, &own_post, "client").await;
+    bea.get("/").await;
     let publer_route = format!("route:{calendar}:");
     let before = snapshot(&app, &[&ada_ws, &bea_ws]).await;
     let reads = [
@@ -131,6 +144,19 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         assert_eq!(page.status, 404, "GET {path}");
         assert!(!page.body.to_lowercase().contains("heron"), "GET {path} leaked a title");
     }
+    // Ada's review link never shows, serves or changes Bea's posts.
+    let reviewer = app.client();
+    let review_page = reviewer.get(&format!("/review/{review_token}")).await;
+    review_page.assert_status(200);
+    assert!(!review_page.body.contains(&own_post) && !review_page.body.contains("Bea's fox"));
+    reviewer.get(&format!("/review/{review_token}/media/{own_image}/portrait")).await.assert_status(404);
+    reviewer.get(&format!("/review/{review_token}/media/{own_image}/large")).await.assert_status(404);
+    for action in ["approve", "changes", "comment"] {
+        let page =
+            reviewer.post(&format!("/review/{review_token}/posts/{own_post}/{action}"), &[("comment", "x")]).await;
+        assert_eq!(page.status, 404, "{action} Bea's post through Ada's link");
+    }
+    bea.get("/").await;
     let c = &collection;
     let writes: Vec<(String, Vec<(&str, &str)>)> = vec![
         (format!("/images/{image}"), vec![("title", "Stolen"), ("availability", "sold")]),
@@ -231,6 +257,30 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         (format!("/team/members/{ada_id}/remove"), vec![]),
         ("/team/transfer".into(), vec![("user_id", &ada_id)]),
         (format!("/workspaces/{ada_ws}/delete"), vec![("confirm_name", "Ada's studio")]),
+        (format!("/review-links/{review_link}/revoke"), vec![]),
+        ("/review-links/new".into(), vec![("post", &post)]),
+        (
+            "/review-links".into(),
+            vec![
+                ("reviewer_name", "Cleo"),
+                ("reviewer_email", "cleo@example.com"),
+                ("scope", "range"),
+                ("calendar", &calendar),
+                ("starts_on", "2030-05-01"),
+                ("ends_on", "2030-05-31"),
+                ("expires_days", "30"),
+            ],
+        ),
+        (
+            "/review-links".into(),
+            vec![
+                ("reviewer_name", "Cleo"),
+                ("reviewer_email", "cleo@example.com"),
+                ("scope", "posts"),
+                ("post", &post),
+                ("expires_days", "30"),
+            ],
+        ),
         // The other workspace's collection fed to one's own calendar.
         (
             format!("/calendars/{own_calendar}/autoschedule"),

@@ -34,6 +34,7 @@ mod outbound;
 mod placement;
 mod planning;
 mod publer;
+mod review_links;
 mod roles;
 mod row_level_security;
 mod sign_in_with;

@@ -14,6 +14,8 @@ pub struct SettingsView {
     pub hashtag_sets: Vec<HashtagSet>,
     pub can_edit: bool,
     pub errors: SettingsErrors,
+    /// The workspace's own address (`tenancy::slug`).
+    pub address: crate::tenancy::AddressSection,
 }
 
 /// The settings form as typed.

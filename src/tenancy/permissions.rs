@@ -288,5 +288,8 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/account/my-data", SignedIn),
         ("GET", "/admin/import", PlatformAdmin),
         ("POST", "/admin/import", PlatformAdmin),
+        ("POST", "/settings/address", Needs(ManageSettings)),
+        // Only on a workspace's own address (404 elsewhere): its public logo.
+        ("GET", "/address/logo", Public),
     ]
 };

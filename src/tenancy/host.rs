@@ -58,21 +58,30 @@ pub async fn route_by_host(State(state): State<AppState>, request: Request, next
     let Some(domain) = state.config.base_domain.clone() else {
         return next.run(request).await;
     };
-    match route(&state, &domain, request).await {
+    let host = host_of(&request);
+    let session = request.extensions().get::<Session>().cloned();
+    if let Some(session) = &session
+        && let Err(err) = refuse_elsewhere(session, &host).await
+    {
+        return err.into_response();
+    }
+    let response = match route(&state, &domain, &host, request).await {
         Ok(Ok(request)) => next.run(request).await,
         Ok(Err(answered)) => answered,
         Err(err) => err.into_response(),
+    };
+    if let Some(session) = &session
+        && let Err(err) = bind_session(session, &host).await
+    {
+        return err.into_response();
     }
+    response
 }
 
 /// The request to pass on, or the answer already given.
-async fn route(state: &AppState, domain: &str, mut request: Request) -> AppResult<Result<Request, Response>> {
-    let host = host_of(&request);
+async fn route(state: &AppState, domain: &str, host: &str, mut request: Request) -> AppResult<Result<Request, Response>> {
     let instance_host = state.config.base_url.host_str().unwrap_or_default().to_ascii_lowercase();
-    if let Some(session) = request.extensions().get::<Session>().cloned() {
-        bind_session(&session, &host).await?;
-    }
-    let slug = match classify(&host, domain, &instance_host) {
+    let slug = match classify(host, domain, &instance_host) {
         Address::Instance => return Ok(Ok(request)),
         Address::Workspace(slug) => slug,
     };
@@ -151,15 +160,18 @@ async fn site_by_slug(state: &AppState, slug: &str) -> AppResult<Option<Site>> {
 /// A session belongs to the address it was made at. Browsers already keep
 /// the cookie there (it has no `Domain`); a cookie carried to another
 /// address by hand ends the session instead of working there.
+async fn refuse_elsewhere(session: &Session, host: &str) -> AppResult<()> {
+    if session.get::<String>(BOUND_TO).await?.is_some_and(|bound| bound != host) {
+        tracing::warn!("a session made at another address was shown here; it was ended");
+        session.flush().await?;
+    }
+    Ok(())
+}
+
+/// Records where a session was made, as the request that made it ends.
 async fn bind_session(session: &Session, host: &str) -> AppResult<()> {
-    match session.get::<String>(BOUND_TO).await? {
-        Some(bound) if bound == host => {}
-        Some(_) => {
-            tracing::warn!("a session made at another address was shown here; it was ended");
-            session.flush().await?;
-        }
-        None if !session.is_empty().await => session.insert(BOUND_TO, host).await?,
-        None => {}
+    if !session.is_empty().await && session.get::<String>(BOUND_TO).await?.is_none() {
+        session.insert(BOUND_TO, host).await?;
     }
     Ok(())
 }

@@ -45,3 +45,4 @@ mod two_factor;
 mod unsaved_posts;
 mod verification;
 mod workspaces;
+mod subdomains;

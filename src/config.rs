@@ -3,6 +3,7 @@
 mod access;
 mod backups;
 mod bounds;
+mod domain;
 pub mod durations;
 mod placement;
 
@@ -69,6 +70,9 @@ pub struct Config {
     pub placement: Placement,
     /// Where uploads live (`EASEL_STORAGE`, `EASEL_S3_*`), and the sweeper's grace.
     pub storage: crate::storage::setting::StorageConfig,
+    /// The domain under which workspaces have their own addresses,
+    /// `{slug}.{domain}` (`EASEL_BASE_DOMAIN`); `None`: no such addresses.
+    pub base_domain: Option<String>,
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -315,6 +319,7 @@ impl Config {
             work_lease: work_lease(get("EASEL_WORK_LEASE"))?,
             placement,
             storage: crate::storage::setting::StorageConfig::from_lookup(&get, &uploads_dir)?,
+            base_domain: domain::base_domain(get("EASEL_BASE_DOMAIN"))?,
         })
     }
 

@@ -176,6 +176,9 @@ pub fn app(state: AppState) -> Router {
         .merge(review::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), auth::two_factor::enrolment_gate))
+        // Inside the CSRF guard (the sign-in page it may answer with sets the
+        // visitor's cookie) and the session layer (it binds sessions to addresses).
+        .layer(middleware::from_fn_with_state(state.clone(), tenancy::host::route_by_host))
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::guard))
         .layer(middleware::from_fn_with_state(state.clone(), web::errors::signed_in_chrome))
         .layer(session_layer(&state))

@@ -73,13 +73,46 @@ pub async fn view_login(
     State(state): State<AppState>,
     layout: Layout,
     MaybeUser(user): MaybeUser,
+    HostSite(site): HostSite,
     Query(q): Query<NextQuery>,
 ) -> AppResult<Response> {
     if user.is_some() {
         return Ok(to_local_or_home(q.next.as_deref()).into_response());
     }
-    let providers = oauth::configured(&state);
-    page(LoginView { layout, providers, email: String::new(), next: q.next.unwrap_or_default(), error: None })
+    page(login_view(&state, layout, site, String::new(), q.next.unwrap_or_default(), None))
+}
+
+/// The sign-in page for a signed-out visitor at `/` of a workspace's own
+/// address (the host middleware answers with it).
+pub async fn sign_in_page(state: &AppState, parts: &mut axum::http::request::Parts) -> AppResult<Response> {
+    use axum::extract::FromRequestParts;
+    let layout = Layout::from_request_parts(parts, state).await?;
+    let site = parts.extensions.get::<tenancy::Site>().cloned();
+    page(login_view(state, layout, site, String::new(), String::new(), None))
+}
+
+fn login_view(
+    state: &AppState,
+    layout: Layout,
+    site: Option<tenancy::Site>,
+    email: String,
+    next: String,
+    error: Option<String>,
+) -> LoginView {
+    let providers = oauth::configured(state);
+    let instance_url = tenancy::address::instance_url(&state.config);
+    LoginView { layout, providers, email, next, error, site, instance_url }
+}
+
+/// The workspace whose own address the request came to, if any.
+pub struct HostSite(pub Option<tenancy::Site>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for HostSite {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<tenancy::Site>().cloned()))
+    }
 }
 
 pub async fn login(
@@ -87,12 +120,12 @@ pub async fn login(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     session: Session,
     layout: Layout,
+    HostSite(site): HostSite,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     if email_too_long(&form.email) {
-        let providers = oauth::configured(&state);
         let error = Some(EMAIL_TOO_LONG.to_owned());
-        return invalid_form(LoginView { layout, providers, email: String::new(), next: form.next, error });
+        return invalid_form(login_view(&state, layout, site, String::new(), form.next, error));
     }
     let email = form.email.trim().to_lowercase();
     state.check_auth_rate(&peer, "login", &email).await?;
@@ -106,16 +139,35 @@ pub async fn login(
                 let person = CurrentUser::from(&user);
                 return accept_after_sign_in(&state, &session, &peer, &person, token).await;
             }
+            if let (SignIn::Complete, Some(site)) = (signed_in, &site) {
+                return enter_site(&state, &session, &user, site, &form.next).await;
+            }
             Ok(signed_in.redirect(&form.next))
         }
-        _ => invalid_form(LoginView {
-            layout,
-            providers: oauth::configured(&state),
-            email: form.email,
-            next: form.next,
-            error: Some("That email and password do not match an account.".into()),
-        }),
+        _ => {
+            let error = Some("That email and password do not match an account.".into());
+            invalid_form(login_view(&state, layout, site, form.email, form.next, error))
+        }
     }
+}
+
+/// Signed in at a workspace's own address: a member works in that
+/// workspace from now on; anyone else lands in their own workspaces, told why.
+async fn enter_site(
+    state: &AppState,
+    session: &Session,
+    user: &queries::User,
+    site: &tenancy::Site,
+    next: &str,
+) -> AppResult<Response> {
+    if tenancy::queries::membership(&state.db, user.id, site.id).await?.is_some() {
+        tenancy::make_active(session, site.id).await?;
+        tenancy::queries::touch(&state.db, user.id, site.id).await?;
+        return Ok(SignIn::Complete.redirect(next));
+    }
+    let why = format!("You are not a member of {}; here are your workspaces.", site.name);
+    flash::error(session, why).await?;
+    Ok(Redirect::to("/workspaces").into_response())
 }
 
 pub async fn view_signup(

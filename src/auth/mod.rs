@@ -13,7 +13,7 @@ mod views;
 
 use axum::{Router, routing::get};
 
-pub use handlers::chosen_time_zone;
+pub use handlers::{HostSite, chosen_time_zone, sign_in_page};
 pub use session::{CurrentUser, MaybeUser};
 
 use crate::state::AppState;

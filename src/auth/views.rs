@@ -13,6 +13,19 @@ pub struct LoginView {
     pub email: String,
     pub next: String,
     pub error: Option<String>,
+    /// On a workspace's own address: that workspace (its name and branding).
+    pub site: Option<crate::tenancy::Site>,
+    /// Where sign-in with a provider works (`EASEL_BASE_URL`).
+    pub instance_url: String,
+}
+
+impl LoginView {
+    /// On a workspace's address the provider buttons are hidden: their
+    /// redirect URIs are registered for `EASEL_BASE_URL`, and the session
+    /// they make lives there, so they are offered as a link to it instead.
+    pub fn show_providers(&self) -> bool {
+        self.site.is_none() && !self.providers.is_empty()
+    }
 }
 
 #[derive(Template)]

@@ -2,7 +2,7 @@
 
 use axum::{
     Form,
-    extract::Path,
+    extract::{Path, State},
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
@@ -18,7 +18,8 @@ use crate::{
     audit,
     error::{AppError, AppResult},
     posts::platforms::normalize_hashtags,
-    tenancy::{Permission, Workspace, clean_workspace_name},
+    state::AppState,
+    tenancy::{AddressSection, Permission, Workspace, clean_workspace_name},
     web::{Layout, flash, ids::parse_id, invalid_form, page},
 };
 
@@ -30,8 +31,20 @@ pub struct HashtagSetForm {
     hashtags: String,
 }
 
-pub async fn view_settings(ws: Workspace, layout: Layout) -> AppResult<Response> {
+pub async fn view_settings(State(state): State<AppState>, ws: Workspace, layout: Layout) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
+    let address = AddressSection::load(&state, &ws).await?;
+    page_with_address(&ws, layout, address, false).await
+}
+
+/// The settings page with this address section; `refused`: the address form
+/// came back with an error (422).
+pub async fn page_with_address(
+    ws: &Workspace,
+    layout: Layout,
+    address: AddressSection,
+    refused: bool,
+) -> AppResult<Response> {
     let mut tx = ws.read().await?;
     let current = queries::get(&mut tx).await?;
     let hashtag_sets = queries::hashtag_sets(&mut tx).await?;
@@ -47,7 +60,7 @@ pub async fn view_settings(ws: Workspace, layout: Layout) -> AppResult<Response>
         time_zone: current.time_zone,
         posting_times: current.posting_times.replace(',', ", "),
     };
-    page(SettingsView {
+    let view = SettingsView {
         layout,
         form,
         time_zones: time_zone_names(),
@@ -55,10 +68,13 @@ pub async fn view_settings(ws: Workspace, layout: Layout) -> AppResult<Response>
         can_edit: ws.role().can(Permission::ManageSettings),
         errors: SettingsErrors::default(),
         approval: ws.approval(),
-    })
+        address,
+    };
+    if refused { invalid_form(view) } else { page(view) }
 }
 
 pub async fn save_settings(
+    State(state): State<AppState>,
     ws: Workspace,
     session: Session,
     layout: Layout,
@@ -78,6 +94,7 @@ pub async fn save_settings(
                 can_edit: true,
                 errors: *errors,
                 approval: ws.approval(),
+                address: AddressSection::load(&state, &ws).await?,
             };
             return invalid_form(view);
         }

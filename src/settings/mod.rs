@@ -6,6 +6,8 @@ mod handlers;
 pub mod queries;
 mod views;
 
+pub use handlers::page_with_address;
+
 use axum::{Router, routing::get};
 
 use crate::state::AppState;

@@ -16,6 +16,8 @@ pub struct SettingsView {
     pub errors: SettingsErrors,
     /// How posts are approved (the approvals' section of the page).
     pub approval: crate::tenancy::approval::Mode,
+    /// The workspace's own address (`tenancy::slug`).
+    pub address: crate::tenancy::AddressSection,
 }
 
 /// The settings form as typed.

@@ -9,6 +9,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{
+    address::HostWorkspace,
     approval::Mode,
     permissions::{Permission, Role},
     queries::{self, ActiveMembership},
@@ -170,11 +171,21 @@ pub async fn resolve(parts: &mut Parts, state: &AppState, user: &CurrentUser) ->
         return Ok(Some(cached.clone()));
     }
     let session = session_of(parts)?;
-    let wanted: Option<Uuid> = session.get(KEY).await?;
-    let mut membership = match wanted {
-        Some(id) => queries::membership(&state.db, user.id, id).await?,
+    // On a workspace's own address its members always work in it, whatever
+    // the session chose: the address says which workspace the pages are
+    // about (sessions are per address, so this session was made here).
+    // Anyone else falls through to the session's choice.
+    let mut membership = match parts.extensions.get::<HostWorkspace>() {
+        Some(HostWorkspace(id)) => queries::membership(&state.db, user.id, *id).await?,
         None => None,
     };
+    if membership.is_none() {
+        let wanted: Option<Uuid> = session.get(KEY).await?;
+        membership = match wanted {
+            Some(id) => queries::membership(&state.db, user.id, id).await?,
+            None => None,
+        };
+    }
     if membership.is_none() {
         membership = queries::first_membership(&state.db, user.id).await?;
         if let Some(found) = &membership {

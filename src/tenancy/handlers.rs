@@ -10,7 +10,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{
-    clean_workspace_name, deletion,
+    address::HostWorkspace, clean_workspace_name, deletion,
     extractor::make_active,
     overview::{self, Sort},
     queries, templates,
@@ -146,12 +146,20 @@ pub async fn create_workspace(
 /// they were on, or home when that page showed something of the old workspace.
 pub async fn switch_workspace(
     State(state): State<AppState>,
+    host: Option<axum::Extension<HostWorkspace>>,
     user: CurrentUser,
     session: Session,
     Form(form): Form<SwitchForm>,
 ) -> AppResult<Redirect> {
     let id = parse_id(&form.workspace_id)?;
     let membership = queries::membership(&state.db, user.id, id).await?.ok_or(AppError::NotFound)?;
+    // On a workspace's own address the pages are that workspace's: another
+    // one is at its own address (or the instance's), signed in there.
+    if let Some(HostWorkspace(host)) = host.map(|h| h.0)
+        && host != membership.workspace_id
+    {
+        return Ok(Redirect::to(&format!("{}/", super::address::base_url_of(&state, membership.workspace_id).await?)));
+    }
     make_active(&session, membership.workspace_id).await?;
     queries::touch(&state.db, user.id, membership.workspace_id).await?;
     flash::success(&session, format!("Switched to {}.", membership.name)).await?;

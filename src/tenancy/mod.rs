@@ -6,17 +6,22 @@ pub mod approval;
 pub mod deletion;
 mod extractor;
 mod handlers;
+pub mod host;
 pub mod notices;
 pub mod overview;
 pub mod permissions;
 pub mod queries;
+mod slug;
 pub mod templates;
 mod views;
 
 use axum::{Router, routing::get};
 
 pub use extractor::{Brand, Workspace, make_active, resolve};
+pub use address::HostWorkspace;
 pub use handlers::workspaces_page;
+pub use host::Site;
+pub use slug::AddressSection;
 pub use permissions::{Access, Permission, ROUTES, Role};
 pub use views::WorkspacesView;
 
@@ -27,6 +32,8 @@ pub fn routes() -> Router<AppState> {
         .route("/workspaces", get(handlers::view_workspaces).post(handlers::create_workspace))
         .route("/workspaces/switch", axum::routing::post(handlers::switch_workspace))
         .route("/workspaces/{id}/logo", get(handlers::serve_logo))
+        .route("/settings/address", axum::routing::post(slug::save_address))
+        .route("/address/logo", get(host::serve_site_logo))
 }
 
 /// Whether `user` may own one more workspace; at the cap

@@ -309,5 +309,8 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/review/{token}/posts/{post}/changes", Public),
         ("POST", "/review/{token}/posts/{post}/comment", Public),
         ("POST", "/review/{token}/approve-all", Public),
+        ("POST", "/settings/address", Needs(ManageSettings)),
+        // Only on a workspace's own address (404 elsewhere): its public logo.
+        ("GET", "/address/logo", Public),
     ]
 };

@@ -52,6 +52,9 @@ pub struct Layout {
     /// On a calendar's page: Publer has a key and an account for a calendar,
     /// so "Send to Publer" can work (else the page offers "Connect Publer").
     pub publer_ready: bool,
+    /// A signed-out visitor on a workspace's own address: that workspace's
+    /// name (the page wears its branding).
+    pub site_name: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -109,6 +112,13 @@ impl Layout {
         self.here == "/admin" || self.here.starts_with("/admin/") || self.here.starts_with("/admin?")
     }
 
+    /// The topbar logo: the active workspace's, or for a signed-out visitor
+    /// on a workspace's own address, that workspace's public one.
+    pub fn logo_url(&self) -> String {
+        let route = if self.active.is_none() && self.site_name.is_some() { "/address/logo" } else { "/brand/logo" };
+        format!("{route}?v={}", self.brand.logo)
+    }
+
     pub fn user_initial(&self) -> String {
         initial(self.user_name.as_deref().unwrap_or_default())
     }
@@ -164,6 +174,10 @@ impl FromRequestParts<AppState> for Layout {
             ..Self::default()
         };
         let MaybeUser(Some(user)) = MaybeUser::from_request_parts(parts, state).await? else {
+            if let Some(site) = parts.extensions.get::<tenancy::Site>() {
+                layout.brand = site.brand.clone();
+                layout.site_name = Some(site.name.clone());
+            }
             return Ok(layout);
         };
         let active: Option<Workspace> = tenancy::resolve(parts, state, &user).await?;

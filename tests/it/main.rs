@@ -47,3 +47,4 @@ mod unsaved_posts;
 mod verification;
 mod workspaces;
 mod approvals;
+mod subdomains;

@@ -659,3 +659,19 @@ pub fn settings<'a>(display_name: &'a str, time_zone: &'a str) -> Vec<(&'a str, 
         ("posting_times", "09:00"),
     ]
 }
+
+impl TestApp {
+    /// A browser stand-in that reaches this app as `http://{host}:{port}`
+    /// (resolved to the app on 127.0.0.1), e.g. at a workspace's own
+    /// address; with cookies of its own, kept per host as a browser does.
+    pub fn client_at(&self, host: &str) -> Client {
+        let jar = Arc::new(Jar::default());
+        let http = reqwest::Client::builder()
+            .redirect(Policy::none())
+            .cookie_provider(jar.clone())
+            .resolve(host, self.addr)
+            .build()
+            .expect("http client");
+        Client { http, base: format!("http://{host}:{}", self.addr.port()), jar, guards: Arc::default() }
+    }
+}

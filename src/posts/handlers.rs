@@ -88,6 +88,10 @@ async fn editor(
     };
     let can_edit = layout.can_edit();
     let account_name = super::views::account_name(tx, calendar.id, &form.platform).await?;
+    let timeline = match post_id {
+        Some(id) => crate::comments::timeline::load(tx, id, &layout, &time_zone).await?,
+        None => crate::comments::Timeline::default(),
+    };
     Ok(PostView {
         layout,
         post_id,
@@ -107,6 +111,7 @@ async fn editor(
         sold,
         suggestion,
         account_name,
+        timeline,
     })
 }
 

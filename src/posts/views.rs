@@ -84,6 +84,8 @@ pub struct PostView {
     pub suggestion: Option<(String, String)>,
     /// The Publer account this calendar and platform post to, when mapped.
     pub account_name: Option<String>,
+    /// The saved post's comments and history, in one timeline.
+    pub timeline: crate::comments::Timeline,
 }
 
 impl PostView {

@@ -45,3 +45,5 @@ mod two_factor;
 mod unsaved_posts;
 mod verification;
 mod workspaces;
+mod comments;
+mod notifications;

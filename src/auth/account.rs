@@ -235,8 +235,7 @@ pub async fn save_notice_choices(
     body: String,
 ) -> AppResult<Response> {
     let fields = crate::web::form::FormFields::parse(body.as_bytes());
-    let ticked: Vec<String> =
-        fields.pairs().iter().filter(|(_, v)| v == "1").map(|(k, _)| k.clone()).collect();
+    let ticked: Vec<String> = fields.pairs().iter().filter(|(_, v)| v == "1").map(|(k, _)| k.clone()).collect();
     crate::tenancy::notices::choices::save(&state.db, user.id, &ticked).await?;
     flash::success(&session, "Your notification choices are saved.").await?;
     Ok(Redirect::to("/account#notifications").into_response())

@@ -160,7 +160,8 @@ fn details(detail: &str) -> Vec<String> {
     if detail.is_empty() {
         return Vec::new();
     }
-    let short = |s: String| if s.chars().count() > 300 { format!("{}…", s.chars().take(300).collect::<String>()) } else { s };
+    let short =
+        |s: String| if s.chars().count() > 300 { format!("{}…", s.chars().take(300).collect::<String>()) } else { s };
     let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(detail) else {
         return vec![short(detail.to_owned())];
     };

@@ -62,7 +62,8 @@ pub async fn open_notification(ws: Workspace, Path(id): Path<String>) -> AppResu
     let link = queries::open(&mut tx, ws.user().id, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     // Links are written by Easel itself, always local; anything else goes home.
-    let to = if link.starts_with('/') && !link.starts_with("//") && !link.starts_with("/\\") { link } else { "/".into() };
+    let to =
+        if link.starts_with('/') && !link.starts_with("//") && !link.starts_with("/\\") { link } else { "/".into() };
     Ok(Redirect::to(&to).into_response())
 }
 
@@ -71,7 +72,11 @@ pub async fn read_all(ws: Workspace, session: Session) -> AppResult<Response> {
     let mut tx = ws.write().await?;
     let marked = notices::mark_all_read(&mut tx, ws.user().id).await?;
     tx.commit().await?;
-    let text = if marked == 1 { "1 notification marked read.".to_owned() } else { format!("{marked} notifications marked read.") };
+    let text = if marked == 1 {
+        "1 notification marked read.".to_owned()
+    } else {
+        format!("{marked} notifications marked read.")
+    };
     flash::success(&session, text).await?;
     Ok(Redirect::to("/notifications").into_response())
 }

@@ -148,14 +148,14 @@ async fn compose(state: &AppState, rows: &[Waiting]) -> anyhow::Result<(String, 
         let line = format!("{} on {}", counts(notices), if calendar.is_empty() { &name } else { calendar });
         lines.push(line);
         let base = base_url_of(state, *workspace).await?;
-        let _ = writeln!(body, "{}:", place);
+        let _ = writeln!(body, "{place}:");
         for notice in notices {
             let _ = writeln!(body, "- {}\n  {base}{}", notice.text, notice.link);
         }
         body.push('\n');
     }
     let base = state.config.base_url.as_str().trim_end_matches('/').to_owned();
-    let _ = write!(body, "Choose which notifications you get: {base}/account#notifications\n");
+    let _ = writeln!(body, "Choose which notifications you get: {base}/account#notifications");
     let subject = lines.join("; ");
     let subject = if subject.chars().count() > 150 {
         format!("{}…", subject.chars().take(150).collect::<String>())
@@ -182,6 +182,7 @@ fn counts(notices: &[&Waiting]) -> String {
 }
 
 async fn workspace_name(main: &Db, workspace: Uuid) -> sqlx::Result<String> {
-    let row: Option<(String,)> = fetch_optional!(main, (String,), "SELECT name FROM workspaces WHERE id = $1", workspace)?;
+    let row: Option<(String,)> =
+        fetch_optional!(main, (String,), "SELECT name FROM workspaces WHERE id = $1", workspace)?;
     Ok(row.map_or_else(|| "a workspace".to_owned(), |(n,)| n))
 }

@@ -62,7 +62,9 @@ pub async fn comment(client: &Client, post: &str, body: &str, visibility: &str) 
 async fn internal_comments_stay_with_the_team_and_client_comments_reach_the_review_link(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let t = team(&app).await;
-    comment(&t.ada, &t.post, "Team only: the crop is too tight", "internal").await.assert_redirect(&format!("/events/{}#timeline", t.post));
+    comment(&t.ada, &t.post, "Team only: the crop is too tight", "internal")
+        .await
+        .assert_redirect(&format!("/events/{}#timeline", t.post));
     comment(&t.ada, &t.post, "For the client: here is the new crop", "client").await.assert_status(303);
     // A viewer is the client: asking for an internal comment gives a client one.
     comment(&t.vic, &t.post, "Looks lovely", "internal").await.assert_status(303);
@@ -76,7 +78,13 @@ async fn internal_comments_stay_with_the_team_and_client_comments_reach_the_revi
     let thread = for_vic.text("#timeline");
     assert!(!thread.contains("Team only"), "a viewer never sees an internal comment: {thread}");
     assert!(thread.contains("here is the new crop") && thread.contains("Looks lovely"), "{thread}");
-    assert!(for_vic.html().select(&scraper::Selector::parse("input[name=visibility][type=radio]").expect("css")).next().is_none());
+    assert!(
+        for_vic
+            .html()
+            .select(&scraper::Selector::parse("input[name=visibility][type=radio]").expect("css"))
+            .next()
+            .is_none()
+    );
 
     // The review page reads a post's thread through `for_review_link`: with a
     // review link made for the post, it sees the client comments only.
@@ -113,7 +121,8 @@ async fn only_the_author_edits_or_deletes_a_comment(backend: Backend) {
     let t = team(&app).await;
     let page = comment(&t.mel, &t.post, "First thoughts", "internal").await;
     page.assert_status(303);
-    let mine = t.mel.get(&format!("/events/{}", t.post)).await.attrs("[data-comment]", "data-comment").pop().expect("id");
+    let mine =
+        t.mel.get(&format!("/events/{}", t.post)).await.attrs("[data-comment]", "data-comment").pop().expect("id");
     let edit = format!("/events/{}/comments/{mine}/edit", t.post);
     let delete = format!("/events/{}/comments/{mine}/delete", t.post);
     // Nobody else may touch it, not even the owner: 404, nothing changed.
@@ -135,7 +144,11 @@ async fn only_the_author_edits_or_deletes_a_comment(backend: Backend) {
         .mel
         .post_exactly(
             &edit,
-            &[("csrf_token", &t.mel.guards().csrf_token), ("page_workspace", &t.workspace), ("body", "Second thoughts")],
+            &[
+                ("csrf_token", &t.mel.guards().csrf_token),
+                ("page_workspace", &t.workspace),
+                ("body", "Second thoughts"),
+            ],
             &[("hx-request", "true")],
         )
         .await;

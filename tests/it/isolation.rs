@@ -99,7 +99,8 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
     // A comment of Ada's that mentions her own member Bea would never see.
     ada.get(&format!("/events/{post}")).await;
     ada.post(&format!("/events/{post}/comments"), &[("body", "heron note"), ("visibility", "internal")]).await;
-    let comment = ada.get(&format!("/events/{post}")).await.attrs("[data-comment]", "data-comment").pop().expect("comment");
+    let comment =
+        ada.get(&format!("/events/{post}")).await.attrs("[data-comment]", "data-comment").pop().expect("comment");
     let caption_job = crate::bulk_captions::caption_job(&ada, &[&post], "template", "unsaved").await;
     crate::bulk_captions::finished(&ada, &caption_job).await;
     let publer_route = format!("route:{calendar}:");

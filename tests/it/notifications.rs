@@ -14,7 +14,11 @@ use crate::{
     on_both_backends,
 };
 
-on_both_backends!(mentions_light_the_bell_and_opening_one_marks_it_read, review_steps_notify_as_each_person_chose, the_summary_combines_and_waits_ten_minutes);
+on_both_backends!(
+    mentions_light_the_bell_and_opening_one_marks_it_read,
+    review_steps_notify_as_each_person_chose,
+    the_summary_combines_and_waits_ten_minutes
+);
 
 fn bell(page: &crate::harness::Page) -> String {
     page.attrs("#bell", "aria-label").pop().unwrap_or_default()
@@ -169,9 +173,15 @@ async fn the_summary_combines_and_waits_ten_minutes(backend: Backend) {
 
     // Something new 5 minutes later waits; after 10 minutes it goes, alone.
     comment(&t.ada, &t.post, "@Mel one more thing", "internal").await.assert_status(303);
-    assert_eq!(easel::notifications::summary::send_due(&state, now + time::Duration::minutes(5)).await.expect("run"), 0);
+    assert_eq!(
+        easel::notifications::summary::send_due(&state, now + time::Duration::minutes(5)).await.expect("run"),
+        0
+    );
     assert_eq!(summaries(&app, "mel@example.com").len(), 1);
-    assert_eq!(easel::notifications::summary::send_due(&state, now + time::Duration::minutes(11)).await.expect("run"), 1);
+    assert_eq!(
+        easel::notifications::summary::send_due(&state, now + time::Duration::minutes(11)).await.expect("run"),
+        1
+    );
     let mails = summaries(&app, "mel@example.com");
     assert_eq!(mails.len(), 2);
     assert!(mails[1].contains("1 mention on Spring calendar") && !mails[1].contains("approved"), "{}", mails[1]);
@@ -181,7 +191,10 @@ async fn the_summary_combines_and_waits_ten_minutes(backend: Backend) {
     let fields: Vec<(&str, &str)> = vec![("app_mention", "1")];
     t.mel.post("/account/notifications", &fields).await.assert_status(303);
     comment(&t.ada, &t.post, "@Mel and again", "internal").await.assert_status(303);
-    assert_eq!(easel::notifications::summary::send_due(&state, now + time::Duration::minutes(30)).await.expect("run"), 0);
+    assert_eq!(
+        easel::notifications::summary::send_due(&state, now + time::Duration::minutes(30)).await.expect("run"),
+        0
+    );
     assert_eq!(summaries(&app, "mel@example.com").len(), 2);
     assert_eq!(bell(&t.mel.get("/").await), "Notifications, 5 unread");
 }

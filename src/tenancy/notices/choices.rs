@@ -98,8 +98,12 @@ impl Choice {
 
 /// Every kind as `user` chose it (defaults: all on).
 pub async fn of(db: &Db, user: Uuid) -> sqlx::Result<Vec<Choice>> {
-    let stored: Vec<(String, bool, bool)> =
-        fetch_all!(db, (String, bool, bool), "SELECT kind, in_app, by_mail FROM notice_choices WHERE user_id = $1", user)?;
+    let stored: Vec<(String, bool, bool)> = fetch_all!(
+        db,
+        (String, bool, bool),
+        "SELECT kind, in_app, by_mail FROM notice_choices WHERE user_id = $1",
+        user
+    )?;
     Ok(Kind::ALL
         .into_iter()
         .map(|kind| {

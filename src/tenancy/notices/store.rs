@@ -157,7 +157,10 @@ pub async fn forget_comment_notices(tx: &mut WorkspaceTx, post: Uuid) -> sqlx::R
 }
 
 /// A review link's maker, reviewer and calendar.
-pub async fn review_link(tx: &mut WorkspaceTx, link: Uuid) -> sqlx::Result<Option<(Option<Uuid>, String, Option<Uuid>)>> {
+pub async fn review_link(
+    tx: &mut WorkspaceTx,
+    link: Uuid,
+) -> sqlx::Result<Option<(Option<Uuid>, String, Option<Uuid>)>> {
     let ws = tx.workspace_id();
     fetch_optional!(
         tx,

@@ -14,6 +14,7 @@ pub mod bulk;
 pub mod calendars;
 pub mod captions;
 pub mod collections;
+pub mod comments;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -22,6 +23,7 @@ pub mod home;
 pub mod images;
 pub mod integrations;
 pub mod mail;
+pub mod notifications;
 pub mod oauth;
 pub mod outbound;
 pub mod plans;
@@ -127,12 +129,15 @@ pub async fn launch(
     // Workspaces whose deletion grace period is over: once now, then every minute.
     let purging = tokio::spawn(tenancy::deletion::keep_purging(state.databases.clone(), state.storage.clone()));
     let scheduled_backups = backups::start(&state);
+    // Mail summaries of notifications: at most one per person per 10 minutes.
+    let mailing = tokio::spawn(notifications::summary::keep_mailing(state.clone()));
     let bounds = state.config.bounds.clone();
     let served = serve::serve(listener, app(state), &bounds, shutdown).await;
     purge.abort();
     snapshots.abort();
     purging.abort();
     sweeping.abort();
+    mailing.abort();
     if let Some(task) = scheduled_backups {
         task.abort();
     }
@@ -174,6 +179,8 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(exports::routes())
         .merge(review::routes())
+        .merge(comments::routes())
+        .merge(notifications::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), auth::two_factor::enrolment_gate))
         // Inside the CSRF guard (the sign-in page it may answer with sets the

@@ -40,6 +40,8 @@ struct AccountView {
     name_error: Option<&'static str>,
     password_error: Option<String>,
     delete_error: Option<String>,
+    /// Which notifications the person gets, per kind, in the app and by mail.
+    notice_choices: Vec<crate::tenancy::notices::choices::Choice>,
 }
 
 #[derive(Deserialize)]
@@ -83,6 +85,7 @@ async fn view(state: &AppState, user: &CurrentUser, layout: Layout) -> AppResult
         name_error: None,
         password_error: None,
         delete_error: None,
+        notice_choices: crate::tenancy::notices::choices::of(&state.db, user.id).await?,
     })
 }
 
@@ -222,4 +225,18 @@ async fn record_account_deletion(tx: &mut WorkspaceTx, user: &CurrentUser, at: t
     let detail = format!("its owner deleted their account; deleted for good on {}", deletion::when(at));
     crate::audit::queries::record_by(tx, actor, "workspace.deletion_scheduled", "", &detail).await?;
     Ok(())
+}
+
+/// Stores the person's notification choices (ticked boxes are on).
+pub async fn save_notice_choices(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    session: Session,
+    body: String,
+) -> AppResult<Response> {
+    let fields = crate::web::form::FormFields::parse(body.as_bytes());
+    let ticked: Vec<String> = fields.pairs().iter().filter(|(_, v)| v == "1").map(|(k, _)| k.clone()).collect();
+    crate::tenancy::notices::choices::save(&state.db, user.id, &ticked).await?;
+    flash::success(&session, "Your notification choices are saved.").await?;
+    Ok(Redirect::to("/account#notifications").into_response())
 }

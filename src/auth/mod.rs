@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/password/reset/{token}", get(reset::view_reset).post(reset::reset))
         .route("/account", get(account::view_account).post(account::save_name))
         .route("/account/password", axum::routing::post(account::save_password))
+        .route("/account/notifications", axum::routing::post(account::save_notice_choices))
         .route("/account/sessions/end-others", axum::routing::post(account::end_other_sessions))
         .route("/account/delete", axum::routing::post(account::delete_account))
         .merge(two_factor::routes())

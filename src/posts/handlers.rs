@@ -95,6 +95,10 @@ async fn editor(
         }
         _ => None,
     };
+    let timeline = match post_id {
+        Some(id) => crate::comments::timeline::load(tx, id, &layout, &time_zone).await?,
+        None => crate::comments::Timeline::default(),
+    };
     Ok(PostView {
         layout,
         post_id,
@@ -115,6 +119,7 @@ async fn editor(
         suggestion,
         account_name,
         review,
+        timeline,
     })
 }
 

@@ -86,6 +86,8 @@ pub struct PostView {
     pub account_name: Option<String>,
     /// The review panel, while the workspace approves posts (approvals).
     pub review: Option<crate::approvals::panel::ReviewPanel>,
+    /// The saved post's comments and history, in one timeline.
+    pub timeline: crate::comments::Timeline,
 }
 
 impl PostView {

@@ -160,6 +160,7 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/account/password", SignedIn),
         ("POST", "/account/sessions/end-others", SignedIn),
         ("POST", "/account/delete", SignedIn),
+        ("POST", "/account/notifications", SignedIn),
         ("GET", "/login/code", Public),
         ("POST", "/login/code", Public),
         ("GET", "/account/two-factor", SignedIn),
@@ -312,5 +313,13 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/settings/address", Needs(ManageSettings)),
         // Only on a workspace's own address (404 elsewhere): its public logo.
         ("GET", "/address/logo", Public),
+        // Comments: viewers too; editing and deleting is the author's alone (404 for others).
+        ("POST", "/events/{id}/comments", Needs(Comment)),
+        ("POST", "/events/{id}/comments/{comment}/edit", Needs(Comment)),
+        ("POST", "/events/{id}/comments/{comment}/delete", Needs(Comment)),
+        // Notifications: everyone's own, in the active workspace.
+        ("GET", "/notifications", Needs(ViewContent)),
+        ("POST", "/notifications/read-all", Needs(ViewContent)),
+        ("POST", "/notifications/{id}/open", Needs(ViewContent)),
     ]
 };

@@ -26,6 +26,8 @@ const RECENT: usize = 5;
 #[derive(Clone, Debug, Default)]
 pub struct Layout {
     pub csrf_token: String,
+    /// The signed-in person (their own comments offer Edit).
+    pub user_id: Option<Uuid>,
     pub user_name: Option<String>,
     pub user_email: String,
     pub active: Option<WorkspaceBadge>,
@@ -55,6 +57,8 @@ pub struct Layout {
     /// A signed-out visitor on a workspace's own address: that workspace's
     /// name (the page wears its branding).
     pub site_name: Option<String>,
+    /// The bell: the person's unread notifications in the active workspace.
+    pub unread: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -117,6 +121,19 @@ impl Layout {
     pub fn logo_url(&self) -> String {
         let route = if self.active.is_none() && self.site_name.is_some() { "/address/logo" } else { "/brand/logo" };
         format!("{route}?v={}", self.brand.logo)
+    }
+
+    /// The bell's accessible name: "Notifications, 3 unread".
+    pub fn bell_label(&self) -> String {
+        match self.unread {
+            0 => "Notifications".to_owned(),
+            n => format!("Notifications, {n} unread"),
+        }
+    }
+
+    /// The bell's badge: the count, "99+" past 99.
+    pub fn bell_badge(&self) -> String {
+        if self.unread > 99 { "99+".to_owned() } else { self.unread.to_string() }
     }
 
     pub fn user_initial(&self) -> String {
@@ -188,10 +205,12 @@ impl FromRequestParts<AppState> for Layout {
             layout.brand = w.brand().clone();
             layout.suspended = w.is_suspended();
             layout.moving = w.is_moving();
+            layout.unread = tenancy::notices::unread_count(w).await?;
             if is_calendar_page(parts.uri.path()) {
                 layout.publer_ready = publer_ready(w).await?;
             }
         }
+        layout.user_id = Some(user.id);
         layout.user_name = Some(user.name);
         layout.user_email = user.email;
         layout.active = active.map(|w| WorkspaceBadge {

@@ -15,6 +15,7 @@ pub mod paging;
 pub mod plural;
 pub mod rate_limit;
 pub mod redirect;
+pub mod rich_text;
 pub mod text;
 pub mod tokens;
 pub mod word_diff;

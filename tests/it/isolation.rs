@@ -37,6 +37,8 @@ pub async fn snapshot(app: &TestApp, workspaces: &[&str]) -> Vec<String> {
         "SELECT visibility || '|' || body FROM post_comments ORDER BY body",
         "SELECT approval FROM workspaces ORDER BY approval",
         "SELECT reviewer_email || '|' || CAST(revoked_at IS NULL AS TEXT) FROM review_links ORDER BY reviewer_email",
+        "SELECT body || '|' || visibility FROM post_comments ORDER BY body",
+        "SELECT text || '|' || COALESCE(CAST(read_at AS TEXT), 'unread') FROM notifications ORDER BY text",
     ] {
         all.extend(app.strings(sql).await);
     }
@@ -99,6 +101,11 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
     bea.post(&format!("/collections/{own_collection}/images"), &[("ids", &own_image)]).await;
     bea.get("/").await;
 
+    // A comment of Ada's that mentions her own member Bea would never see.
+    ada.get(&format!("/events/{post}")).await;
+    ada.post(&format!("/events/{post}/comments"), &[("body", "heron note"), ("visibility", "internal")]).await;
+    let comment =
+        ada.get(&format!("/events/{post}")).await.attrs("[data-comment]", "data-comment").pop().expect("comment");
     let caption_job = crate::bulk_captions::caption_job(&ada, &[&post], "template", "unsaved").await;
     crate::bulk_captions::finished(&ada, &caption_job).await;
     // A review link of Ada's, and a post with artwork of Bea's waiting for her client.
@@ -219,6 +226,10 @@ async fn another_workspaces_ids_are_404_everywhere_and_change_nothing(backend: B
         (format!("/calendars/{calendar}/grid/swap"), vec![("post", &post), ("with", &post)]),
         (format!("/calendars/{own_calendar}/grid/swap"), vec![("post", &post), ("with", &post)]),
         (format!("/events/{post}/duplicate"), vec![]),
+        (format!("/events/{post}/comments"), vec![("body", "Stolen"), ("visibility", "client")]),
+        (format!("/events/{post}/comments/{comment}/edit"), vec![("body", "Stolen")]),
+        (format!("/events/{post}/comments/{comment}/delete"), vec![]),
+        (format!("/notifications/{comment}/open"), vec![]),
         (format!("/events/{post}/delete"), vec![]),
         (format!("/events/{post}/move"), vec![("date", "2030-06-01")]),
         (format!("/events/{post}/images"), vec![("ids", &own_image)]),

@@ -163,6 +163,22 @@ pub const TWO_FACTOR_RECOVERY_CODES: Table = Table {
     columns: &[col("user_id", Person), col("code_hash", Text), opt("used_at", Time)],
 };
 
+/// Which notifications a person wants, per kind, in the app and by mail.
+pub const NOTICE_CHOICES: Table = Table {
+    name: "notice_choices",
+    scope: Global,
+    key: &["user_id", "kind"],
+    columns: &[col("user_id", Person), col("kind", Text), col("in_app", Bool), col("by_mail", Bool)],
+};
+
+/// When a person's last mail summary went.
+pub const NOTICE_MAIL: Table = Table {
+    name: "notice_mail",
+    scope: Global,
+    key: &["user_id"],
+    columns: &[col("user_id", Person), col("last_sent_at", Time)],
+};
+
 pub const PLATFORM_AUDIT: Table = Table {
     name: "platform_audit",
     scope: Global,

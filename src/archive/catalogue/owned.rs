@@ -395,5 +395,7 @@ pub const NOTIFICATIONS: Table = Table {
         col("created_at", Time),
         opt("read_at", Time),
         opt("emailed_at", Time),
+        col("in_app", Bool),
+        col("by_mail", Bool),
     ],
 };

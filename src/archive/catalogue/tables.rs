@@ -22,6 +22,8 @@ pub const TABLES: &[Table] = &[
     global::OAUTH_IDENTITIES,
     global::TWO_FACTOR,
     global::TWO_FACTOR_RECOVERY_CODES,
+    global::NOTICE_CHOICES,
+    global::NOTICE_MAIL,
     global::PLATFORM_AUDIT,
     owned::WORKSPACE_SETTINGS,
     owned::IMAGES,

@@ -5,6 +5,7 @@ mod harness;
 
 mod account_page;
 mod accounts;
+mod approvals;
 mod archive_faults;
 mod archives;
 mod backups;
@@ -45,4 +46,3 @@ mod two_factor;
 mod unsaved_posts;
 mod verification;
 mod workspaces;
-mod approvals;

@@ -3,11 +3,11 @@
 //! that swap the review panel in place. A step that does not fit (not this
 //! person's approval, not a draft) is a 409 with the reason, nothing changed.
 
+use axum::extract::Path;
 use axum::{
     http::HeaderMap,
     response::{IntoResponse, Redirect, Response},
 };
-use axum::extract::Path;
 use tower_sessions::Session;
 use uuid::Uuid;
 

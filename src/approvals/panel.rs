@@ -185,4 +185,3 @@ pub const MODES: [(Mode, &str); 4] = [
     (Mode::Client, "The client approves each post, on a review link or signed in as a viewer."),
     (Mode::InternalThenClient, "An owner or admin approves first, then the client does."),
 ];
-

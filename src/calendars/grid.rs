@@ -9,8 +9,8 @@ use super::clock::{Clock, hhmm};
 use crate::{
     approvals::panel::badge_class,
     images::presets::post_thumb_url,
-    tenancy::approval::Review,
     posts::{platforms, queries::PostCard},
+    tenancy::approval::Review,
 };
 
 /// How many posts a month cell shows before "+N more".

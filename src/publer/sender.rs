@@ -266,23 +266,14 @@ async fn fail(state: &AppState, workspace: Uuid, event: Uuid, why: &str) -> anyh
     Ok(())
 }
 
-/// Why the post may not be handed over now (approval on, and it is not
-/// approved, maybe because it changed after it was queued).
-async fn unapproved(tx: &mut WorkspaceTx, event: Uuid) -> anyhow::Result<Option<&'static str>> {
-    let mode = approval::mode_of(tx).await?;
-    Ok(approval::refusal(tx, mode, event).await?)
-}
-
-const UNAPPROVED_AGAIN: &str = "Approve it, then send it again.";
-
 async fn process(state: &AppState, workspace: Uuid, send: Send) -> anyhow::Result<()> {
     let event = send.event_id;
     if send.step == "queued" {
         let mut tx = enter(state, workspace).await?;
-        let refused = unapproved(&mut tx, event).await?;
+        let refused = approval::refusal_in_sender(&mut tx, event).await?;
         tx.commit().await?;
         if let Some(why) = refused {
-            return fail(state, workspace, event, &format!("{why} {UNAPPROVED_AGAIN}")).await;
+            return fail(state, workspace, event, &why).await;
         }
     }
     let Some(work) = work(state, workspace, &send).await? else {
@@ -333,9 +324,9 @@ async fn hand_over(
     let mut tx = enter(state, workspace).await?;
     // Checked again right before Publer is asked, in the transaction that
     // records the asking: an edit during the uploads reopened the review.
-    if let Some(why) = unapproved(&mut tx, event).await? {
+    if let Some(why) = approval::refusal_in_sender(&mut tx, event).await? {
         drop(tx);
-        return fail(state, workspace, event, &format!("{why} {UNAPPROVED_AGAIN}")).await;
+        return fail(state, workspace, event, &why).await;
     }
     let progress = Progress { media_ids: Some(&media_ids), job_id: None };
     let moved = queries::advance(&mut tx, event, "queued", "scheduling", progress).await?;

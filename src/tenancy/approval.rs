@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use history::{record_sent, record_status};
-pub use sending::{refusal, why_not_sent};
+pub use sending::{refusal, refusal_in_sender, why_not_sent};
 pub use version::{Version, reopen_if_changed};
 
 use super::{Role, Workspace, notices};

@@ -57,8 +57,7 @@ pub fn word_diff(before: &str, after: &str) -> Vec<Piece> {
     let (old, new) = (words(before), words(after));
     let same = |a: &str, b: &str| a.trim_end() == b.trim_end();
     let prefix = old.iter().zip(&new).take_while(|(a, b)| same(a, b)).count();
-    let suffix =
-        old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| same(a, b)).count();
+    let suffix = old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| same(a, b)).count();
     let (mid_old, mid_new) = (&old[prefix..old.len() - suffix], &new[prefix..new.len() - suffix]);
     let mut pieces = Vec::new();
     push_all(&mut pieces, &new[..prefix], Piece::Same);
@@ -79,11 +78,8 @@ fn middle(pieces: &mut Vec<Piece>, old: &[&str], new: &[&str], same: impl Fn(&st
     let at = |i: usize, j: usize| i * (m + 1) + j;
     for i in (0..n).rev() {
         for j in (0..m).rev() {
-            lcs[at(i, j)] = if same(old[i], new[j]) {
-                lcs[at(i + 1, j + 1)] + 1
-            } else {
-                lcs[at(i + 1, j)].max(lcs[at(i, j + 1)])
-            };
+            lcs[at(i, j)] =
+                if same(old[i], new[j]) { lcs[at(i + 1, j + 1)] + 1 } else { lcs[at(i + 1, j)].max(lcs[at(i, j + 1)]) };
         }
     }
     let (mut i, mut j) = (0, 0);
@@ -134,7 +130,10 @@ mod tests {
 
     #[test]
     fn a_changed_word_is_deleted_and_inserted() {
-        assert_eq!(marked("A quiet morning by the lake", "A bright morning by the lake"), "A [-quiet ][+bright ]morning by the lake");
+        assert_eq!(
+            marked("A quiet morning by the lake", "A bright morning by the lake"),
+            "A [-quiet ][+bright ]morning by the lake"
+        );
     }
 
     #[test]

@@ -5,7 +5,10 @@
 use crate::{
     calendars::new_calendar,
     collections::upload,
-    harness::{Backend, Client, Page, TestApp, services::{JobEnd, Services}},
+    harness::{
+        Backend, Client, Page, TestApp,
+        services::{JobEnd, Services},
+    },
     on_both_backends,
     publer::{ADA_PUBLER, connect, fast, post_on, settled},
 };
@@ -107,7 +110,8 @@ async fn internal_approval_is_an_owners_or_admins_and_never_a_members(backend: B
     assert_eq!(waiting.texts("#review [data-review-approve]").len(), 1);
     step(&ann, &post, "approve", &[]).await.assert_status(303);
     assert_eq!(review(&app, &post).await, "approved|ready");
-    let version = app.strings(&format!("SELECT approved_version FROM events WHERE id = {}", app.uuid_literal(&post))).await;
+    let version =
+        app.strings(&format!("SELECT approved_version FROM events WHERE id = {}", app.uuid_literal(&post))).await;
     assert!(version[0].contains("\"caption\":\"A quiet morning\""), "{version:?}");
     assert_eq!(history(&app, &post).await, vec!["submitted:none>internal", "approved:internal>approved"]);
     let actions = app.strings("SELECT action FROM audit_log WHERE action LIKE 'post.%' ORDER BY created_at, id").await;
@@ -128,7 +132,9 @@ async fn the_client_approves_as_a_viewer_after_the_team_and_asks_for_changes(bac
 
     // The viewer writes nothing but review answers.
     let seen = vic.get(&format!("/events/{post}")).await;
-    for write in [".editor button[type=submit]", ".editor [formaction]", ".editor form[action$='/publer']", "#artwork form"] {
+    for write in
+        [".editor button[type=submit]", ".editor [formaction]", ".editor form[action$='/publer']", "#artwork form"]
+    {
         assert!(seen.html().select(&sel(write)).next().is_none(), "a viewer sees {write}");
     }
     step(&vic, &post, "submit", &[]).await.assert_status(403);
@@ -153,8 +159,7 @@ async fn the_client_approves_as_a_viewer_after_the_team_and_asks_for_changes(bac
         ("page_workspace", guards.page_workspace.as_str()),
         ("comment", "Warmer light, please"),
     ];
-    let swapped =
-        vic.post_exactly(&format!("/events/{post}/review/changes"), &fields, &[("hx-request", "true")]).await;
+    let swapped = vic.post_exactly(&format!("/events/{post}/review/changes"), &fields, &[("hx-request", "true")]).await;
     swapped.assert_status(200);
     assert_eq!(swapped.text("#review [data-review-state]"), "Changes requested");
     assert!(swapped.text("[data-review-note]").contains("Changes requested"));
@@ -166,7 +171,9 @@ async fn the_client_approves_as_a_viewer_after_the_team_and_asks_for_changes(bac
     step(&ada, &post, "approve", &[]).await.assert_status(303);
     step(&vic, &post, "approve", &[]).await.assert_status(303);
     assert_eq!(review(&app, &post).await, "approved|ready");
-    let by = app.strings("SELECT actor_name || '|' || via FROM post_history WHERE kind = 'approved' ORDER BY created_at, id").await;
+    let by = app
+        .strings("SELECT actor_name || '|' || via FROM post_history WHERE kind = 'approved' ORDER BY created_at, id")
+        .await;
     assert_eq!(by, vec!["Ada|app", "Ada|app", "Vic|app"]);
 
     // The client mode goes straight to the client; the team's comment stays internal.
@@ -180,7 +187,8 @@ async fn the_client_approves_as_a_viewer_after_the_team_and_asks_for_changes(bac
     let third = post_on(&ada, &calendar, "2030-05-03", "draft").await;
     step(&ada, &third, "submit", &[]).await;
     step(&ada, &third, "changes", &[("comment", "Shorter caption")]).await.assert_status(303);
-    let internal = app.count("SELECT COUNT(*) FROM post_comments WHERE visibility = 'internal' AND body = 'Shorter caption'");
+    let internal =
+        app.count("SELECT COUNT(*) FROM post_comments WHERE visibility = 'internal' AND body = 'Shorter caption'");
     assert_eq!(internal.await, 1);
 }
 
@@ -208,7 +216,11 @@ async fn edits_after_approval_go_back_to_review_with_the_change_shown(backend: B
     assert_eq!(panel.text("[data-caption-diff] del"), "quiet");
     assert_eq!(panel.text("[data-caption-diff] ins"), "bright");
     let detail = app.strings("SELECT detail FROM post_history WHERE kind = 'reopened'").await;
-    assert!(detail[0].contains("\"before\"") && detail[0].contains("A quiet morning") && detail[0].contains("A bright morning"));
+    assert!(
+        detail[0].contains("\"before\"")
+            && detail[0].contains("A quiet morning")
+            && detail[0].contains("A bright morning")
+    );
     assert!(app.strings("SELECT action FROM audit_log").await.contains(&"post.reopened".to_owned()));
 
     // The artwork: before and after shown.

@@ -5,6 +5,7 @@ mod harness;
 
 mod account_page;
 mod accounts;
+mod approvals;
 mod archive_faults;
 mod archives;
 mod backups;

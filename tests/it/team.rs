@@ -121,6 +121,19 @@ async fn every_audited_action_is_recorded(backend: Backend) {
     bea.post(&format!("{post}/publer"), &[]).await.assert_status(303);
     bea.get("/settings/branding").await;
     bea.post("/settings/branding", &[("brand_colour", "#0e7490")]).await.assert_redirect("/settings/branding");
+    // Approval: every step of a post's review, and an edit that reopens it.
+    bea.get("/settings").await;
+    bea.post("/settings/approval", &[("approval", "internal")]).await.assert_redirect("/settings#approval");
+    for (step, fields) in
+        [("submit", vec![]), ("changes", vec![("comment", "Warmer")]), ("submit", vec![]), ("approve", vec![])]
+    {
+        bea.get(&post).await;
+        bea.post(&format!("{post}/review/{step}"), &fields).await.assert_status(303);
+    }
+    bea.get(&post).await;
+    let edit =
+        [("date", "2030-05-01"), ("time", "09:00"), ("platform", "x"), ("status", "ready"), ("caption", "Hello")];
+    bea.post(&post, &edit).await.assert_status(303);
     // Asking for an export, and downloading a ready one.
     bea.get("/settings/exports").await;
     bea.post("/settings/exports", &[]).await;

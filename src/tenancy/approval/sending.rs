@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use super::{Mode, Review, review_of};
+use super::{Mode, Review, mode_of, review_of};
 use crate::db::WorkspaceTx;
 
 /// Why a post in `review` is not sent under `mode`, if it is not.
@@ -23,4 +23,12 @@ pub async fn refusal(tx: &mut WorkspaceTx, mode: Mode, post: Uuid) -> sqlx::Resu
         return Ok(None);
     }
     Ok(review_of(tx, post).await?.and_then(|review| why_not_sent(mode, review)))
+}
+
+/// What the background sender says of a queued post it may not hand over
+/// (approval on, and the post not approved, maybe changed since it was
+/// queued); it reads the mode itself, having no request.
+pub async fn refusal_in_sender(tx: &mut WorkspaceTx, post: Uuid) -> sqlx::Result<Option<String>> {
+    let mode = mode_of(tx).await?;
+    Ok(refusal(tx, mode, post).await?.map(|why| format!("{why} Approve it, then send it again.")))
 }

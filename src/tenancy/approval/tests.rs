@@ -26,10 +26,7 @@ fn changes_need_a_comment_and_go_back_to_the_author() {
     assert!(next(Mode::Internal, Review::Internal, &team, &empty).is_err());
     let said = Step::RequestChanges { comment: "Warmer crop".into() };
     assert_eq!(next(Mode::Internal, Review::Internal, &team, &said).expect("asked"), Review::ChangesRequested);
-    assert_eq!(
-        next(Mode::Internal, Review::ChangesRequested, &team, &Step::Submit).expect("again"),
-        Review::Internal
-    );
+    assert_eq!(next(Mode::Internal, Review::ChangesRequested, &team, &Step::Submit).expect("again"), Review::Internal);
     assert!(next(Mode::Internal, Review::Approved, &team, &Step::Submit).is_err());
 }
 

@@ -6,12 +6,7 @@
 use url::Url;
 use uuid::Uuid;
 
-use crate::{
-    config::Config,
-    db::query::fetch_optional,
-    error::AppResult,
-    state::AppState,
-};
+use crate::{config::Config, db::query::fetch_optional, error::AppResult, state::AppState};
 
 /// The workspace a request's address names: set by the host middleware
 /// (`tenancy::host`) on requests to `{slug}.EASEL_BASE_DOMAIN` of a known,
@@ -23,10 +18,54 @@ pub struct HostWorkspace(pub Uuid);
 /// Names no workspace may take: they are, or could become, the operator's
 /// own addresses under the base domain.
 pub const RESERVED: &[&str] = &[
-    "www", "admin", "api", "app", "mail", "static", "assets", "cdn", "ftp", "smtp", "imap", "pop", "ns1", "ns2",
-    "help", "support", "status", "billing", "login", "signup", "auth", "review", "docs", "blog", "dev", "test",
-    "easel", "webmail", "mx", "email", "img", "media", "files", "dashboard", "account", "accounts", "portal",
-    "staging", "demo", "localhost", "autoconfig", "autodiscover", "pop3", "ns", "ns3", "ns4", "vpn", "git",
+    "www",
+    "admin",
+    "api",
+    "app",
+    "mail",
+    "static",
+    "assets",
+    "cdn",
+    "ftp",
+    "smtp",
+    "imap",
+    "pop",
+    "ns1",
+    "ns2",
+    "help",
+    "support",
+    "status",
+    "billing",
+    "login",
+    "signup",
+    "auth",
+    "review",
+    "docs",
+    "blog",
+    "dev",
+    "test",
+    "easel",
+    "webmail",
+    "mx",
+    "email",
+    "img",
+    "media",
+    "files",
+    "dashboard",
+    "account",
+    "accounts",
+    "portal",
+    "staging",
+    "demo",
+    "localhost",
+    "autoconfig",
+    "autodiscover",
+    "pop3",
+    "ns",
+    "ns3",
+    "ns4",
+    "vpn",
+    "git",
 ];
 
 pub const MIN_LEN: usize = 3;
@@ -110,7 +149,8 @@ mod tests {
         assert_eq!(clean_slug("abc").unwrap(), Some("abc".into()));
         assert_eq!(clean_slug(&"a".repeat(40)).unwrap(), Some("a".repeat(40)));
         assert_eq!(clean_slug("").unwrap(), None, "clearing is allowed");
-        for bad in ["ab", &"a".repeat(41), "-mara", "mara-", "ma ra", "ma_ra", "mára", "ma.ra", "www", "admin", "API"] {
+        for bad in ["ab", &"a".repeat(41), "-mara", "mara-", "ma ra", "ma_ra", "mára", "ma.ra", "www", "admin", "API"]
+        {
             assert!(clean_slug(bad).is_err(), "{bad} must be refused");
         }
     }

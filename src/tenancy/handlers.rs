@@ -10,7 +10,8 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{
-    address::HostWorkspace, clean_workspace_name, deletion,
+    address::HostWorkspace,
+    clean_workspace_name, deletion,
     extractor::make_active,
     overview::{self, Sort},
     queries, templates,

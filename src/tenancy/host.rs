@@ -79,13 +79,22 @@ pub async fn route_by_host(State(state): State<AppState>, request: Request, next
 }
 
 /// The request to pass on, or the answer already given.
-async fn route(state: &AppState, domain: &str, host: &str, mut request: Request) -> AppResult<Result<Request, Response>> {
+async fn route(
+    state: &AppState,
+    domain: &str,
+    host: &str,
+    mut request: Request,
+) -> AppResult<Result<Request, Response>> {
     let instance_host = state.config.base_url.host_str().unwrap_or_default().to_ascii_lowercase();
     let slug = match classify(host, domain, &instance_host) {
         Address::Instance => return Ok(Ok(request)),
         Address::Workspace(slug) => slug,
     };
     let Some(site) = site_by_slug(state, &slug).await? else {
+        // The 404 page's own styles and icon come from here too.
+        if request.uri().path().starts_with("/static/") {
+            return Ok(Ok(request));
+        }
         return Ok(Err(unknown_address()));
     };
     request.extensions_mut().insert(HostWorkspace(site.id));
@@ -196,7 +205,8 @@ pub async fn serve_site_logo(State(state): State<AppState>, parts: Parts) -> App
     if !crate::branding::logo::is_logo_name(&site.brand.logo) {
         return Err(AppError::NotFound);
     }
-    let bytes = crate::branding::logo::read(&state.storage, site.id, &site.brand.logo).await.ok_or(AppError::NotFound)?;
+    let bytes =
+        crate::branding::logo::read(&state.storage, site.id, &site.brand.logo).await.ok_or(AppError::NotFound)?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));

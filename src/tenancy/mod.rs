@@ -17,12 +17,12 @@ mod views;
 
 use axum::{Router, routing::get};
 
-pub use extractor::{Brand, Workspace, make_active, resolve};
 pub use address::HostWorkspace;
+pub use extractor::{Brand, Workspace, make_active, resolve};
 pub use handlers::workspaces_page;
 pub use host::Site;
-pub use slug::AddressSection;
 pub use permissions::{Access, Permission, ROUTES, Role};
+pub use slug::AddressSection;
 pub use views::WorkspacesView;
 
 use crate::state::AppState;

@@ -44,6 +44,7 @@ mod sign_in_with;
 mod signup_policy;
 mod slow_clients;
 mod storage;
+mod subdomains;
 mod team;
 mod two_factor;
 mod unsaved_posts;

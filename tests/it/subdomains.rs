@@ -119,6 +119,9 @@ async fn an_unknown_or_deleted_slug_is_a_branded_404(backend: Backend) {
         assert!(!page.body.contains("Ada"), "nothing about other workspaces");
         assert_eq!(page.texts("#powered-by").len(), 1, "the instance's own branding");
     }
+    let page = app.client_at(&host("nobody")).get("/").await;
+    let styles = page.attrs("link[rel=stylesheet]", "href");
+    app.client_at(&host("nobody")).get(&styles[0]).await.assert_status(200);
     app.client_at(&host("mara")).get("/").await.assert_status(200);
     let scheduled = "UPDATE workspaces SET delete_after = '2099-01-01T00:00:00Z' WHERE slug = 'mara'";
     assert_eq!(app.try_execute(scheduled).await.expect("schedule the deletion"), 1);
@@ -249,7 +252,8 @@ async fn a_session_from_one_address_is_not_accepted_at_another(backend: Backend)
     app.add_member(&bobs, "ada@example.com", "member").await;
 
     let (at_bobs, done) = sign_in_at(&app, "bobs", "ada@example.com").await;
-    let set_cookie = done.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("easel="));
+    let set_cookie =
+        done.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("easel="));
     let set_cookie = set_cookie.expect("a session cookie").to_owned();
     assert!(!set_cookie.to_ascii_lowercase().contains("domain="), "host-only: {set_cookie}");
     let cookie = set_cookie.split(';').next().expect("name=value").to_owned();

@@ -178,7 +178,7 @@ pub fn app(state: AppState) -> Router {
         .merge(branding::routes())
         .merge(admin::routes())
         .merge(exports::routes())
-        .merge(review::routes())
+        .merge(review::routes(&state))
         .merge(comments::routes())
         .merge(notifications::routes())
         .fallback(|| async { AppError::NotFound })

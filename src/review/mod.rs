@@ -15,12 +15,15 @@ mod views;
 
 use axum::{
     Router,
+    extract::{Path, Request, State},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 
-use crate::state::AppState;
+use crate::{error::AppError, state::AppState, tenancy::HostWorkspace, web::tokens};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/review-links", get(links::view_links).post(make::create_link))
         .route("/review-links/new", post(make::view_picked))
@@ -32,4 +35,25 @@ pub fn routes() -> Router<AppState> {
         .route("/review/{token}/posts/{post}/changes", post(actions::request_changes))
         .route("/review/{token}/posts/{post}/comment", post(actions::comment))
         .route("/review/{token}/approve-all", post(actions::approve_all))
+        .route_layer(middleware::from_fn_with_state(state.clone(), same_address))
+}
+
+/// On a workspace's own address, only that workspace's links open: another
+/// workspace's token there is a 404, as if it did not exist.
+async fn same_address(
+    State(state): State<AppState>,
+    token: Option<Path<Vec<(String, String)>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let host = request.extensions().get::<HostWorkspace>().map(|h| h.0);
+    let token = token.and_then(|Path(params)| params.into_iter().find(|(k, _)| k == "token").map(|(_, v)| v));
+    if let (Some(host), Some(token)) = (host, token) {
+        match queries::target(&state.databases, &tokens::hash(&token)).await {
+            Ok(Some((workspace, _))) if workspace != host => return AppError::NotFound.into_response(),
+            Ok(_) => {}
+            Err(e) => return AppError::Internal(e).into_response(),
+        }
+    }
+    next.run(request).await
 }

@@ -148,7 +148,11 @@ pub async fn card(
             .into_iter()
             .map(|c| {
                 let (date, time) = door.clock.local(c.created_at);
-                CommentView { author: c.author_name, when: dates::day_and_time(date, time), body: c.body }
+                CommentView {
+                    author: c.author_name,
+                    when: dates::day_and_time(date, time),
+                    html: crate::web::rich_text::render(&c.body, &[]),
+                }
             })
             .collect(),
         notice: None,

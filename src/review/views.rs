@@ -111,7 +111,8 @@ pub struct CardImage {
 pub struct CommentView {
     pub author: String,
     pub when: String,
-    pub body: String,
+    /// The comment's markdown-lite, rendered safely (`web::rich_text`).
+    pub html: String,
 }
 
 /// One post as the reviewer sees it.

@@ -5,6 +5,7 @@
 //! Needs `chromium` and `chromedriver` (Debian: `chromium chromium-driver`).
 
 mod planning;
+mod review;
 mod server;
 mod tour;
 mod two_factor;
@@ -341,4 +342,59 @@ async fn an_artist_plans_with_the_art_in_a_real_browser() {
     ];
     step("plan-screenshots", &eve, tour::screenshots(&eve, &server, &pages)).await;
     eve.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_reviews_posts_through_a_link_without_an_account() {
+    let services = Services::start().await;
+    let server = Server::start(&[("EASEL_PUBLER_BASE_URL", services.publer_url())]).await.expect("start Easel");
+    let driver = Driver::start().await.expect("start chromedriver");
+    let files: Vec<PathBuf> = (1..=5)
+        .map(|n| {
+            let path = server.dir.path().join(format!("piece-{n}.png"));
+            std::fs::write(&path, art::encode(&art::picture(600, 900, n), image::ImageFormat::Png)).expect("write");
+            path
+        })
+        .collect();
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let ada = Browser::open(&driver).await.expect("open a browser");
+    let mia = Browser::open(&driver).await.expect("open a second browser");
+    step("review-sign-up", &ada, sign_up(&ada, &server, "Ada", "ada@example.com", "/signup")).await;
+    step("review-upload", &ada, planning::upload_portraits(&ada, &server, &paths)).await;
+    let mut calendar = String::new();
+    step("review-fill", &ada, async {
+        calendar = planning::fill_ready(&ada, &server).await?;
+        Ok(())
+    })
+    .await;
+    step("review-publer", &ada, planning::connect_publer(&ada, &server, &services)).await;
+    let mut posts = Vec::new();
+    step("review-posts", &ada, async {
+        posts = review::june_posts(&ada, &server, &calendar).await?;
+        Ok(())
+    })
+    .await;
+    step("review-submit", &ada, review::submit_all(&ada, &server, &posts)).await;
+    let mut link = String::new();
+    step("review-link", &ada, async {
+        link = review::make_link(&ada, &server, &calendar).await?;
+        Ok(())
+    })
+    .await;
+    step("review-client", &mia, review::client_answers(&mia, &link, &posts[0])).await;
+    step("review-revise", &ada, review::admin_revises(&ada, &server, &posts[0])).await;
+    step("review-approve", &mia, review::client_approves(&mia, &link, &posts[0])).await;
+    step("review-send", &ada, review::send_approved(&ada, &server, &calendar, &posts[4], &services)).await;
+    let pages = [
+        ("review-editor", format!("/events/{}", posts[0])),
+        ("review-links", "/review-links".to_owned()),
+        ("review-notifications", "/notifications".to_owned()),
+        ("review-settings", "/settings".to_owned()),
+    ];
+    step("review-screenshots", &ada, tour::screenshots(&ada, &server, &pages)).await;
+    let client_page = mia.screenshot().await.expect("the client's page");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target").join("e2e");
+    std::fs::write(dir.join("review-client.png"), client_page).expect("save the client's page");
+    ada.close().await;
+    mia.close().await;
 }

@@ -132,10 +132,14 @@ async fn the_client_approves_as_a_viewer_after_the_team_and_asks_for_changes(bac
 
     // The viewer writes nothing but review answers.
     let seen = vic.get(&format!("/events/{post}")).await;
-    for write in
-        [".editor button[type=submit]", ".editor [formaction]", ".editor form[action$='/publer']", "#artwork form"]
-    {
+    for write in [".editor [formaction]", ".editor form[action$='/publer']", "#artwork form"] {
         assert!(seen.html().select(&sel(write)).next().is_none(), "a viewer sees {write}");
+    }
+    // Their forms answer the review or comment; nothing else.
+    for form in seen.html().select(&sel(".editor form[method=post]")) {
+        let action = form.value().attr("action").unwrap_or_default();
+        let answers = action.ends_with("/review/approve") || action.ends_with("/review/changes");
+        assert!(answers || action.ends_with("/comments"), "a viewer sees a form for {action}");
     }
     step(&vic, &post, "submit", &[]).await.assert_status(403);
     vic.post(&format!("/events/{post}"), &[("caption", "Mine now")]).await.assert_status(403);

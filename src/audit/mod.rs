@@ -15,7 +15,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Everything the log records, with the words the page shows.
-pub const ACTIONS: [(&str, &str); 32] = [
+pub const ACTIONS: [(&str, &str); 33] = [
     ("member.invited", "Invited someone"),
     ("invitation.resent", "Resent an invitation"),
     ("invitation.revoked", "Revoked an invitation"),
@@ -48,6 +48,7 @@ pub const ACTIONS: [(&str, &str); 32] = [
     ("review_link.created", "Made a review link"),
     ("review_link.revoked", "Revoked a review link"),
     ("post.client_comment", "Commented on a review link"),
+    ("workspace.address_changed", "Changed the workspace's address"),
 ];
 
 pub fn label(action: &str) -> &'static str {

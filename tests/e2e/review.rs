@@ -15,7 +15,10 @@ const CHANGE: &str = "Warmer light on this one, please";
 pub async fn june_posts(browser: &Browser, server: &Server, calendar: &str) -> anyhow::Result<Vec<String>> {
     browser.goto(&server.url(&format!("/calendars/{calendar}?date=2030-06-15"))).await?;
     let ids = browser
-        .run("return [...document.querySelectorAll(\"[data-date^='2030-06-0'] [data-post]\")].map(p => p.dataset.post)", json!([]))
+        .run(
+            "return [...document.querySelectorAll(\"[data-date^='2030-06-0'] [data-post]\")].map(p => p.dataset.post)",
+            json!([]),
+        )
         .await?;
     let ids: Vec<String> = serde_json::from_value(ids)?;
     ensure!(ids.len() == 5, "five June posts, found {ids:?}");

@@ -134,6 +134,19 @@ async fn every_audited_action_is_recorded(backend: Backend) {
     let edit =
         [("date", "2030-05-01"), ("time", "09:00"), ("platform", "x"), ("status", "ready"), ("caption", "Hello")];
     bea.post(&post, &edit).await.assert_status(303);
+    // A review link, a client's comment on it, revoking it.
+    let (calendar_id, post_id) = (calendar.trim_start_matches("/calendars/"), post.trim_start_matches("/events/"));
+    let token =
+        crate::review_links::make(&bea, &crate::review_links::range_fields(calendar_id, "cleo@example.com")).await;
+    let reviewer = app.client();
+    reviewer.get(&format!("/review/{token}")).await.assert_status(200);
+    let comment = format!("/review/{token}/posts/{post_id}/comment");
+    reviewer.post(&comment, &[("comment", "Lovely")]).await.assert_status(303);
+    let links = bea.get("/review-links").await;
+    bea.post(&links.attrs("form[action$='/revoke']", "action").pop().expect("revoke"), &[]).await;
+    // The workspace's own address.
+    bea.get("/settings").await;
+    bea.post("/settings/address", &[("slug", "bea-paints")]).await;
     // Asking for an export, and downloading a ready one.
     bea.get("/settings/exports").await;
     bea.post("/settings/exports", &[]).await;

@@ -281,7 +281,7 @@ async fn a_reviewer_approves_asks_for_changes_and_approves_the_rest(backend: Bac
     let page = reviewer.get(&format!("/review/{token}?done=changes")).await;
     assert_eq!(page.text("#review-notice"), "Your request for changes was sent.");
     assert_eq!(page.texts(&format!("#post-{third} [data-comment] .review-comment-body")).len(), 1);
-    assert!(!page.body.contains("<b>no</b>") && page.body.contains("Warmer, please.\nAnd "), "escaped, lines kept");
+    assert!(!page.body.contains("<b>no</b>") && page.body.contains("Warmer, please.<br>\nAnd "), "escaped, lines kept");
     assert_eq!(page.text(&format!("#post-{third} .review-comment-body")), "Warmer, please. And <b>no</b> watermark");
 
     // HTMX swaps the card in place.

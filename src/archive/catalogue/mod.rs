@@ -77,6 +77,7 @@ pub const NEVER: [&str; 8] = [
 
 mod global;
 mod owned;
+mod review;
 mod tables;
 
 pub use tables::TABLES;

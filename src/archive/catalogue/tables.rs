@@ -1,6 +1,6 @@
 //! The tables themselves, parents first.
 
-use super::{Column, Kind, Table, global, owned};
+use super::{Column, Kind, Table, global, owned, review};
 
 pub(super) const fn col(name: &'static str, kind: Kind) -> Column {
     Column { name, kind, nullable: false }
@@ -45,10 +45,10 @@ pub const TABLES: &[Table] = &[
     owned::PUBLER_ROUTES,
     owned::PUBLER_SENDS,
     owned::USAGE_SNAPSHOTS,
-    owned::POST_HISTORY,
-    owned::REVIEW_LINKS,
-    owned::REVIEW_LINK_POSTS,
-    owned::REVIEW_LINK_TOKENS,
-    owned::POST_COMMENTS,
-    owned::NOTIFICATIONS,
+    review::POST_HISTORY,
+    review::REVIEW_LINKS,
+    review::REVIEW_LINK_POSTS,
+    review::REVIEW_LINK_TOKENS,
+    review::POST_COMMENTS,
+    review::NOTIFICATIONS,
 ];

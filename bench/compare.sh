@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Two builds of Easel against the same data, in one run, page by page.
+#
+#   bench/compare.sh REV_A REV_B [sqlite|postgres]      (default sqlite)
+#
+# Builds the release binary of each git revision (extracted with git archive
+# into a temporary folder; both share one CARGO_TARGET_DIR, target/compare,
+# so their dependencies are built once), seeds one server per binary with the
+# current checkout's seeder (bench/seed.rs, deterministic: the same workspaces,
+# images and posts for both), then measures each page with wrk on A and
+# straight after on B, so both see about the same load from the rest of the
+# machine (a whole run of A, then of B, would not). Prints
+# A req/s, B req/s, B/A and p99s per page, then sign-ins, memory and start-up,
+# and flags every figure where B is more than 10% worse.
+#
+# BENCH_DURATION, BENCH_IMAGES, BENCH_WORKSPACES and BENCH_STARTUP_RUNS as for
+# bench/run.sh; COMPARE_TARGET_DIR moves the shared build folder. Needs wrk.
+# Everything runs on 127.0.0.1, stops by itself and removes its files.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+
+[ $# -ge 2 ] || { echo "usage: bench/compare.sh REV_A REV_B [sqlite|postgres]" >&2; exit 2; }
+backend=${3:-sqlite}
+case "$backend" in sqlite | postgres) ;; *) echo "backend: sqlite or postgres" >&2; exit 2 ;; esac
+rev_a=$(git rev-parse --verify "$1^{commit}")
+rev_b=$(git rev-parse --verify "$2^{commit}")
+target_dir=$(realpath -m "${COMPARE_TARGET_DIR:-target/compare}")
+# More than 10% worse is a regression.
+worse_than=0.90
+
+# Builds REV's release binary into $work/easel-SLOT.
+build_rev() {
+  local slot=$1 rev=$2 dir="$work/src-$1"
+  mkdir -p "$dir"
+  # tar -m stamps every file "now": cargo judges freshness by modification
+  # times, and A's and B's sources share one target folder and one unit name,
+  # so B's files must look newer than A's build or cargo would keep A's.
+  git archive "$rev" | tar -x -m -C "$dir"
+  echo "== building $slot: $(git log -1 --format='%h %s' "$rev" | cut -c1-90)"
+  (cd "$dir" && CARGO_TARGET_DIR="$target_dir" cargo build --release --quiet --bin easel)
+  cp "$target_dir/release/easel" "$work/easel-$slot"
+  rm -rf "$dir"
+}
+
+# B over A for one figure; HIGHER=1 when a bigger number is better.
+# Prints "ratio flag".
+versus() {
+  awk -v a="$1" -v b="$2" -v higher="$3" -v limit="$worse_than" 'BEGIN {
+    if (a <= 0 || b == "") { print "- "; exit }
+    r = b / a; bad = higher ? r < limit : r > 1 / limit
+    printf "%.2f %s\n", r, bad ? sprintf("<< B %.0f%% worse", higher ? (1 - r) * 100 : (r - 1) * 100) : ""
+  }'
+}
+
+row() { printf '| %-26s | %9s | %9s | %5s | %9s | %9s | %s\n' "$@"; }
+
+compare_pages() {
+  local key v
+  echo "== wrk -t2 -c$connections -d$duration per page, A, then B ($backend)"
+  row page "A req/s" "B req/s" "B/A" "A p99" "B p99" ""
+  for key in $(page_keys); do
+    measure_page a "$key"
+    measure_page b "$key"
+    v=$(versus "$(res a "$key" 1)" "$(res b "$key" 1)" 1)
+    row "$(page_label "$key")" "$(res a "$key" 1)" "$(res b "$key" 1)" "${v%% *}" "$(res a "$key" 3)" "$(res b "$key" 3)" \
+      "${v#* }$(non_2xx a "$key")$(non_2xx b "$key")"
+  done
+}
+
+non_2xx() { [ "$(res "$1" "$2" 5)" = 0 ] || echo " $1: $(res "$1" "$2" 5) non-2xx"; }
+
+# One more figure row: NAME, A, B, unit, HIGHER (1 when bigger is better).
+compare_figure() {
+  local v
+  v=$(versus "$2" "$3" "$5")
+  row "$1" "$2$4" "$3$4" "${v%% *}" "" "" "${v#* }"
+}
+
+bench_setup
+cargo build --release --quiet --example seed
+build_rev a "$rev_a"
+build_rev b "$rev_b"
+if cmp -s "$work/easel-a" "$work/easel-b" && [ "$(git rev-parse "$rev_a^{tree}")" != "$(git rev-parse "$rev_b^{tree}")" ]; then
+  echo "note: the two binaries are identical although the trees differ (a change outside the binary?)"
+fi
+
+echo "== $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "A = $(git log -1 --format='%h %s' "$rev_a" | cut -c1-100)"
+echo "B = $(git log -1 --format='%h %s' "$rev_b" | cut -c1-100)"
+start_a=""
+start_b=""
+if [ "${BENCH_STARTUP_RUNS:-7}" -gt 0 ]; then
+  echo "== start-up on an empty SQLite database"
+  start_a=$(startup_median "$work/easel-a")
+  start_b=$(startup_median "$work/easel-b")
+fi
+
+[ "$backend" = sqlite ] || start_postgres
+for slot in a b; do
+  start_easel "$slot" "$work/easel-$slot" "$(new_database "$slot" "$backend")"
+  echo "== seeding $slot: $workspaces workspaces, $images images ($backend)"
+  seed_easel "$slot"
+done
+
+compare_pages
+echo "== sign-ins, $connections at once: A then B"
+signin_a=$(sign_ins a)
+signin_b=$(sign_ins b)
+echo "A: $signin_a"
+echo "B: $signin_b"
+peak_a=$(memory_mb a VmHWM)
+peak_b=$(memory_mb b VmHWM)
+sleep 10
+echo "== other figures"
+row figure A B "B/A" "" "" ""
+compare_figure "sign-ins per second" "$(grep -o 'rps=[0-9.]*' <<<"$signin_a" | cut -d= -f2)" \
+  "$(grep -o 'rps=[0-9.]*' <<<"$signin_b" | cut -d= -f2)" "" 1
+compare_figure "peak memory (VmHWM)" "$peak_a" "$peak_b" " MB" 0
+compare_figure "memory after 10 s idle" "$(memory_mb a VmRSS)" "$(memory_mb b VmRSS)" " MB" 0
+[ -z "$start_a" ] || compare_figure "start-up (median)" "$start_a" "$start_b" " ms" 0

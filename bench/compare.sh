@@ -3,6 +3,7 @@
 #
 #   bench/compare.sh REV_A REV_B [sqlite|postgres]      (default sqlite)
 #
+# REV_A and REV_B are git revisions, or paths to easel binaries already built.
 # Builds the release binary of each git revision (extracted with git archive
 # into a temporary folder; both share one CARGO_TARGET_DIR, target/compare,
 # so their dependencies are built once), seeds one server per binary with the
@@ -23,11 +24,24 @@ source bench/lib.sh
 [ $# -ge 2 ] || { echo "usage: bench/compare.sh REV_A REV_B [sqlite|postgres]" >&2; exit 2; }
 backend=${3:-sqlite}
 case "$backend" in sqlite | postgres) ;; *) echo "backend: sqlite or postgres" >&2; exit 2 ;; esac
-rev_a=$(git rev-parse --verify "$1^{commit}")
-rev_b=$(git rev-parse --verify "$2^{commit}")
+arg_a=$1
+arg_b=$2
 target_dir=$(realpath -m "${COMPARE_TARGET_DIR:-target/compare}")
 # More than 10% worse is a regression.
 worse_than=0.90
+
+# Puts SLOT's binary at $work/easel-SLOT: ARG is a path to an easel binary
+# already built (used as is), or a git revision to build.
+binary_for() {
+  local slot=$1 arg=$2
+  if [ -f "$arg" ] && [ -x "$arg" ]; then
+    cp "$arg" "$work/easel-$slot"
+    label[$slot]="binary $arg"
+  else
+    build_rev "$slot" "$(git rev-parse --verify "$arg^{commit}")"
+    label[$slot]=$(git log -1 --format='%h %s' "$arg" | cut -c1-100)
+  fi
+}
 
 # Builds REV's release binary into $work/easel-SLOT.
 build_rev() {
@@ -79,15 +93,14 @@ compare_figure() {
 
 bench_setup
 cargo build --release --quiet --example seed
-build_rev a "$rev_a"
-build_rev b "$rev_b"
-if cmp -s "$work/easel-a" "$work/easel-b" && [ "$(git rev-parse "$rev_a^{tree}")" != "$(git rev-parse "$rev_b^{tree}")" ]; then
-  echo "note: the two binaries are identical although the trees differ (a change outside the binary?)"
-fi
+declare -A label
+binary_for a "$arg_a"
+binary_for b "$arg_b"
+! cmp -s "$work/easel-a" "$work/easel-b" || echo "note: A and B are the same binary (a change outside it, or the same revision)"
 
 echo "== $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "A = $(git log -1 --format='%h %s' "$rev_a" | cut -c1-100)"
-echo "B = $(git log -1 --format='%h %s' "$rev_b" | cut -c1-100)"
+echo "A = ${label[a]}"
+echo "B = ${label[b]}"
 start_a=""
 start_b=""
 if [ "${BENCH_STARTUP_RUNS:-7}" -gt 0 ]; then

@@ -106,7 +106,7 @@ stop_easel() {
 
 # Seeds server NAME over HTTP (bench/seed.rs) and learns its ids.
 seed_easel() {
-  local name=$1 out="$work/seed-$name.out" base="http://127.0.0.1:${PORT[$1]}"
+  local name=$1 out="$work/seed-$1.out" base="http://127.0.0.1:${PORT[$1]}"
   "$seeder" "$base" "$workspaces" "$images" >"$out" || { tail -20 "$work/server-$name.log" >&2; return 1; }
   grep -v '^cookie=' "$out" || true
   COOKIE[$name]=$(grep '^cookie=' "$out" | cut -d= -f2-)
@@ -182,10 +182,10 @@ judge() {
     for (i = 1; i <= n; i++) {
       split(parts[i], kv, "=")
       if (text != "") text = text " & "
-      if (kv[1] == "min") { text = text sprintf("≥%g%%", kv[2] * 100); if (ratio < kv[2]) ok = 0 }
+      if (kv[1] == "min") { text = text sprintf(">=%g%%", kv[2] * 100); if (ratio < kv[2]) ok = 0 }
       if (kv[1] == "p99") { text = text sprintf("p99<%gms", kv[2]); if (p99 >= kv[2]) ok = 0 }
       if (kv[1] == "sqlite") {
-        text = text sprintf("≥%g%% of SQLite", kv[2] * 100)
+        text = text sprintf(">=%g%% of SQLite", kv[2] * 100)
         if (vs == "") pending = 1; else if (vs < kv[2]) ok = 0
       }
     }

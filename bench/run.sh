@@ -51,7 +51,7 @@ start_and_seed() {
 measure_pages() {
   local name=$1 key
   echo "== wrk -t2 -c$connections -d$duration, $backend_label; pages as a share of /healthz, files of the stylesheet"
-  printf '| %-26s | %9s | %16s | %8s | %8s | %8s | %-28s | %s\n' page req/s "share" p50 p99 p99.9 "target" ""
+  printf '| %-26s | %9s | %16s | %8s | %8s | %8s | %-28s | %s\n' page req/s "share" "p50 ms" "p99 ms" "p99.9 ms" "target" ""
   for key in $(page_keys); do
     measure_page "$name" "$key"
     print_page_row "$name" "$key" ""

@@ -250,8 +250,12 @@ memory_mb() {
 # "PASS"/"MISS" for VALUE under LIMIT.
 under() { awk -v v="$1" -v l="$2" 'BEGIN {print (v != "" && v < l) ? "PASS" : "MISS"}'; }
 
+# Median start-up of BINARY in ms (each run's figure goes to stderr).
 startup_median() {
-  python3 bench/startup.py "$1" "${BENCH_STARTUP_RUNS:-7}" | tee /dev/stderr | awk -F= '/^startup_median_ms=/ {print $2}'
+  local out
+  out=$(python3 bench/startup.py "$1" "${BENCH_STARTUP_RUNS:-7}")
+  grep -v '^startup_median_ms=' <<<"$out" >&2
+  awk -F= '/^startup_median_ms=/ {print $2}' <<<"$out"
 }
 
 # Mixed pages for SECONDS at 32 connections, a minute at a time: req/s, p99

@@ -14,7 +14,8 @@
 # A req/s, B req/s, B/A and p99s per page, then sign-ins, memory and start-up,
 # and flags every figure where B is more than 10% worse.
 #
-# BENCH_DURATION, BENCH_IMAGES, BENCH_WORKSPACES and BENCH_STARTUP_RUNS as for
+# BENCH_DURATION, BENCH_IMAGES, BENCH_WORKSPACES, BENCH_STARTUP_RUNS and
+# BENCH_SKIP_BUILD (the seeder is not rebuilt) as for
 # bench/run.sh; COMPARE_TARGET_DIR moves the shared build folder. Needs wrk.
 # Everything runs on 127.0.0.1, stops by itself and removes its files.
 set -euo pipefail
@@ -92,7 +93,7 @@ compare_figure() {
 }
 
 bench_setup
-cargo build --release --quiet --example seed
+[ -n "${BENCH_SKIP_BUILD:-}" ] || cargo build --release --quiet --example seed
 declare -A label
 binary_for a "$arg_a"
 binary_for b "$arg_b"

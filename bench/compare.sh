@@ -16,7 +16,9 @@
 #
 # BENCH_DURATION, BENCH_IMAGES, BENCH_WORKSPACES, BENCH_STARTUP_RUNS and
 # BENCH_SKIP_BUILD (the seeder is not rebuilt) as for
-# bench/run.sh; COMPARE_TARGET_DIR moves the shared build folder. Needs wrk.
+# bench/run.sh; COMPARE_TARGET_DIR moves the shared build folder;
+# COMPARE_ROUNDS=3 measures each page three times per binary, in turns, and
+# keeps the median (worth it on a shared machine). Needs wrk.
 # Everything runs on 127.0.0.1, stops by itself and removes its files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +32,7 @@ arg_b=$2
 target_dir=$(realpath -m "${COMPARE_TARGET_DIR:-target/compare}")
 # More than 10% worse is a regression.
 worse_than=0.90
+rounds=${COMPARE_ROUNDS:-1}
 
 # Puts SLOT's binary at $work/easel-SLOT: ARG is a path to an easel binary
 # already built (used as is), or a git revision to build.
@@ -70,13 +73,25 @@ versus() {
 
 row() { printf '| %-26s | %9s | %9s | %5s | %9s | %9s | %s\n' "$@"; }
 
+# Each page COMPARE_ROUNDS times (default 1), A and B in turns (AB, then
+# BA, ...), keeping per binary the round with the median req/s: on a busy
+# machine one round of each can differ by a third with the same binary.
 compare_pages() {
-  local key v
-  echo "== wrk -t2 -c$connections -d$duration per page, A, then B ($backend)"
+  local key v round
+  echo "== wrk -t2 -c$connections -d$duration per page, A and B in turns, $rounds round(s) ($backend)"
   row page "A req/s" "B req/s" "B/A" "A p99" "B p99" ""
   for key in $(page_keys); do
-    measure_page a "$key"
-    measure_page b "$key"
+    : >"$work/rounds-a"
+    : >"$work/rounds-b"
+    for round in $(seq "$rounds"); do
+      local order="a b"
+      [ $((round % 2)) = 1 ] || order="b a"
+      for slot in $order; do
+        measure_page "$slot" "$key"
+        echo "${RES[$slot:$key]}" >>"$work/rounds-$slot"
+      done
+    done
+    for slot in a b; do RES[$slot:$key]=$(sort -n "$work/rounds-$slot" | awk '{l[NR] = $0} END {print l[int((NR + 1) / 2)]}'); done
     v=$(versus "$(res a "$key" 1)" "$(res b "$key" 1)" 1)
     row "$(page_label "$key")" "$(res a "$key" 1)" "$(res b "$key" 1)" "${v%% *}" "$(res a "$key" 3)" "$(res b "$key" 3)" \
       "${v#* }$(non_2xx a "$key")$(non_2xx b "$key")"

@@ -95,9 +95,8 @@ impl Databases {
     pub async fn workspace_tx(&self, workspace: Uuid, write: bool) -> anyhow::Result<WorkspaceTx> {
         let placement = self.placement_of(workspace).await?;
         let data = self.by_name(&placement)?;
-        let tx = if write { data.begin_write().await? } else { data.begin().await? };
-        let main = (placement != MAIN).then(|| (self.main.clone(), write));
-        Ok(WorkspaceTx::placed(tx, workspace, main).await?)
+        let main = (placement != MAIN).then(|| self.main.clone());
+        Ok(WorkspaceTx::open(data, write, workspace, main).await?)
     }
 
     /// Like [`Self::workspace_tx`], for work that already holds a write

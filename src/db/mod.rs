@@ -57,8 +57,10 @@ impl Db {
                     crate::storage::private::write_new(file, b"")?;
                 }
             }
+            // A SQLite connection cannot go away under us: no ping on acquire.
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(options)
                 .await?;
@@ -76,6 +78,8 @@ impl Db {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(options)
                 .await?;
@@ -141,6 +145,19 @@ impl Db {
     pub fn session_store(&self) -> SessionStore {
         SessionStore::for_db(self)
     }
+}
+
+/// A connection idle this long is checked before use; one busier than that
+/// was checked when it was last released (sqlx pings on release), so the
+/// round trip a ping per acquire costs is only paid after a quiet spell,
+/// which is when a restarted server or a dropped link shows.
+const CHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+async fn ping_if_idle(conn: &mut sqlx::PgConnection, meta: sqlx::pool::PoolConnectionMetadata) -> sqlx::Result<bool> {
+    if meta.idle_for >= CHECK_AFTER_IDLE {
+        sqlx::Connection::ping(conn).await?;
+    }
+    Ok(true)
 }
 
 /// The SQLite database's file, unless the database lives in memory.

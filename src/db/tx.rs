@@ -20,6 +20,19 @@ impl Tx {
         })
     }
 
+    /// Begins a transaction with a transaction-local setting already made:
+    /// on PostgreSQL `BEGIN` and `set_config` travel in one round trip.
+    /// `value` must be a literal Easel made (a UUID, `on`), never user text.
+    async fn begin_set(db: &Db, write: bool, setting: &str, value: &str) -> sqlx::Result<Self> {
+        match db {
+            Db::Postgres(pool) => {
+                let begin = format!("BEGIN; SELECT set_config('{setting}', '{value}', true)");
+                Ok(Self::Postgres(pool.begin_with(begin).await?))
+            }
+            Db::Sqlite(_) => Self::begin(db, write).await,
+        }
+    }
+
     pub fn target(&mut self) -> Target<'_> {
         match self {
             Self::Sqlite(tx) => Target::Sqlite(tx),
@@ -34,6 +47,8 @@ impl Tx {
         }
     }
 }
+
+const WORKSPACE_SETTING: &str = "app.workspace_id";
 
 /// A transaction that may touch one workspace's rows and no other's.
 ///
@@ -67,7 +82,8 @@ impl WorkspaceTx {
     /// with an id it has checked the person's membership of (or just created).
     pub(crate) async fn enter(mut tx: Tx, workspace_id: Uuid) -> sqlx::Result<Self> {
         if let Tx::Postgres(pg) = &mut tx {
-            sqlx::query("SELECT set_config('app.workspace_id', $1, true)")
+            sqlx::query("SELECT set_config($1, $2, true)")
+                .bind(WORKSPACE_SETTING)
                 .bind(workspace_id.to_string())
                 .execute(&mut **pg)
                 .await?;
@@ -75,14 +91,16 @@ impl WorkspaceTx {
         Ok(Self { tx, workspace_id, global: Global::Same })
     }
 
-    /// Scopes a transaction on the database holding the workspace's rows;
-    /// `main` is the main database when that is another one.
-    pub(crate) async fn placed(tx: Tx, workspace_id: Uuid, main: Option<(Db, bool)>) -> sqlx::Result<Self> {
-        let mut scoped = Self::enter(tx, workspace_id).await?;
-        if let Some((main, write)) = main {
-            scoped.global = Global::Later { main, write };
-        }
-        Ok(scoped)
+    /// Opens a transaction on `data`, the database holding the workspace's
+    /// rows, already scoped to it; `main` is the main database when that is
+    /// another one.
+    pub(crate) async fn open(data: &Db, write: bool, workspace_id: Uuid, main: Option<Db>) -> sqlx::Result<Self> {
+        let tx = Tx::begin_set(data, write, WORKSPACE_SETTING, &workspace_id.to_string()).await?;
+        let global = match main {
+            Some(main) => Global::Later { main, write },
+            None => Global::Same,
+        };
+        Ok(Self { tx, workspace_id, global })
     }
 
     /// Scopes `tx` (on the workspace's own database) with `main_tx`, already
@@ -167,11 +185,7 @@ pub struct AdminTx {
 
 impl AdminTx {
     pub(crate) async fn begin(db: &Db) -> sqlx::Result<Self> {
-        let mut tx = Tx::begin(db, true).await?;
-        if let Tx::Postgres(pg) = &mut tx {
-            sqlx::query("SELECT set_config('app.platform_admin', 'on', true)").execute(&mut **pg).await?;
-        }
-        Ok(Self { tx })
+        Ok(Self { tx: Tx::begin_set(db, true, "app.platform_admin", "on").await? })
     }
 
     pub fn target(&mut self) -> Target<'_> {

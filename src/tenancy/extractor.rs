@@ -122,8 +122,7 @@ impl Workspace {
     /// A read transaction that sees this workspace's rows only, on the
     /// database its placement names.
     pub async fn read(&self) -> AppResult<WorkspaceTx> {
-        let main = self.main.clone().map(|db| (db, false));
-        Ok(WorkspaceTx::placed(self.data.begin().await?, self.id, main).await?)
+        Ok(WorkspaceTx::open(&self.data, false, self.id, self.main.clone()).await?)
     }
 
     /// A write transaction that touches this workspace's rows only; refused
@@ -135,8 +134,7 @@ impl Workspace {
         if self.moving {
             return Err(AppError::Forbidden(MOVING));
         }
-        let main = self.main.clone().map(|db| (db, true));
-        let mut tx = WorkspaceTx::placed(self.data.begin_write().await?, self.id, main).await?;
+        let mut tx = WorkspaceTx::open(&self.data, true, self.id, self.main.clone()).await?;
         queries::mark_active(&mut tx).await?;
         Ok(tx)
     }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::{approval::Mode, permissions::Role};
 use crate::{
     db::{
-        Db, WorkspaceTx,
+        Db, Tx, WorkspaceTx,
         query::{execute, fetch_all, fetch_optional},
     },
     settings,
@@ -99,12 +99,21 @@ pub async fn first_membership(db: &Db, user_id: Uuid) -> sqlx::Result<Option<Act
 /// Every workspace of a person for the navbar's switcher, most recently
 /// used first and then by name.
 pub async fn memberships_of(db: &Db, user_id: Uuid) -> sqlx::Result<Vec<Membership>> {
-    let sql = format!(
+    fetch_all!(db, Membership, &memberships_sql(), user_id)
+}
+
+/// [`memberships_of`] in an open transaction (the global side of a
+/// workspace's), so a page's chrome needs one connection, not two.
+pub async fn memberships_in(tx: &mut Tx, user_id: Uuid) -> sqlx::Result<Vec<Membership>> {
+    fetch_all!(tx, Membership, &memberships_sql(), user_id)
+}
+
+fn memberships_sql() -> String {
+    format!(
         "SELECT m.workspace_id, w.name, m.role, w.brand_colour, w.logo, m.last_used_at \
          FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
          WHERE m.user_id = $1 AND {KEPT} ORDER BY {RECENT_FIRST}, LOWER(w.name), w.id"
-    );
-    fetch_all!(db, Membership, &sql, user_id)
+    )
 }
 
 /// Records that the person opened this workspace now, for the switcher's

@@ -198,18 +198,20 @@ impl FromRequestParts<AppState> for Layout {
             return Ok(layout);
         };
         let active: Option<Workspace> = tenancy::resolve(parts, state, &user).await?;
-        let all = tenancy::queries::memberships_of(&state.db, user.id).await?;
         layout.platform_admin = user.platform_admin;
         layout.email_unverified = !user.email_verified;
-        if let Some(w) = &active {
-            layout.brand = w.brand().clone();
-            layout.suspended = w.is_suspended();
-            layout.moving = w.is_moving();
-            layout.unread = tenancy::notices::unread_count(w).await?;
-            if is_calendar_page(parts.uri.path()) {
-                layout.publer_ready = publer_ready(w).await?;
+        let all = match &active {
+            Some(w) => {
+                layout.brand = w.brand().clone();
+                layout.suspended = w.is_suspended();
+                layout.moving = w.is_moving();
+                let chrome = workspace_chrome(w, is_calendar_page(parts.uri.path())).await?;
+                layout.unread = chrome.unread;
+                layout.publer_ready = chrome.publer_ready;
+                chrome.memberships
             }
-        }
+            None => tenancy::queries::memberships_of(&state.db, user.id).await?,
+        };
         layout.user_id = Some(user.id);
         layout.user_name = Some(user.name);
         layout.user_email = user.email;
@@ -235,9 +237,27 @@ fn is_calendar_page(path: &str) -> bool {
     matches!((parts.next(), parts.next(), parts.next()), (Some("calendars"), Some(id), None) if Uuid::parse_str(id).is_ok())
 }
 
-/// Whether Publer can take posts: a key, and an account for at least one calendar.
-async fn publer_ready(ws: &Workspace) -> Result<bool, AppError> {
+/// What the chrome shows about the active workspace and the person's others.
+struct WorkspaceChrome {
+    memberships: Vec<tenancy::queries::Membership>,
+    unread: i64,
+    publer_ready: bool,
+}
+
+/// The switcher's list, the bell's count and (on a calendar's page) whether
+/// Publer is ready, read in one transaction: one connection for the chrome.
+async fn workspace_chrome(ws: &Workspace, calendar_page: bool) -> Result<WorkspaceChrome, AppError> {
     let mut tx = ws.read().await?;
+    let user = ws.user().id;
+    let memberships = tenancy::queries::memberships_in(tx.global().await?, user).await?;
+    let unread = tenancy::notices::unread_count(&mut tx, user).await?;
+    let publer_ready = calendar_page && publer_ready(&mut tx).await?;
+    tx.commit().await?;
+    Ok(WorkspaceChrome { memberships, unread, publer_ready })
+}
+
+/// Whether Publer can take posts: a key, and an account for at least one calendar.
+async fn publer_ready(tx: &mut crate::db::WorkspaceTx) -> sqlx::Result<bool> {
     let id = tx.workspace_id();
     let ready: i64 = crate::db::query::fetch_scalar!(
         tx,
@@ -247,7 +267,6 @@ async fn publer_ready(ws: &Workspace) -> Result<bool, AppError> {
         id,
         crate::integrations::PUBLER_KEY
     )?;
-    tx.commit().await?;
     Ok(ready > 0)
 }
 

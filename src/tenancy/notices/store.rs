@@ -10,8 +10,7 @@ use crate::{
         WorkspaceTx,
         query::{execute, fetch_all, fetch_optional, fetch_scalar},
     },
-    error::AppResult,
-    tenancy::{Role, Workspace},
+    tenancy::Role,
 };
 
 /// A member of the workspace, with their choice for one kind of notice.
@@ -171,21 +170,17 @@ pub async fn review_link(
     )
 }
 
-/// The bell's figure: the signed-in person's unread notices in the active
+/// The bell's figure: `user`'s unread notices in the transaction's
 /// workspace. One COUNT on the `notifications_unread` index.
-pub async fn unread_count(ws: &Workspace) -> AppResult<i64> {
-    let mut tx = ws.read().await?;
+pub async fn unread_count(tx: &mut WorkspaceTx, user: Uuid) -> sqlx::Result<i64> {
     let id = tx.workspace_id();
-    let user = ws.user().id;
-    let count = fetch_scalar!(
+    fetch_scalar!(
         tx,
         i64,
         "SELECT COUNT(*) FROM notifications WHERE workspace_id = $1 AND user_id = $2 AND read_at IS NULL",
         id,
         user
-    )?;
-    tx.commit().await?;
-    Ok(count)
+    )
 }
 
 /// Marks every notice of `user` in this workspace read.

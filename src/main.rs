@@ -8,6 +8,12 @@ use clap::{Parser, Subcommand};
 use easel::config::Config;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of glibc's malloc: decoding, argon2 and the blocking
+/// pool's threads each left glibc arenas holding freed memory, so the
+/// server's resident memory stayed near its peak (see docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "easel", version, about = "Easel: a content planner for visual artists and their agencies")]
 struct Cli {

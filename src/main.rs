@@ -8,9 +8,10 @@ use clap::{Parser, Subcommand};
 use easel::config::Config;
 use tracing_subscriber::EnvFilter;
 
-/// mimalloc instead of glibc's malloc: decoding, argon2 and the blocking
-/// pool's threads each left glibc arenas holding freed memory, so the
-/// server's resident memory stayed near its peak (see docs/PERFORMANCE.md).
+/// mimalloc instead of glibc's malloc: after freeing one argon2id block
+/// (19 MiB) glibc raises its mmap threshold and keeps every later such block
+/// in an arena, so 32 sign-ins left the server at 700 MB (see
+/// docs/PERFORMANCE.md, issue 18).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -8,6 +8,13 @@ use clap::{Parser, Subcommand};
 use easel::config::Config;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of glibc's malloc: after freeing one argon2id block
+/// (19 MiB) glibc raises its mmap threshold and keeps every later such block
+/// in an arena, so 32 sign-ins left the server at 700 MB (see
+/// docs/PERFORMANCE.md, issue 18).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "easel", version, about = "Easel: a content planner for visual artists and their agencies")]
 struct Cli {

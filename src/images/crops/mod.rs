@@ -5,6 +5,7 @@ pub mod geometry;
 mod handlers;
 pub mod queries;
 pub mod rendition;
+mod shrink;
 mod views;
 
 use std::collections::{HashMap, HashSet};

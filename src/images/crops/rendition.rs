@@ -12,7 +12,7 @@ use image::{
 };
 use uuid::Uuid;
 
-use super::{Framing, RENDITIONS, Spec, geometry};
+use super::{Framing, RENDITIONS, Spec, geometry, shrink};
 use crate::{
     images::processing::{LARGE_EDGE, decode_limits},
     state::AppState,
@@ -102,8 +102,8 @@ pub fn render(bytes: &[u8], size: (u32, u32), spec: Spec, width: u32, max_pixels
     let scale = f64::from(source.width()) / f64::from(size.0.max(1));
     let height = geometry::height_for(spec.preset, width).max(1);
     let framed = match spec.framing {
-        Framing::Crop(r) => crop(&source, scale, r, width, height),
-        Framing::Mat(colour) => mat(&source, size, spec, colour, width, height),
+        Framing::Crop(r) => crop(source, scale, r, width, height),
+        Framing::Mat(colour) => mat(source, size, spec, colour, width, height),
     };
     encode_within(framed, MAX_BYTES)
 }
@@ -118,22 +118,24 @@ fn decode_upright(bytes: &[u8], max_pixels: u64) -> anyhow::Result<DynamicImage>
     Ok(image)
 }
 
-fn crop(source: &DynamicImage, scale: f64, r: geometry::Rect, width: u32, height: u32) -> RgbaImage {
+fn crop(source: DynamicImage, scale: f64, r: geometry::Rect, width: u32, height: u32) -> RgbaImage {
     let at = |v: u32, limit: u32| ((f64::from(v) * scale).round() as u32).min(limit.saturating_sub(1));
     let (x, y) = (at(r.x, source.width()), at(r.y, source.height()));
     let w = ((f64::from(r.width) * scale).round() as u32).clamp(1, source.width() - x);
     let h = ((f64::from(r.height) * scale).round() as u32).clamp(1, source.height() - y);
-    let cut = source.crop_imm(x, y, w, h);
+    let cut = shrink::cut(source, (x, y, w, h), (width, height));
     over(&cut.resize_exact(width, height, FilterType::Lanczos3).to_rgba8(), [255, 255, 255])
 }
 
 /// The whole artwork, scaled to fit and centred on a canvas of the mat colour.
-fn mat(source: &DynamicImage, size: (u32, u32), spec: Spec, colour: [u8; 3], width: u32, height: u32) -> RgbaImage {
+fn mat(source: DynamicImage, size: (u32, u32), spec: Spec, colour: [u8; 3], width: u32, height: u32) -> RgbaImage {
     let (canvas_w, _, _, _) = geometry::mat_canvas(spec.preset, size.0, size.1);
     let k = f64::from(width) / f64::from(canvas_w.max(1));
     let art_w = ((f64::from(size.0) * k).round() as u32).clamp(1, width);
     let art_h = ((f64::from(size.1) * k).round() as u32).clamp(1, height);
-    let art = over(&source.resize_exact(art_w, art_h, FilterType::Lanczos3).to_rgba8(), colour);
+    let whole = (0, 0, source.width(), source.height());
+    let art = shrink::cut(source, whole, (art_w, art_h));
+    let art = over(&art.resize_exact(art_w, art_h, FilterType::Lanczos3).to_rgba8(), colour);
     let [r, g, b] = colour;
     let mut canvas = RgbaImage::from_pixel(width, height, Rgba([r, g, b, 255]));
     image::imageops::overlay(&mut canvas, &art, i64::from((width - art_w) / 2), i64::from((height - art_h) / 2));

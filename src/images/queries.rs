@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use crate::db::{
     WorkspaceTx,
-    search,
     query::{execute, fetch_all, fetch_optional},
+    search,
 };
 
 /// What the gallery grid shows of an image.

@@ -6,6 +6,7 @@
 pub mod cluster;
 mod databases;
 pub mod query;
+pub mod search;
 mod sessions;
 mod tx;
 

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::db::{
     WorkspaceTx,
     query::{execute, fetch_all, fetch_optional},
+    search,
 };
 
 /// What the gallery grid shows of an image.
@@ -199,29 +200,23 @@ pub async fn all_tags(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<(String, i64)>> 
 /// One page of the gallery, newest first (ids are time-ordered).
 pub async fn gallery(tx: &mut WorkspaceTx, f: &Filter) -> sqlx::Result<Vec<ImageCard>> {
     let ws = tx.workspace_id();
-    let pattern = if f.search.is_empty() { String::new() } else { format!("%{}%", escape_like(&f.search)) };
-    fetch_all!(
-        tx,
-        ImageCard,
+    let search = search::images(tx, &f.search);
+    let (condition, first, second) = match search {
+        Some(s) => (s.condition, s.first, s.second),
+        None => ("TRUE", String::new(), String::new()),
+    };
+    let sql = format!(
         "SELECT i.id, i.title, i.alt_text, i.width, i.height FROM images i \
-         WHERE i.workspace_id = $1 \
-           AND ($2 = '' OR LOWER(i.title) LIKE $2 ESCAPE '\\' OR i.id IN (SELECT t.image_id FROM image_tags t \
-                WHERE t.workspace_id = $1 AND t.tag LIKE $2 ESCAPE '\\')) \
-           AND ($3 = '' OR i.id IN (SELECT t.image_id FROM image_tags t WHERE t.workspace_id = $1 AND t.tag = $3)) \
-           AND ($4 IS NULL OR EXISTS (SELECT 1 FROM collection_images c \
-                WHERE c.workspace_id = i.workspace_id AND c.image_id = i.id AND c.collection_id = $4)) \
-           AND ($5 IS NULL OR i.id < $5) \
-           AND ($7 = FALSE OR NOT EXISTS (SELECT 1 FROM event_images x \
+         WHERE i.workspace_id = $1 AND {condition} \
+           AND ($4 = '' OR i.id IN (SELECT t.image_id FROM image_tags t WHERE t.workspace_id = $1 AND t.tag = $4)) \
+           AND ($5 IS NULL OR EXISTS (SELECT 1 FROM collection_images c \
+                WHERE c.workspace_id = i.workspace_id AND c.image_id = i.id AND c.collection_id = $5)) \
+           AND ($6 IS NULL OR i.id < $6) \
+           AND ($8 = FALSE OR NOT EXISTS (SELECT 1 FROM event_images x \
                 WHERE x.workspace_id = i.workspace_id AND x.image_id = i.id)) \
-         ORDER BY i.id DESC LIMIT $6",
-        ws,
-        pattern,
-        &f.tag,
-        f.collection,
-        f.before,
-        f.limit,
-        f.unscheduled,
-    )
+         ORDER BY i.id DESC LIMIT $7"
+    );
+    fetch_all!(tx, ImageCard, &sql, ws, first, second, &f.tag, f.collection, f.before, f.limit, f.unscheduled)
 }
 
 /// Stores the palette computed for an image that had none.
@@ -242,9 +237,4 @@ pub async fn existing(tx: &mut WorkspaceTx, ids: &[Uuid]) -> sqlx::Result<Vec<Uu
         }
     }
     Ok(found)
-}
-
-/// `%` and `_` in a search are letters, not wildcards.
-fn escape_like(text: &str) -> String {
-    text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }

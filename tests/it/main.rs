@@ -40,6 +40,7 @@ mod publer;
 mod review_links;
 mod roles;
 mod row_level_security;
+mod search;
 mod sign_in_with;
 mod signup_policy;
 mod slow_clients;

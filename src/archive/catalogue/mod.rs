@@ -62,8 +62,9 @@ impl Table {
 /// backup runs (a backup would hold its own unfinished run) and in-app
 /// exports (a short-lived download, made again in a minute); and the
 /// cluster's runtime state: once-per-cluster job claims and the shared
-/// rate-limit counters.
-pub const NEVER: [&str; 8] = [
+/// rate-limit counters; and the search indexes (migration 0029), which
+/// triggers rebuild from the images and tags an import or restore inserts.
+pub const NEVER: [&str; 15] = [
     "tower_sessions",
     "_sqlx_migrations",
     "backup_runs",
@@ -73,6 +74,15 @@ pub const NEVER: [&str; 8] = [
     // Bulk caption jobs: progress of a few minutes' work, not content.
     "caption_jobs",
     "caption_job_posts",
+    // Gallery search: SQLite's FTS5 table, its shadow tables and its
+    // content; PostgreSQL's suffixes.
+    "image_search",
+    "image_search_fts",
+    "image_search_fts_data",
+    "image_search_fts_idx",
+    "image_search_fts_docsize",
+    "image_search_fts_config",
+    "image_search_suffixes",
 ];
 
 mod global;

@@ -28,10 +28,11 @@ impl Clock {
     }
 
     /// The local date and time of an instant.
+    /// (No `Zoned` in between: a month asks this for every post.)
     pub fn local(&self, at: OffsetDateTime) -> (Date, Time) {
-        let zoned =
-            Timestamp::from_second(at.unix_timestamp()).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(self.zone.clone());
-        (zoned.date(), zoned.time())
+        let instant = Timestamp::from_second(at.unix_timestamp()).unwrap_or(Timestamp::UNIX_EPOCH);
+        let local = self.zone.to_datetime(instant);
+        (local.date(), local.time())
     }
 
     /// The instant of a local date and time. A time skipped by a clock

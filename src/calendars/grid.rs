@@ -52,20 +52,22 @@ pub struct Day {
     pub label: String,
     pub in_range: bool,
     pub is_today: bool,
+    /// The posts the view shows: in a month cell only the first
+    /// `CHIPS_PER_DAY`, the others are counted in `hidden`.
     pub posts: Vec<DayPost>,
+    /// Posts of a month cell behind "+N more" (never made into chips).
+    pub hidden: usize,
 }
 
 impl Day {
-    /// The posts a month cell shows; the rest are behind "+N more".
-    pub fn shown(&self, kind: &ViewKind) -> &[DayPost] {
-        match kind {
-            ViewKind::Month => &self.posts[..self.posts.len().min(CHIPS_PER_DAY)],
-            _ => &self.posts,
-        }
+    /// How many posts "+N more" stands for.
+    pub fn more(&self) -> usize {
+        self.hidden
     }
 
-    pub fn more(&self, kind: &ViewKind) -> usize {
-        self.posts.len() - self.shown(kind).len()
+    /// Every post of the day, shown or not.
+    pub fn total(&self) -> usize {
+        self.posts.len() + self.hidden
     }
 }
 
@@ -73,7 +75,7 @@ pub struct DayPost {
     pub id: Uuid,
     pub calendar_name: String,
     /// The calendar's colour class (`colour-teal`).
-    pub colour_class: String,
+    pub colour_class: &'static str,
     pub time: String,
     pub platform: &'static str,
     pub status: String,
@@ -121,30 +123,55 @@ fn snippet(caption: &str, max: usize) -> String {
     format!("{}…", cut.trim_end())
 }
 
-fn day_post(post: PostCard, date: Date, time: jiff::civil::Time) -> DayPost {
+/// A chip of `post` at `time` on a day whose short name (`Mon 3 Jun`) is `day`.
+fn day_post(post: PostCard, day: &str, time: jiff::civil::Time) -> DayPost {
     let platform = platforms::label(&post.platform);
-    let title = post.first_title.clone().unwrap_or_default();
-    let text = snippet(&post.caption, 60);
-    let artwork = if title.is_empty() { "no artwork yet".to_owned() } else { title.clone() };
+    let time = hhmm(time);
+    let title = post.first_title.unwrap_or_default();
     let status = crate::posts::queries::STATUSES.iter().find(|(k, _)| *k == post.status).map_or("", |(_, l)| l);
     let review = Review::parse(&post.review).unwrap_or_default();
-    let in_review = if review == Review::None { String::new() } else { format!(", {}", review.label()) };
+    let name = chip_name(day, &time, platform, &title, status, review);
+    let text = snippet(&post.caption, 60);
     DayPost {
         id: post.id,
-        colour_class: format!("colour-{}", super::views::colour_name(&post.colour).to_lowercase()),
-        name: format!("{}, {}, {platform}: {artwork} ({status}{in_review})", date.strftime("%a %-d %b"), hhmm(time)),
+        colour_class: super::views::colour_class(&post.colour),
+        name,
         review,
         calendar_name: post.calendar_name,
-        time: hhmm(time),
+        time,
         platform,
         thumb: post.first_image.map(|image| post_thumb_url(image, &post.platform)),
         image_count: post.image_count,
         snippet: if text.is_empty() { title } else { text },
-        caption: post.caption.chars().take(200).collect(),
+        caption: first_chars(post.caption, 200),
         status: post.status,
         publer_state: post.publer_state,
         sold: post.sold,
     }
+}
+
+/// What a screen reader says of a chip: `Mon 3 Jun, 09:00, Instagram:
+/// Blue study (Draft, In review)`.
+fn chip_name(day: &str, time: &str, platform: &str, title: &str, status: &str, review: Review) -> String {
+    let artwork = if title.is_empty() { "no artwork yet" } else { title };
+    let mut name = String::with_capacity(day.len() + platform.len() + artwork.len() + 48);
+    for part in [day, ", ", time, ", ", platform, ": ", artwork, " (", status] {
+        name.push_str(part);
+    }
+    if review != Review::None {
+        name.push_str(", ");
+        name.push_str(review.label());
+    }
+    name.push(')');
+    name
+}
+
+/// `text` cut to its first `max` characters, in place.
+fn first_chars(mut text: String, max: usize) -> String {
+    if let Some((end, _)) = text.char_indices().nth(max) {
+        text.truncate(end);
+    }
+    text
 }
 
 /// The first and last day shown, and the day "previous"/"next" go to.
@@ -197,24 +224,44 @@ pub fn span(kind: ViewKind, anchor: Date) -> Span {
     }
 }
 
-/// Lays the posts on the days of the span, in local time.
+/// The posts of one local date, while they are laid out.
+struct Bucket {
+    /// The date's short name in chip names (`Mon 3 Jun`), made once a day.
+    short: String,
+    posts: Vec<DayPost>,
+    hidden: usize,
+}
+
+/// Lays the posts on the days of the span, in local time. A month cell
+/// makes chips of its first `CHIPS_PER_DAY` posts only and counts the rest.
 pub fn days(span: &Span, kind: ViewKind, anchor: Date, today: Date, clock: &Clock, posts: Vec<PostCard>) -> Vec<Day> {
-    let mut by_date: BTreeMap<Date, Vec<DayPost>> = BTreeMap::new();
+    let mut by_date: BTreeMap<Date, Bucket> = BTreeMap::new();
     for post in posts {
         let (date, time) = clock.local(post.starts_at);
-        by_date.entry(date).or_default().push(day_post(post, date, time));
+        let bucket = by_date.entry(date).or_insert_with(|| Bucket {
+            short: date.strftime("%a %-d %b").to_string(),
+            posts: Vec::new(),
+            hidden: 0,
+        });
+        if kind == ViewKind::Month && bucket.posts.len() >= CHIPS_PER_DAY {
+            bucket.hidden += 1;
+        } else {
+            bucket.posts.push(day_post(post, &bucket.short, time));
+        }
     }
     let mut out = Vec::new();
     let mut date = span.first;
     while date <= span.last {
         let in_range = kind != ViewKind::Month || (date.year() == anchor.year() && date.month() == anchor.month());
+        let (posts, hidden) = by_date.remove(&date).map_or((Vec::new(), 0), |b| (b.posts, b.hidden));
         out.push(Day {
             date: date.to_string(),
             number: date.day(),
             label: date.strftime("%A %-d %B").to_string(),
             in_range,
             is_today: date == today,
-            posts: by_date.remove(&date).unwrap_or_default(),
+            posts,
+            hidden,
         });
         match date.tomorrow() {
             Ok(next) => date = next,
@@ -250,5 +297,20 @@ mod tests {
         assert_eq!(snippet("\n  Blue study  \nmore", 60), "Blue study");
         assert_eq!(snippet("abcdefghij", 4), "abcd…");
         assert_eq!(snippet("", 4), "");
+    }
+
+    #[test]
+    fn a_caption_is_cut_by_characters() {
+        assert_eq!(first_chars("héllo".to_owned(), 2), "hé");
+        assert_eq!(first_chars("héllo".to_owned(), 5), "héllo");
+        assert_eq!(first_chars(String::new(), 5), "");
+    }
+
+    #[test]
+    fn a_chip_is_named_by_day_time_platform_artwork_and_state() {
+        let name = chip_name("Mon 3 Jun", "09:00", "Instagram", "", "Draft", Review::None);
+        assert_eq!(name, "Mon 3 Jun, 09:00, Instagram: no artwork yet (Draft)");
+        let name = chip_name("Mon 3 Jun", "09:00", "Instagram", "Blue", "Ready", Review::Approved);
+        assert_eq!(name, "Mon 3 Jun, 09:00, Instagram: Blue (Ready, Approved)");
     }
 }

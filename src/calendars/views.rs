@@ -73,7 +73,7 @@ impl CalendarView {
     }
 
     pub fn post_total(&self) -> usize {
-        self.days.iter().map(|d| d.posts.len()).sum()
+        self.days.iter().map(Day::total).sum()
     }
 
     pub fn show_calendar(&self) -> bool {
@@ -108,6 +108,22 @@ pub const WEEKDAYS: [(&str, &str); 7] =
 
 pub fn colour_name(hex: &str) -> &'static str {
     COLOURS.iter().find(|(h, _)| *h == hex).map_or("Custom", |(_, n)| n)
+}
+
+/// The CSS class of a calendar colour (`colour-teal`), made without
+/// allocating: every chip of a month asks.
+pub fn colour_class(hex: &str) -> &'static str {
+    match colour_name(hex) {
+        "Indigo" => "colour-indigo",
+        "Teal" => "colour-teal",
+        "Green" => "colour-green",
+        "Amber" => "colour-amber",
+        "Rose" => "colour-rose",
+        "Purple" => "colour-purple",
+        "Slate" => "colour-slate",
+        "Orange" => "colour-orange",
+        _ => "colour-custom",
+    }
 }
 
 /// "Plan this": a post on a calendar, day and time for one piece.
@@ -154,7 +170,7 @@ impl AllView {
     }
 
     pub fn post_total(&self) -> usize {
-        self.days.iter().map(|d| d.posts.len()).sum()
+        self.days.iter().map(Day::total).sum()
     }
 
     pub fn is_ticked(&self, c: &Calendar) -> bool {
@@ -193,4 +209,16 @@ pub struct Tile {
     /// Nearly the same colours as the tile to the right / below.
     pub warn_right: bool,
     pub warn_below: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_classes_are_the_lower_case_colour_names() {
+        for (hex, name) in COLOURS.iter().chain([&("#123456", "Custom")]) {
+            assert_eq!(colour_class(hex), format!("colour-{}", name.to_lowercase()));
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! limits and a preview, assigned artwork in carousel order, rescheduling,
 //! duplicating and deleting.
 
+mod cards;
 mod handlers;
 pub mod platforms;
 pub mod queries;

@@ -13,6 +13,8 @@ use crate::{
     images::queries::ImageCard,
 };
 
+pub use super::cards::{PostCard, cards_between, drafts_needing_work};
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Post {
     pub id: Uuid,
@@ -23,29 +25,6 @@ pub struct Post {
     pub hashtags: String,
     pub notes: String,
     pub status: String,
-}
-
-/// What a calendar day or the home page shows of a post.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct PostCard {
-    pub id: Uuid,
-    pub calendar_id: Uuid,
-    pub calendar_name: String,
-    pub colour: String,
-    pub starts_at: OffsetDateTime,
-    pub platform: String,
-    pub status: String,
-    pub caption: String,
-    pub first_image: Option<Uuid>,
-    /// The first artwork's title, when the post has artwork.
-    pub first_title: Option<String>,
-    pub image_count: i64,
-    /// `sending`, `scheduled` or `failed` once handed to Publer, else empty.
-    pub publer_state: String,
-    /// Not yet published, and some of its artwork has sold since it was planned.
-    pub sold: bool,
-    /// Where it stands in review (`events.review`).
-    pub review: String,
 }
 
 /// The fields a person edits.
@@ -65,32 +44,6 @@ pub const STATUSES: [(&str, &str); 5] = [
     ("published", "Published"),
     ("failed", "Failed"),
 ];
-
-/// The card columns of posts matching `filter` (a condition on `e`), in
-/// date order. The posts are chosen (and limited) first; then each looks up
-/// its first artwork, count and sold pieces by index. A window over every
-/// matching post's artwork cost more on SQLite than these lookups, and made
-/// "the first 8 drafts" read all of them.
-fn card_sql(filter: &str, limit: &str) -> String {
-    format!(
-        "SELECT e.id, e.calendar_id, c.name AS calendar_name, c.colour, e.starts_at, e.platform, \
-           e.status, e.caption, e.first_image, i.title AS first_title, e.image_count, \
-           CASE WHEN s.state = 'sending' AND s.error <> '' THEN 'waiting' ELSE COALESCE(s.state, '') END AS publer_state, \
-           (e.status <> 'published' AND e.sold) AS sold, e.review \
-         FROM (SELECT e.*, \
-             (SELECT x.image_id FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id \
-               ORDER BY x.position, x.image_id LIMIT 1) AS first_image, \
-             (SELECT COUNT(*) FROM event_images x WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id) AS image_count, \
-             EXISTS (SELECT 1 FROM event_images x JOIN images a ON a.workspace_id = x.workspace_id AND a.id = x.image_id \
-               WHERE x.workspace_id = e.workspace_id AND x.event_id = e.id AND a.availability = 'sold') AS sold \
-           FROM (SELECT e.workspace_id, e.id, e.calendar_id, e.starts_at, e.platform, e.status, e.caption, e.review \
-             FROM events e WHERE e.workspace_id = $1 AND {filter} ORDER BY e.starts_at, e.id {limit}) e) e \
-         JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id \
-         LEFT JOIN images i ON i.workspace_id = e.workspace_id AND i.id = e.first_image \
-         LEFT JOIN publer_sends s ON s.workspace_id = e.workspace_id AND s.event_id = e.id \
-         ORDER BY e.starts_at, e.id"
-    )
-}
 
 /// A new post, made by `created_by` (the signed-in member).
 pub async fn insert(
@@ -166,29 +119,6 @@ pub async fn reschedule(tx: &mut WorkspaceTx, id: Uuid, starts_at: OffsetDateTim
 pub async fn delete(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<u64> {
     let ws = tx.workspace_id();
     execute!(tx, "DELETE FROM events WHERE workspace_id = $1 AND id = $2", ws, id)
-}
-
-/// Posts starting in `[from, to)`, of one calendar or of all.
-pub async fn cards_between(
-    tx: &mut WorkspaceTx,
-    calendar: Option<Uuid>,
-    from: OffsetDateTime,
-    to: OffsetDateTime,
-) -> sqlx::Result<Vec<PostCard>> {
-    let ws = tx.workspace_id();
-    let sql = card_sql("($2 IS NULL OR e.calendar_id = $2) AND e.starts_at >= $3 AND e.starts_at < $4", "");
-    fetch_all!(tx, PostCard, &sql, ws, calendar, from, to)
-}
-
-/// Drafts that still lack a caption or artwork, soonest first.
-pub async fn drafts_needing_work(tx: &mut WorkspaceTx, limit: i64) -> sqlx::Result<Vec<PostCard>> {
-    let ws = tx.workspace_id();
-    let sql = card_sql(
-        "e.status = 'draft' AND (e.caption = '' OR NOT EXISTS \
-         (SELECT 1 FROM event_images y WHERE y.workspace_id = e.workspace_id AND y.event_id = e.id))",
-        "LIMIT $2",
-    );
-    fetch_all!(tx, PostCard, &sql, ws, limit)
 }
 
 pub async fn count_upcoming(tx: &mut WorkspaceTx, now: OffsetDateTime) -> sqlx::Result<i64> {

@@ -14,6 +14,7 @@ on_both_backends!(
     dropping_a_piece_on_a_day_plans_a_draft_at_the_next_posting_time,
     planning_is_refused_to_viewers_and_with_other_workspaces_ids,
     the_tray_lists_and_searches_the_library,
+    a_carousel_chip_shows_its_first_piece_its_count_and_a_sold_piece,
 );
 
 async fn paris_with_two_times(client: &Client) {
@@ -222,4 +223,39 @@ async fn the_tray_lists_and_searches_the_library(backend: Backend) {
     let bea = app.signed_up("Bea", "bea@example.com").await;
     let hers = new_calendar(&bea, "Mine").await;
     assert!(bea.get(&format!("/calendars/{hers}")).await.attrs(".tray-item", "data-image").is_empty());
+}
+
+/// A chip reads the whole carousel: the first piece in carousel order (not
+/// the first added), how many there are, and a sold piece anywhere in it;
+/// a published post is not flagged.
+async fn a_carousel_chip_shows_its_first_piece_its_count_and_a_sold_piece(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let (a, b, c) = (upload(&ada, "a.png", 1).await, upload(&ada, "b.png", 2).await, upload(&ada, "c.png", 3).await);
+    let calendar = new_calendar(&ada, "Main").await;
+    let post = new_post(&ada, &calendar, "2030-05-10", "10:00").await;
+    let bare = new_post(&ada, &calendar, "2030-05-10", "11:00").await;
+    let path = format!("/events/{post}");
+    ada.post(&format!("{path}/images"), &[("ids", &a), ("ids", &b), ("ids", &c)]).await.assert_redirect(&path);
+    ada.post(&format!("{path}/order"), &[("ids", &b), ("ids", &a), ("ids", &c)]).await;
+    ada.get(&format!("/images/{c}")).await;
+    ada.post(&format!("/images/{c}"), &[("title", "Grey Heron"), ("availability", "sold")]).await.assert_status(303);
+
+    let month_path = format!("/calendars/{calendar}?date=2030-05-01");
+    let month = ada.get(&month_path).await;
+    let chip = format!("[data-post=\"{post}\"]");
+    assert_eq!(month.attrs(&format!("{chip} img.chip-thumb"), "src"), vec![format!("/media/{b}/crop/portrait/thumb")]);
+    assert_eq!(month.text(&format!("{chip} .chip-count")), "· 3 images");
+    assert_eq!(month.texts(&format!("{chip} [data-sold]")).len(), 1, "the third piece has sold");
+    let other = format!("[data-post=\"{bare}\"]");
+    assert!(month.texts(&format!("{other} img.chip-thumb")).is_empty());
+    assert!(month.texts(&format!("{other} .chip-count, {other} [data-sold]")).is_empty());
+    assert!(month.text(&format!("{other} [data-chip-name]")).contains("no artwork yet"));
+
+    ada.get(&path).await;
+    let published = [("date", "2030-05-10"), ("time", "10:00"), ("platform", "instagram"), ("status", "published")];
+    ada.post(&path, &published).await.assert_status(303);
+    let month = ada.get(&month_path).await;
+    assert!(month.texts(&format!("{chip} [data-sold]")).is_empty(), "published: nothing to update");
+    assert_eq!(month.text(&format!("{chip} .chip-count")), "· 3 images");
 }

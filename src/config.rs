@@ -2,6 +2,7 @@
 
 mod access;
 mod backups;
+pub mod billing;
 mod bounds;
 mod domain;
 pub mod durations;
@@ -13,6 +14,7 @@ use url::Url;
 
 pub use access::{InviteLimits, SignupPolicy, TwoFactorRule};
 pub use backups::BackupSchedule;
+pub use billing::Billing;
 pub use bounds::Bounds;
 pub use placement::{MAIN, Placement};
 
@@ -73,6 +75,8 @@ pub struct Config {
     /// The domain under which workspaces have their own addresses,
     /// `{slug}.{domain}` (`EASEL_BASE_DOMAIN`); `None`: no such addresses.
     pub base_domain: Option<String>,
+    /// Stripe billing, and what a failed payment allows (`EASEL_STRIPE_*`).
+    pub billing: Billing,
 }
 
 /// The plans Easel ships with (their limits are the operator's to edit).
@@ -320,6 +324,7 @@ impl Config {
             placement,
             storage: crate::storage::setting::StorageConfig::from_lookup(&get, &uploads_dir)?,
             base_domain: domain::base_domain(get("EASEL_BASE_DOMAIN"))?,
+            billing: Billing::from_lookup(&get)?,
         })
     }
 

@@ -26,6 +26,7 @@ pub mod mail;
 pub mod notifications;
 pub mod oauth;
 pub mod outbound;
+pub mod billing;
 pub mod plans;
 pub mod posts;
 pub mod publer;

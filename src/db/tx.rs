@@ -125,7 +125,8 @@ impl WorkspaceTx {
     /// ever joins the two sides.
     pub async fn global(&mut self) -> sqlx::Result<&mut Tx> {
         if let Global::Later { main, write } = &self.global {
-            let tx = Tx::begin(main, *write).await?;
+            // Scoped too: billing rows on the main database are under row-level security.
+            let tx = Tx::begin_set(main, *write, WORKSPACE_SETTING, &self.workspace_id.to_string()).await?;
             self.global = Global::Open(tx);
         }
         Ok(match &mut self.global {

@@ -18,6 +18,19 @@ pub struct Plan {
     pub max_ai_generations: Option<i64>,
     pub max_publer_posts: Option<i64>,
     pub can_hide_branding: bool,
+    /// Stripe's price ids; empty: not sold that way.
+    #[sqlx(default)]
+    pub stripe_price_monthly: String,
+    #[sqlx(default)]
+    pub stripe_price_yearly: String,
+    /// What the plan page shows (Stripe charges what the price says).
+    #[sqlx(default)]
+    pub price_monthly_cents: i64,
+    #[sqlx(default)]
+    pub price_yearly_cents: i64,
+    /// `None`: `EASEL_TRIAL_DAYS`.
+    #[sqlx(default)]
+    pub trial_days: Option<i64>,
 }
 
 /// The limits in force for one workspace: its plan's, with any custom
@@ -51,7 +64,8 @@ pub async fn limits_of(tx: &mut AdminTx, workspace: Uuid) -> sqlx::Result<Limits
 }
 
 const PLAN_COLUMNS: &str = "key, name, max_images, max_storage_bytes, max_members, max_ai_generations, \
-                            max_publer_posts, can_hide_branding";
+                            max_publer_posts, can_hide_branding, stripe_price_monthly, stripe_price_yearly, \
+                            price_monthly_cents, price_yearly_cents, trial_days";
 
 pub async fn plans(db: &Db) -> sqlx::Result<Vec<Plan>> {
     fetch_all!(db, Plan, &format!("SELECT {PLAN_COLUMNS} FROM plans ORDER BY position"))

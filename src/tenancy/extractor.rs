@@ -41,6 +41,8 @@ pub struct Workspace {
     moving: bool,
     /// How posts are approved before they are sent.
     approval: Mode,
+    /// A failed payment's grace, or the read-only state after it.
+    billing: BillingStanding,
     /// This request only reads (GET or HEAD), which suspension allows.
     reading: bool,
     brand: Brand,
@@ -59,6 +61,30 @@ pub struct Brand {
     pub logo: String,
     pub hide_powered_by: bool,
 }
+
+/// Where a workspace stands with its payments (only while billing is on).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BillingStanding {
+    #[default]
+    Good,
+    /// A payment failed; everything works until `until`.
+    Grace { until: time::OffsetDateTime },
+    /// The grace ran out: read-only until the payment is fixed.
+    Locked,
+}
+
+impl BillingStanding {
+    /// From when payments started failing, the grace allowed, and now.
+    pub fn of(past_due_since: Option<time::OffsetDateTime>, grace: std::time::Duration) -> Self {
+        let Some(since) = past_due_since else { return Self::Good };
+        let until = since + grace;
+        if until <= time::OffsetDateTime::now_utc() { Self::Locked } else { Self::Grace { until } }
+    }
+}
+
+pub const BILLING_LOCKED: &str = "A payment for this workspace has failed and its grace period is over: you can \
+                                  read everything in it, but nothing can be changed until the owner fixes the \
+                                  payment. Nothing has been deleted.";
 
 const SUSPENDED: &str = "This workspace is suspended by the operator: you can read everything in it, but nothing \
                          can be changed until the suspension is lifted.";
@@ -103,9 +129,30 @@ impl Workspace {
         &self.brand
     }
 
-    /// Suspension (and a move) stops everything but reading.
+    pub fn billing(&self) -> BillingStanding {
+        self.billing
+    }
+
+    fn read_only(&self) -> bool {
+        self.suspended || self.moving || self.billing == BillingStanding::Locked
+    }
+
+    /// Suspension (a move, a lapsed payment) stops everything but reading,
+    /// and paying.
     fn blocked(&self, permission: Permission) -> bool {
-        (self.suspended || self.moving) && !self.reading && permission != Permission::ViewContent
+        self.read_only()
+            && !self.reading
+            && !matches!(permission, Permission::ViewContent | Permission::ManageBilling)
+    }
+
+    fn read_only_reason(&self) -> &'static str {
+        if self.suspended {
+            SUSPENDED
+        } else if self.moving {
+            MOVING
+        } else {
+            BILLING_LOCKED
+        }
     }
 
     /// `Ok` when the member's role holds `permission`, else a 403.
@@ -113,7 +160,7 @@ impl Workspace {
         if !self.role.can(permission) {
             Err(AppError::Forbidden("Your role in this workspace does not allow that."))
         } else if self.blocked(permission) {
-            Err(AppError::Forbidden(if self.suspended { SUSPENDED } else { MOVING }))
+            Err(AppError::Forbidden(self.read_only_reason()))
         } else {
             Ok(())
         }
@@ -128,11 +175,8 @@ impl Workspace {
     /// A write transaction that touches this workspace's rows only; refused
     /// while the workspace is suspended. It marks the workspace active.
     pub async fn write(&self) -> AppResult<WorkspaceTx> {
-        if self.suspended {
-            return Err(AppError::Forbidden(SUSPENDED));
-        }
-        if self.moving {
-            return Err(AppError::Forbidden(MOVING));
+        if self.read_only() {
+            return Err(AppError::Forbidden(self.read_only_reason()));
         }
         let mut tx = WorkspaceTx::open(&self.data, true, self.id, self.main.clone()).await?;
         queries::mark_active(&mut tx).await?;
@@ -208,6 +252,10 @@ pub async fn resolve(parts: &mut Parts, state: &AppState, user: &CurrentUser) ->
         suspended: m.suspended,
         moving: m.moving,
         approval: m.approval,
+        billing: match &state.config.billing.stripe {
+            Some(_) => BillingStanding::of(m.billing_past_due_since, state.config.billing.grace),
+            None => BillingStanding::Good,
+        },
         reading: matches!(parts.method, Method::GET | Method::HEAD),
         brand: Brand { colour: m.brand_colour, logo: m.logo, hide_powered_by: m.hide_powered_by },
         data,

@@ -18,7 +18,7 @@ mod views;
 use axum::{Router, routing::get};
 
 pub use address::HostWorkspace;
-pub use extractor::{Brand, Workspace, make_active, resolve};
+pub use extractor::{BILLING_LOCKED, BillingStanding, Brand, Workspace, make_active, resolve};
 pub use handlers::workspaces_page;
 pub use host::Site;
 pub use permissions::{Access, Permission, ROUTES, Role};

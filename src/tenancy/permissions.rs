@@ -32,6 +32,9 @@ pub enum Permission {
     ManageSettings,
     /// Delete the workspace, transfer ownership.
     OwnWorkspace,
+    /// Prices, checkout and the billing portal. Allowed while billing has
+    /// made the workspace read-only: paying is how it becomes writable again.
+    ManageBilling,
 }
 
 impl Permission {
@@ -41,7 +44,7 @@ impl Permission {
             Self::ViewContent | Self::ReviewPosts | Self::Comment => Role::Viewer,
             Self::EditContent => Role::Member,
             Self::ManageTeam | Self::ManageSettings => Role::Admin,
-            Self::OwnWorkspace => Role::Owner,
+            Self::OwnWorkspace | Self::ManageBilling => Role::Owner,
         }
     }
 }

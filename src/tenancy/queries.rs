@@ -45,12 +45,14 @@ pub struct ActiveMembership {
     /// How its posts are approved before they are sent.
     #[sqlx(try_from = "String")]
     pub approval: Mode,
+    /// Since when a payment has been failing (billing's grace runs from here).
+    pub billing_past_due_since: Option<OffsetDateTime>,
 }
 
 const ACTIVE: &str = "SELECT m.workspace_id, w.name, m.role, w.suspended_at IS NOT NULL AS suspended, \
        w.brand_colour, w.logo, \
        (w.hide_powered_by AND COALESCE(w.custom_can_hide_branding, p.can_hide_branding, FALSE)) AS hide_powered_by, \
-       w.placement, w.moving_to IS NOT NULL AS moving, w.approval \
+       w.placement, w.moving_to IS NOT NULL AS moving, w.approval, w.billing_past_due_since \
      FROM memberships m JOIN workspaces w ON w.id = m.workspace_id LEFT JOIN plans p ON p.key = w.plan";
 
 /// A workspace scheduled for deletion is gone for its members: no page, no

@@ -28,6 +28,10 @@ use axum::{
 
 pub use layout::Layout;
 
+/// Where Stripe sends billing events; exempt from the session CSRF check
+/// because the request's signature authenticates it.
+pub const STRIPE_WEBHOOK: &str = "/stripe/webhook";
+
 use crate::error::AppResult;
 
 /// Runs the rest of the request in its own task, so a client that hangs up

@@ -37,6 +37,11 @@ pub const PLANS: Table = Table {
         opt("max_ai_generations", Int),
         opt("max_publer_posts", Int),
         col("can_hide_branding", Bool),
+        col("stripe_price_monthly", Text),
+        col("stripe_price_yearly", Text),
+        col("price_monthly_cents", Int),
+        col("price_yearly_cents", Int),
+        opt("trial_days", Int),
     ],
 };
 
@@ -69,6 +74,8 @@ pub const WORKSPACES: Table = Table {
         opt("moving_to", Text),
         col("approval", Text),
         opt("slug", Text),
+        opt("billing_past_due_since", Time),
+        col("complimentary_plan", Bool),
     ],
 };
 
@@ -192,5 +199,49 @@ pub const PLATFORM_AUDIT: Table = Table {
         col("workspace_name", Text),
         col("detail", Text),
         col("created_at", Time),
+    ],
+};
+
+/// A workspace's Stripe customer and subscription: the operator's Stripe
+/// account's, so only in instance archives.
+pub const SUBSCRIPTIONS: Table = Table {
+    name: "subscriptions",
+    scope: Global,
+    key: &["workspace_id"],
+    columns: &[
+        col("workspace_id", Uuid),
+        col("customer_id", Text),
+        col("subscription_id", Text),
+        col("price_id", Text),
+        col("plan", Text),
+        col("status", Text),
+        col("billing_interval", Text),
+        col("amount_cents", Int),
+        col("mrr_cents", Int),
+        col("currency", Text),
+        opt("current_period_start", Time),
+        opt("current_period_end", Time),
+        col("cancel_at_period_end", Bool),
+        opt("trial_end", Time),
+        opt("canceled_at", Time),
+        opt("downgrade_at", Time),
+        col("state_at", Int),
+        col("updated_at", Time),
+    ],
+};
+
+/// Webhook events taken: kept so a restored instance still ignores replays.
+pub const STRIPE_EVENTS: Table = Table {
+    name: "stripe_events",
+    scope: Global,
+    key: &["id"],
+    columns: &[
+        col("id", Text),
+        col("kind", Text),
+        col("created", Int),
+        opt("workspace_id", Uuid),
+        col("outcome", Text),
+        col("detail", Text),
+        col("received_at", Time),
     ],
 };

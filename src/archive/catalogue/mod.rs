@@ -64,7 +64,7 @@ impl Table {
 /// cluster's runtime state: once-per-cluster job claims and the shared
 /// rate-limit counters; and the search indexes (migration 0029), which
 /// triggers rebuild from the images and tags an import or restore inserts.
-pub const NEVER: [&str; 15] = [
+pub const NEVER: [&str; 17] = [
     "tower_sessions",
     "_sqlx_migrations",
     "backup_runs",
@@ -83,6 +83,10 @@ pub const NEVER: [&str; 15] = [
     "image_search_fts_docsize",
     "image_search_fts_config",
     "image_search_suffixes",
+    // Billing's open Checkout Sessions (a day's life) and the tally of
+    // refused webhook calls.
+    "billing_checkouts",
+    "stripe_refusals",
 ];
 
 mod global;

@@ -25,6 +25,8 @@ pub const TABLES: &[Table] = &[
     global::NOTICE_CHOICES,
     global::NOTICE_MAIL,
     global::PLATFORM_AUDIT,
+    global::SUBSCRIPTIONS,
+    global::STRIPE_EVENTS,
     owned::WORKSPACE_SETTINGS,
     owned::IMAGES,
     owned::IMAGE_TAGS,

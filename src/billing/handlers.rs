@@ -72,8 +72,8 @@ pub async fn choose(
     session: Session,
     Form(form): Form<ChooseForm>,
 ) -> AppResult<Response> {
-    let settings = settings(&state)?;
     ws.require(Permission::ManageBilling)?;
+    let settings = settings(&state)?;
     let (plan, interval, price) = chosen(&state, &form).await?;
     let mut tx = ws.write_billing().await?;
     let current = queries::of(tx.global().await?, ws.id()).await?.unwrap_or_default();
@@ -151,8 +151,8 @@ async fn customer(api: &StripeApi<'_>, ws: &Workspace, known: &str) -> Result<St
 }
 
 pub async fn portal(State(state): State<AppState>, ws: Workspace, session: Session) -> AppResult<Response> {
-    settings(&state)?;
     ws.require(Permission::ManageBilling)?;
+    settings(&state)?;
     let mut tx = ws.write_billing().await?;
     let current = queries::of(tx.global().await?, ws.id()).await?.unwrap_or_default();
     tx.commit().await?;

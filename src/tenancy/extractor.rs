@@ -137,10 +137,11 @@ impl Workspace {
         self.suspended || self.moving || self.billing == BillingStanding::Locked
     }
 
-    /// Suspension (a move, a lapsed payment) stops everything but reading,
-    /// and paying.
+    /// Suspension (a move, a lapsed payment) stops everything but reading;
+    /// a lapsed payment also leaves paying open.
     fn blocked(&self, permission: Permission) -> bool {
-        self.read_only() && !self.reading && !matches!(permission, Permission::ViewContent | Permission::ManageBilling)
+        let paying_the_way_out = permission == Permission::ManageBilling && !self.suspended && !self.moving;
+        self.read_only() && !self.reading && permission != Permission::ViewContent && !paying_the_way_out
     }
 
     fn read_only_reason(&self) -> &'static str {

@@ -10,6 +10,7 @@ mod archive_faults;
 mod archives;
 mod backups;
 mod basics;
+mod billing_admin;
 mod bounded;
 mod bulk;
 mod bulk_captions;

@@ -55,7 +55,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Everything the platform audit log records, with the words its page shows.
-pub const ACTIONS: [(&str, &str); 14] = [
+pub const ACTIONS: [(&str, &str); 20] = [
     ("admin.granted", "Made a platform admin"),
     ("admin.revoked", "Removed a platform admin"),
     ("workspace.plan_changed", "Changed a plan"),
@@ -70,6 +70,12 @@ pub const ACTIONS: [(&str, &str); 14] = [
     ("account.claimed", "An address's proven owner took over an unconfirmed account"),
     ("backup.started", "Started a backup"),
     ("workspace.imported", "Imported a workspace"),
+    ("billing.plan_changed", "Billing changed a plan"),
+    ("billing.payment_failed", "A payment failed (grace period started)"),
+    ("billing.payment_recovered", "A failed payment went through"),
+    ("billing.canceled", "A subscription ended"),
+    ("billing.unknown_customer", "A Stripe event for no known workspace"),
+    ("billing.unknown_price", "A Stripe price no plan sells"),
 ];
 
 /// Makes the person with `email` a platform admin (or not); false if there

@@ -139,10 +139,8 @@ pub async fn subscription(
     let Some(ws) = find_workspace(tx, known, &sub.id, &sub.customer, sub.workspace()).await? else {
         return unknown(tx, &sub.customer, event).await;
     };
-    if queries::of(tx, ws).await?.is_none() {
-        queries::link_customer(tx, ws, &sub.customer).await?;
-    }
-    let current = queries::of(tx, ws).await?.unwrap_or_default();
+    queries::link_customer(tx, ws, &sub.customer).await?;
+    let current = queries::locked(tx, ws).await?.unwrap_or_default();
     let same = current.subscription_id == sub.id;
     if !same && !current.subscription_id.is_empty() && is_live(&current.status) && !is_live(&sub.status) {
         return Ok(Outcome::at(ws, "ignored", format!("{} is not the workspace's live subscription", sub.id)));
@@ -253,7 +251,7 @@ pub async fn payment(
     let Some(ws) = queries::workspace_of(tx, subscription, customer).await? else {
         return unknown(tx, customer, event).await;
     };
-    let (Some(mut current), Some(standing)) = (queries::of(tx, ws).await?, queries::standing(tx, ws).await?) else {
+    let (Some(mut current), Some(standing)) = (queries::locked(tx, ws).await?, queries::standing(tx, ws).await?) else {
         return unknown(tx, customer, event).await;
     };
     if created < current.state_at {

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::db::{
-    AdminTx, Db, Executes,
+    AdminTx, Db, Executes, Target,
     query::{execute, fetch_all, fetch_optional, fetch_scalar},
 };
 
@@ -49,6 +49,15 @@ const COLUMNS: &str = "workspace_id, customer_id, subscription_id, price_id, pla
 /// the platform's).
 pub async fn of(tx: &mut impl Executes, workspace: Uuid) -> sqlx::Result<Option<Subscription>> {
     let sql = format!("SELECT {COLUMNS} FROM subscriptions WHERE workspace_id = $1");
+    fetch_optional!(tx, Subscription, &sql, workspace)
+}
+
+/// [`of`], locked until the transaction ends, so two events for one
+/// workspace apply one after the other and the newer state always wins
+/// (SQLite's write transactions are one at a time already).
+pub async fn locked(tx: &mut AdminTx, workspace: Uuid) -> sqlx::Result<Option<Subscription>> {
+    let lock = if matches!(tx.target(), Target::Postgres(_)) { " FOR UPDATE" } else { "" };
+    let sql = format!("SELECT {COLUMNS} FROM subscriptions WHERE workspace_id = $1{lock}");
     fetch_optional!(tx, Subscription, &sql, workspace)
 }
 

@@ -9,6 +9,7 @@ pub mod archive;
 pub mod audit;
 pub mod auth;
 pub mod backups;
+pub mod billing;
 pub mod branding;
 pub mod bulk;
 pub mod calendars;
@@ -26,7 +27,6 @@ pub mod mail;
 pub mod notifications;
 pub mod oauth;
 pub mod outbound;
-pub mod billing;
 pub mod plans;
 pub mod posts;
 pub mod publer;
@@ -130,6 +130,8 @@ pub async fn launch(
     // Workspaces whose deletion grace period is over: once now, then every minute.
     let purging = tokio::spawn(tenancy::deletion::keep_purging(state.databases.clone(), state.storage.clone()));
     let scheduled_backups = backups::start(&state);
+    // Canceled subscriptions whose paid period is over: back to Free.
+    let billing = tokio::spawn(billing::keep_ending(state.databases.clone()));
     // Mail summaries of notifications: at most one per person per 10 minutes.
     let mailing = tokio::spawn(notifications::summary::keep_mailing(state.clone()));
     let bounds = state.config.bounds.clone();
@@ -139,6 +141,7 @@ pub async fn launch(
     purging.abort();
     sweeping.abort();
     mailing.abort();
+    billing.abort();
     if let Some(task) = scheduled_backups {
         task.abort();
     }
@@ -148,12 +151,30 @@ pub async fn launch(
 }
 
 /// Scripts and styles come from Easel itself, never inline, never a CDN.
-const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
-                   frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+/// Forms post only to Easel, which may send them on to Stripe's checkout
+/// and portal when billing is on (browsers hold redirects to `form-action`).
+fn content_security_policy(config: &config::Config) -> HeaderValue {
+    let mut forms = String::from("'self'");
+    if let Some(stripe) = &config.billing.stripe {
+        forms.push_str(" https://checkout.stripe.com https://billing.stripe.com");
+        let stand_in =
+            url::Url::parse(&stripe.base_url).ok().filter(|_| stripe.base_url != config::billing::STRIPE_API);
+        if let Some(url) = stand_in {
+            forms.push(' ');
+            forms.push_str(&url.origin().ascii_serialization());
+        }
+    }
+    let csp = format!(
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
+         frame-ancestors 'none'; form-action {forms}; base-uri 'none'; object-src 'none'"
+    );
+    HeaderValue::from_str(&csp).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
+}
 
 /// The whole route table, with its layers.
 pub fn app(state: AppState) -> Router {
     let request_id = web::headers::REQUEST_ID;
+    let csp = content_security_policy(&state.config);
     let https = state.config.secure_cookies();
     Router::new()
         .route("/", get(home::view_home))
@@ -175,7 +196,7 @@ pub fn app(state: AppState) -> Router {
         .merge(integrations::routes())
         .merge(captions::routes())
         .merge(publer::routes())
-        .merge(plans::routes())
+        .merge(billing::routes())
         .merge(branding::routes())
         .merge(admin::routes())
         .merge(exports::routes())
@@ -200,10 +221,7 @@ pub fn app(state: AppState) -> Router {
                     tracing::info_span!("request", id, method = %req.method(), path = %path)
                 }))
                 .layer(PropagateRequestIdLayer::new(request_id))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(CSP),
-                ))
+                .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp))
                 .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
                 .layer(SetResponseHeaderLayer::overriding(
                     header::X_CONTENT_TYPE_OPTIONS,

@@ -26,7 +26,7 @@ use sqlx::{
 pub use databases::{Databases, UnknownDatabase};
 pub use query::Target;
 pub use sessions::SessionStore;
-pub use tx::{AdminTx, Tx, WorkspaceTx};
+pub use tx::{AdminTx, Executes, Tx, WorkspaceTx};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");

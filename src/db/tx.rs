@@ -203,3 +203,21 @@ impl AdminTx {
         self.tx
     }
 }
+
+/// A transaction of either kind, for queries that run in a platform
+/// transaction (a webhook, the operator) and in a workspace's global side.
+pub trait Executes: Send {
+    fn target(&mut self) -> Target<'_>;
+}
+
+impl Executes for Tx {
+    fn target(&mut self) -> Target<'_> {
+        Tx::target(self)
+    }
+}
+
+impl Executes for AdminTx {
+    fn target(&mut self) -> Target<'_> {
+        AdminTx::target(self)
+    }
+}

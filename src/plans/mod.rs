@@ -1,18 +1,11 @@
 //! Plans and limits: what a workspace may hold and use each month, checked
-//! where the action happens, and the plan page owners and admins see.
+//! where the action happens (the plan page is `billing`'s).
 
-mod handlers;
 pub mod queries;
-
-use axum::{Router, routing::get};
 
 pub use queries::Limits;
 
-use crate::{state::AppState, usage};
-
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/settings/plan", get(handlers::view_plan))
-}
+use crate::usage;
 
 /// What to do when a limit is reached, said once for every message.
 const WHAT_TO_DO: &str = "Ask your agency or the operator for a bigger plan";

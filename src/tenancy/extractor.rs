@@ -137,12 +137,11 @@ impl Workspace {
         self.suspended || self.moving || self.billing == BillingStanding::Locked
     }
 
-    /// Suspension (a move, a lapsed payment) stops everything but reading,
-    /// and paying.
+    /// Suspension (a move, a lapsed payment) stops everything but reading;
+    /// a lapsed payment also leaves paying open.
     fn blocked(&self, permission: Permission) -> bool {
-        self.read_only()
-            && !self.reading
-            && !matches!(permission, Permission::ViewContent | Permission::ManageBilling)
+        let paying_the_way_out = permission == Permission::ManageBilling && !self.suspended && !self.moving;
+        self.read_only() && !self.reading && permission != Permission::ViewContent && !paying_the_way_out
     }
 
     fn read_only_reason(&self) -> &'static str {
@@ -170,6 +169,14 @@ impl Workspace {
     /// database its placement names.
     pub async fn read(&self) -> AppResult<WorkspaceTx> {
         Ok(WorkspaceTx::open(&self.data, false, self.id, self.main.clone()).await?)
+    }
+
+    /// A write transaction on the main database for this workspace's billing
+    /// rows. Allowed while the workspace is read-only: paying is how a
+    /// lapsed workspace becomes writable again.
+    pub async fn write_billing(&self) -> AppResult<WorkspaceTx> {
+        let main = self.main.as_ref().unwrap_or(&self.data);
+        Ok(WorkspaceTx::open(main, true, self.id, None).await?)
     }
 
     /// A write transaction that touches this workspace's rows only; refused

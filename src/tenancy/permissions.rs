@@ -266,6 +266,14 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/calendars/{id}/publer", Needs(EditContent)),
         ("POST", "/calendars/{id}/publer", Needs(EditContent)),
         ("GET", "/settings/plan", Needs(ManageSettings)),
+        // Billing (issue 19): the owner's alone, and allowed while a lapsed
+        // payment has made the workspace read-only (paying is the way out).
+        // The webhook is exempt from the session CSRF check: it has no
+        // session, and its Stripe-Signature (HMAC-SHA256 under the webhook
+        // secret, 5 minutes' tolerance) is its authentication.
+        ("POST", "/settings/plan/checkout", Needs(ManageBilling)),
+        ("POST", "/settings/plan/portal", Needs(ManageBilling)),
+        ("POST", "/stripe/webhook", Public),
         ("GET", "/settings/branding", Needs(ManageSettings)),
         ("POST", "/settings/branding", Needs(ManageSettings)),
         ("POST", "/settings/branding/logo", Needs(ManageSettings)),

@@ -47,6 +47,8 @@ pub struct Layout {
     pub suspended: bool,
     /// The active workspace is being moved to another database: pages say so.
     pub moving: bool,
+    /// A failed payment's grace, or the read-only state after it.
+    pub billing: tenancy::BillingStanding,
     /// The person runs this instance: the menu links to `/admin`.
     pub platform_admin: bool,
     /// The person has not confirmed their email address: a banner offers a new link.
@@ -97,7 +99,21 @@ impl Layout {
     pub fn can_edit(&self) -> bool {
         !self.suspended
             && !self.moving
+            && !self.billing_locked()
             && self.active.as_ref().is_some_and(|w| w.role.can(crate::tenancy::Permission::EditContent))
+    }
+
+    /// The day a failed payment's grace ends, while it runs.
+    pub fn billing_grace_until(&self) -> Option<String> {
+        match self.billing {
+            tenancy::BillingStanding::Grace { until } => Some(crate::web::dates::day_utc(until)),
+            _ => None,
+        }
+    }
+
+    /// Read-only until the owner fixes a failed payment.
+    pub fn billing_locked(&self) -> bool {
+        self.billing == tenancy::BillingStanding::Locked
     }
 
     /// Whether the person owns the active workspace (for owner-only links).
@@ -205,6 +221,7 @@ impl FromRequestParts<AppState> for Layout {
                 layout.brand = w.brand().clone();
                 layout.suspended = w.is_suspended();
                 layout.moving = w.is_moving();
+                layout.billing = w.billing();
                 let chrome = workspace_chrome(w, is_calendar_page(parts.uri.path())).await?;
                 layout.unread = chrome.unread;
                 layout.publer_ready = chrome.publer_ready;

@@ -1,7 +1,7 @@
 //! The Stripe webhook's defences: signatures (forged, old, missing, rolled
 //! secrets), replays, events out of order, unknown events and customers,
-//! a complimentary plan that billing leaves alone; and with billing off,
-//! no webhook (nor any other billing route) at all.
+//! a complimentary plan that billing leaves alone; a cancellation's paid
+//! period; and with billing off, no webhook (nor any billing route) at all.
 
 use serde_json::{Value, json};
 
@@ -21,6 +21,7 @@ on_both_backends!(
     unknown_events_and_customers_are_acknowledged,
     a_complimentary_plan_is_kept,
     with_billing_off_there_are_no_prices_and_no_billing_routes,
+    a_canceled_subscription_keeps_the_paid_period_unless_past_due,
 );
 
 /// `customer.subscription.updated` for `sub` moved to `price`, made at `created`.
@@ -240,4 +241,48 @@ async fn the_stand_in_checks_calls_as_stripe_does() {
     stripe.refuse_connections(1);
     assert_eq!(status(send("/v1/customers", stripe::SECRET_KEY, v, &[]).await), 0, "no answer at all");
     assert_eq!(status(send("/v1/customers", stripe::SECRET_KEY, v, &[]).await), 200);
+}
+
+async fn a_canceled_subscription_keeps_the_paid_period_unless_past_due(backend: Backend) {
+    let mut b = billed(backend, |_| {}).await;
+    let sub = subscribe(&b, "standard").await;
+    // Canceled at once in the portal, with a paid period still running.
+    b.stripe.edit(&sub, |s| {
+        (s.status, s.canceled_at, s.period_end) = ("canceled".into(), Some(now()), now() + 10 * 86_400);
+    });
+    assert_eq!(b.stripe.send_subscription("deleted", &sub, now() + 1).await, 200);
+    assert_eq!(plan_of(&b.app, &b.ws).await, "standard", "paid until the period ends");
+    assert_eq!(b.app.count("SELECT COUNT(*) FROM subscriptions WHERE downgrade_at IS NOT NULL").await, 1);
+
+    // The period is over: the sweep (at start, then every minute) moves it to Free.
+    let past = match backend {
+        // As the app writes times on SQLite (RFC 3339): its claim compares them.
+        Backend::Sqlite => "'2000-01-01T00:00:00Z'",
+        Backend::Postgres => "now() - interval '1 hour'",
+    };
+    b.app.try_execute(&format!("UPDATE subscriptions SET downgrade_at = {past}")).await.expect("period over");
+    let (secret_key, webhook_secret) = (stripe::SECRET_KEY.into(), stripe::WEBHOOK_SECRET.into());
+    let settings = easel::config::billing::Stripe { secret_key, webhook_secret, base_url: b.stripe.base.clone() };
+    b.app.restart_with(|c| (c.default_plan, c.billing.stripe) = ("free".into(), Some(settings))).await;
+    for _ in 0..200 {
+        if plan_of(&b.app, &b.ws).await == "free" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(plan_of(&b.app, &b.ws).await, "free");
+    let changes = b.app.strings("SELECT detail FROM audit_log WHERE action = 'billing.plan_changed'").await;
+    assert!(changes.last().is_some_and(|d| d.contains("standard → free")), "{changes:?}");
+
+    // Subscribed again (the same customer), behind on payment, canceled: Free at once.
+    b.stripe.set_webhook_url(&b.app.url("/stripe/webhook"));
+    b.ada = b.ada.at(b.app.url(""));
+    let sub = subscribe(&b, "pro").await;
+    assert_eq!(plan_of(&b.app, &b.ws).await, "pro");
+    assert_eq!(b.stripe.customers().len(), 1, "the customer is reused");
+    assert_eq!(b.stripe.send_invoice("payment_failed", &sub, now() + 2).await, 200);
+    b.stripe.edit(&sub, |s| (s.status, s.period_end) = ("canceled".into(), now() + 10 * 86_400));
+    assert_eq!(b.stripe.send_subscription("deleted", &sub, now() + 3).await, 200);
+    assert_eq!(plan_of(&b.app, &b.ws).await, "free", "no paid period left to keep");
+    assert_eq!(b.app.count("SELECT COUNT(*) FROM workspaces WHERE billing_past_due_since IS NOT NULL").await, 0);
 }

@@ -15,7 +15,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Everything the log records, with the words the page shows.
-pub const ACTIONS: [(&str, &str); 33] = [
+pub const ACTIONS: [(&str, &str); 37] = [
     ("member.invited", "Invited someone"),
     ("invitation.resent", "Resent an invitation"),
     ("invitation.revoked", "Revoked an invitation"),
@@ -49,6 +49,10 @@ pub const ACTIONS: [(&str, &str); 33] = [
     ("review_link.revoked", "Revoked a review link"),
     ("post.client_comment", "Commented on a review link"),
     ("workspace.address_changed", "Changed the workspace's address"),
+    ("billing.plan_changed", "Billing changed the plan"),
+    ("billing.payment_failed", "A payment failed (grace period started)"),
+    ("billing.payment_recovered", "A failed payment went through"),
+    ("billing.canceled", "The subscription ended"),
 ];
 
 pub fn label(action: &str) -> &'static str {

@@ -43,8 +43,14 @@ pub struct PlanCard {
     pub key: String,
     pub name: String,
     pub current: bool,
-    pub monthly: String,
+    /// "$9.99", "Free", or empty when the plan is not sold.
+    pub price: String,
+    /// "/ month" beside a paid price.
+    pub per: String,
+    /// "or $99.00 / year" when sold yearly too.
     pub yearly: String,
+    pub sold_monthly: bool,
+    pub sold_yearly: bool,
     pub limits: Vec<String>,
     pub trial: String,
 }
@@ -99,21 +105,29 @@ fn dollars(cents: i64) -> String {
 }
 
 fn card(p: &Plan, current: &str, default_trial: i64) -> PlanCard {
-    let price = |cents: i64, sold: &str, per: &str| match (sold.is_empty(), cents) {
-        (true, _) => String::new(),
-        (false, 0) => "Free".to_owned(),
-        (false, cents) => format!("{} / {per}", dollars(cents)),
+    let (sold_monthly, sold_yearly) = (!p.stripe_price_monthly.is_empty(), !p.stripe_price_yearly.is_empty());
+    let (price, per) = match (sold_monthly, p.price_monthly_cents) {
+        (true, cents) if cents > 0 => (dollars(cents), "/ month".to_owned()),
+        _ if p.key == super::apply::FREE => ("Free".to_owned(), String::new()),
+        _ => (String::new(), String::new()),
     };
-    let free = p.stripe_price_monthly.is_empty() && p.stripe_price_yearly.is_empty() && p.price_monthly_cents == 0;
+    let yearly = match (sold_yearly, p.price_yearly_cents) {
+        (true, cents) if cents > 0 => format!("or {} / year", dollars(cents)),
+        (true, _) => "or yearly".to_owned(),
+        _ => String::new(),
+    };
     let trial = p.trial_days.unwrap_or(default_trial);
     PlanCard {
         key: p.key.clone(),
         name: p.name.clone(),
         current: p.key == current,
-        monthly: if free { "Free".into() } else { price(p.price_monthly_cents, &p.stripe_price_monthly, "month") },
-        yearly: price(p.price_yearly_cents, &p.stripe_price_yearly, "year"),
+        price,
+        per,
+        yearly,
+        sold_monthly,
+        sold_yearly,
         limits: limit_lines(p),
-        trial: if trial > 0 && !p.stripe_price_monthly.is_empty() {
+        trial: if trial > 0 && (sold_monthly || sold_yearly) {
             format!("{trial}-day free trial")
         } else {
             String::new()

@@ -1,12 +1,13 @@
 //! The Stripe webhook's defences: signatures (forged, old, missing, rolled
 //! secrets), replays, events out of order, unknown events and customers,
 //! a complimentary plan that billing leaves alone; a cancellation's paid
-//! period; and with billing off, no webhook (nor any billing route) at all.
+//! period; a workspace in the second database paying yearly, and choices
+//! refused; and with billing off, no webhook (nor any billing route) at all.
 
 use serde_json::{Value, json};
 
 use crate::{
-    billing::{Billed, billed, plan_of, subscribe, subscription},
+    billing::{Billed, billed, pay, plan_of, subscribe, subscription},
     harness::{
         Backend, TestApp,
         stripe::{self, Stripe, WEBHOOK_SECRET, now, signature},
@@ -22,6 +23,8 @@ on_both_backends!(
     a_complimentary_plan_is_kept,
     with_billing_off_there_are_no_prices_and_no_billing_routes,
     a_canceled_subscription_keeps_the_paid_period_unless_past_due,
+    a_second_workspace_pays_yearly_and_bad_choices_are_refused,
+    events_at_once_still_leave_the_newest_state,
 );
 
 /// `customer.subscription.updated` for `sub` moved to `price`, made at `created`.
@@ -285,4 +288,59 @@ async fn a_canceled_subscription_keeps_the_paid_period_unless_past_due(backend: 
     assert_eq!(b.stripe.send_subscription("deleted", &sub, now() + 3).await, 200);
     assert_eq!(plan_of(&b.app, &b.ws).await, "free", "no paid period left to keep");
     assert_eq!(b.app.count("SELECT COUNT(*) FROM workspaces WHERE billing_past_due_since IS NOT NULL").await, 0);
+}
+
+/// Bob's workspace, the test's second, lives in the second database on
+/// PostgreSQL: the webhook reaches it there too.
+async fn a_second_workspace_pays_yearly_and_bad_choices_are_refused(backend: Backend) {
+    let b = billed(backend, |_| {}).await;
+    let (app, stripe) = (&b.app, &b.stripe);
+    let bob = app.signed_up("Bob", "bob@example.com").await;
+    let bob_ws = bob.guards().page_workspace;
+    bob.get("/settings/plan").await;
+    for (plan, interval) in [("free", "month"), ("platinum", "month"), ("pro", "year")] {
+        let refused = bob.post("/settings/plan/checkout", &[("plan", plan), ("interval", interval)]).await;
+        assert_eq!(refused.status, 422, "{plan} {interval}: {}", refused.body);
+    }
+    assert!(stripe.calls("/v1/").is_empty(), "nothing sent to Stripe");
+    assert_eq!(app.count("SELECT COUNT(*) FROM billing_checkouts").await, 0);
+
+    let chosen = bob.post("/settings/plan/checkout", &[("plan", "standard"), ("interval", "year")]).await;
+    let to = chosen.location().expect("to Checkout").to_owned();
+    let call = stripe.calls("/v1/checkout/sessions").pop().expect("a session");
+    assert_eq!(call.field("line_items[0][price]"), Some("price_standard_y"));
+    assert_eq!(bob.get("/settings/plan?checkout=cancelled").await.texts("#billing-cancelled").len(), 1);
+    let page = pay(&b, &bob, &to).await;
+    assert_eq!(page.text("#plan-name"), "Standard");
+    assert_eq!((plan_of(app, &bob_ws).await, plan_of(app, &b.ws).await), ("standard".into(), "free".into()));
+    let mrr = format!("SELECT mrr_cents FROM subscriptions WHERE workspace_id = {}", app.uuid_literal(&bob_ws));
+    assert_eq!(app.count(&mrr).await, 9990 / 12, "a twelfth of the yearly price");
+    let audit = app.strings("SELECT detail FROM audit_log WHERE action = 'billing.plan_changed'").await;
+    assert_eq!(audit.len(), 1, "in Bob's workspace: {audit:?}");
+}
+
+/// Stripe sends events at once and out of order; what it could not deliver
+/// it sends again. Whatever interleaving, the newest state stays.
+async fn events_at_once_still_leave_the_newest_state(backend: Backend) {
+    let b = billed(backend, |_| {}).await;
+    let (app, stripe) = (&b.app, &b.stripe);
+    let sub = subscribe(&b, "standard").await;
+    for round in 0..20 {
+        let t = now() + 100 + round * 20;
+        let (new, old) = if round % 2 == 0 { ("pro", "basic") } else { ("basic", "pro") };
+        let newer = updated(&b, &sub, &format!("price_{new}_m"), t + 10);
+        let older = updated(&b, &sub, &format!("price_{old}_m"), t);
+        let (z, a) = tokio::join!(stripe.send_event(&newer), stripe.send_event(&older));
+        // Stripe retries what was not acknowledged (bounded here).
+        for (event, mut status) in [(&older, a), (&newer, z)] {
+            for _ in 0..5 {
+                if status == 200 {
+                    break;
+                }
+                status = stripe.send_event(event).await;
+            }
+            assert_eq!(status, 200, "round {round}");
+        }
+        assert_eq!(plan_of(app, &b.ws).await, new, "round {round}: the newer event's plan");
+    }
 }

@@ -8,15 +8,19 @@
 //! across workspaces.
 
 mod backups;
+mod billing;
 mod charts;
+mod dashboard;
 mod deletion;
 mod extractor;
 mod figures;
 mod handlers;
 mod imports;
 pub mod moving;
+mod plans;
 pub mod queries;
 pub mod snapshots;
+mod workspace;
 
 use axum::{
     Router,
@@ -31,17 +35,17 @@ use crate::{
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin", get(handlers::dashboard))
-        .route("/admin/workspaces/{id}", get(handlers::view_workspace))
-        .route("/admin/workspaces/{id}/plan", post(handlers::change_plan))
+        .route("/admin", get(dashboard::dashboard))
+        .route("/admin/workspaces/{id}", get(workspace::view_workspace))
+        .route("/admin/workspaces/{id}/plan", post(workspace::change_plan))
         .route("/admin/workspaces/{id}/limits", post(handlers::set_limits))
         .route("/admin/workspaces/{id}/suspend", post(handlers::suspend))
         .route("/admin/workspaces/{id}/unsuspend", post(handlers::unsuspend))
         .route("/admin/workspaces/{id}/delete", post(deletion::delete_workspace))
         .route("/admin/workspaces/{id}/restore", post(deletion::restore_workspace))
         .route("/admin/workspaces/{id}/purge", post(deletion::purge_workspace))
-        .route("/admin/plans", get(handlers::view_plans))
-        .route("/admin/plans/{key}", post(handlers::save_plan))
+        .route("/admin/plans", get(plans::view_plans))
+        .route("/admin/plans/{key}", post(plans::save_plan))
         .route("/admin/audit", get(handlers::view_audit))
         .route(
             "/admin/import",
@@ -51,7 +55,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Everything the platform audit log records, with the words its page shows.
-pub const ACTIONS: [(&str, &str); 14] = [
+pub const ACTIONS: [(&str, &str); 20] = [
     ("admin.granted", "Made a platform admin"),
     ("admin.revoked", "Removed a platform admin"),
     ("workspace.plan_changed", "Changed a plan"),
@@ -66,6 +70,12 @@ pub const ACTIONS: [(&str, &str); 14] = [
     ("account.claimed", "An address's proven owner took over an unconfirmed account"),
     ("backup.started", "Started a backup"),
     ("workspace.imported", "Imported a workspace"),
+    ("billing.plan_changed", "Billing changed a plan"),
+    ("billing.payment_failed", "A payment failed (grace period started)"),
+    ("billing.payment_recovered", "A failed payment went through"),
+    ("billing.canceled", "A subscription ended"),
+    ("billing.unknown_customer", "A Stripe event for no known workspace"),
+    ("billing.unknown_price", "A Stripe price no plan sells"),
 ];
 
 /// Makes the person with `email` a platform admin (or not); false if there

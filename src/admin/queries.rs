@@ -34,6 +34,10 @@ pub struct WorkspaceRow {
     pub deletion_requested_by: String,
     /// The database holding its rows.
     pub placement: String,
+    /// A plan set by hand that billing does not change.
+    pub complimentary_plan: bool,
+    /// Since when its payment has been failing (billing's grace runs from here).
+    pub billing_past_due_since: Option<OffsetDateTime>,
     /// Its database did not answer: its figures are unknown (shown as 0).
     #[sqlx(default)]
     pub unavailable: bool,
@@ -53,7 +57,7 @@ const ROWS: &str = "SELECT w.id, w.name, \
          WHERE m.workspace_id = w.id AND m.role = 'owner' ORDER BY m.created_at LIMIT 1) AS owner, \
        w.plan, (SELECT COUNT(*) FROM memberships m WHERE m.workspace_id = w.id) AS members, \
        w.last_active_at, w.suspended_at IS NOT NULL AS suspended, w.delete_after, w.deletion_requested_by, \
-       w.placement \
+       w.placement, w.complimentary_plan, w.billing_past_due_since \
      FROM workspaces w";
 
 /// The keys the dashboard may sort by.
@@ -137,8 +141,15 @@ pub async fn set_custom_limits(tx: &mut AdminTx, workspace: Uuid, c: &CustomLimi
     )
 }
 
-pub async fn set_plan(tx: &mut AdminTx, workspace: Uuid, plan: &str) -> sqlx::Result<u64> {
-    execute!(tx, "UPDATE workspaces SET plan = $2 WHERE id = $1", workspace, plan)
+/// Sets a plan by hand; `complimentary` keeps billing from changing it.
+pub async fn set_plan(tx: &mut AdminTx, workspace: Uuid, plan: &str, complimentary: bool) -> sqlx::Result<u64> {
+    execute!(
+        tx,
+        "UPDATE workspaces SET plan = $2, complimentary_plan = $3 WHERE id = $1",
+        workspace,
+        plan,
+        complimentary
+    )
 }
 
 pub async fn set_suspended(tx: &mut AdminTx, workspace: Uuid, suspended: bool) -> sqlx::Result<u64> {

@@ -67,6 +67,10 @@ pub async fn receive(
     let outcome = dispatch(&mut tx, &event, fetched).await?;
     queries::settle_event(&mut tx, &event.id, outcome.workspace, outcome.result, &outcome.detail).await?;
     finish(&state, tx, &outcome).await?;
+    if let (Some(ws), "applied") = (outcome.workspace, outcome.result) {
+        // Posts held while the payment had lapsed go to Publer now.
+        crate::publer::sender::wake(&state, ws);
+    }
     tracing::info!(event = %event.id, kind = %event.kind, outcome = outcome.result, "stripe event");
     Ok((StatusCode::OK, outcome.result).into_response())
 }

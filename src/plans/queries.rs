@@ -75,14 +75,20 @@ pub async fn update_plan(tx: &mut AdminTx, p: &Plan) -> sqlx::Result<u64> {
     execute!(
         tx,
         "UPDATE plans SET max_images = $2, max_storage_bytes = $3, max_members = $4, max_ai_generations = $5, \
-           max_publer_posts = $6, can_hide_branding = $7 WHERE key = $1",
+           max_publer_posts = $6, can_hide_branding = $7, stripe_price_monthly = $8, stripe_price_yearly = $9, \
+           price_monthly_cents = $10, price_yearly_cents = $11, trial_days = $12 WHERE key = $1",
         &p.key,
         p.max_images,
         p.max_storage_bytes,
         p.max_members,
         p.max_ai_generations,
         p.max_publer_posts,
-        p.can_hide_branding
+        p.can_hide_branding,
+        &p.stripe_price_monthly,
+        &p.stripe_price_yearly,
+        p.price_monthly_cents,
+        p.price_yearly_cents,
+        p.trial_days
     )
 }
 

@@ -1,5 +1,7 @@
 //! SQL of Publer accounts, calendar routes and sends.
 
+use std::time::Duration;
+
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -200,17 +202,23 @@ pub async fn note_suspension(tx: &mut WorkspaceTx, suspended: bool) -> sqlx::Res
     )
 }
 
-/// True while the operator has the workspace suspended or it is scheduled
-/// for deletion: nothing new goes to Publer until it is lifted or restored
-/// (a global row, read by the background sender, which has no request to ask).
-pub async fn is_suspended(db: &Db, workspace: Uuid) -> sqlx::Result<bool> {
-    let row: Option<(bool,)> = fetch_optional!(
+/// True while the operator has the workspace suspended, it is scheduled for
+/// deletion, or (with billing on: `billing_grace`) a failed payment's grace
+/// is over: nothing new goes to Publer until that ends (a global row, read by
+/// the background sender, which has no request to ask).
+pub async fn is_suspended(db: &Db, workspace: Uuid, billing_grace: Option<Duration>) -> sqlx::Result<bool> {
+    let row: Option<(bool, Option<OffsetDateTime>)> = fetch_optional!(
         db,
-        (bool,),
-        "SELECT suspended_at IS NOT NULL OR delete_after IS NOT NULL FROM workspaces WHERE id = $1",
+        (bool, Option<OffsetDateTime>),
+        "SELECT suspended_at IS NOT NULL OR delete_after IS NOT NULL, billing_past_due_since FROM workspaces \
+         WHERE id = $1",
         workspace
     )?;
-    Ok(row.is_some_and(|(suspended,)| suspended))
+    Ok(row.is_some_and(|(suspended, past_due_since)| {
+        let lapsed =
+            billing_grace.zip(past_due_since).is_some_and(|(grace, since)| since + grace <= OffsetDateTime::now_utc());
+        suspended || lapsed
+    }))
 }
 
 pub async fn in_flight(tx: &mut WorkspaceTx) -> sqlx::Result<i64> {

@@ -160,7 +160,8 @@ async fn enter(state: &AppState, workspace: Uuid) -> anyhow::Result<WorkspaceTx>
 async fn drain(state: &AppState, workspace: Uuid) -> anyhow::Result<()> {
     let mut seen = HashSet::new();
     loop {
-        let suspended = queries::is_suspended(&state.db, workspace).await?;
+        let billing_grace = state.config.billing.stripe.as_ref().map(|_| state.config.billing.grace);
+        let suspended = queries::is_suspended(&state.db, workspace, billing_grace).await?;
         let mut tx = enter(state, workspace).await?;
         queries::note_suspension(&mut tx, suspended).await?;
         let now = OffsetDateTime::now_utc();

@@ -12,6 +12,7 @@ mod backups;
 mod basics;
 mod billing;
 mod billing_webhook;
+mod billing_admin;
 mod bounded;
 mod bulk;
 mod bulk_captions;

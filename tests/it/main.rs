@@ -10,6 +10,8 @@ mod archive_faults;
 mod archives;
 mod backups;
 mod basics;
+mod billing;
+mod billing_webhook;
 mod billing_admin;
 mod bounded;
 mod bulk;

@@ -10,6 +10,7 @@ pub mod purge;
 pub mod s3;
 pub mod services;
 pub mod smtp;
+pub mod stripe;
 
 use std::{
     collections::HashMap,

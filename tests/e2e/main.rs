@@ -4,19 +4,16 @@
 //!
 //! Needs `chromium` and `chromedriver` (Debian: `chromium chromium-driver`).
 
+mod billing;
 mod planning;
 mod review;
 mod server;
+mod stand_ins;
 mod tour;
 mod two_factor;
 mod webdriver;
 
-#[path = "../it/harness/art.rs"]
-#[allow(dead_code)]
-mod art;
-#[path = "../it/harness/services.rs"]
-#[allow(dead_code)]
-mod services;
+use stand_ins::{art, services, stripe};
 
 use std::path::{Path, PathBuf};
 

@@ -150,32 +150,6 @@ pub struct ConfigError {
     pub why: String,
 }
 
-/// The longest grace period: ten years, far beyond any need, and safely
-/// inside what a timestamp can hold.
-const MAX_DELETE_GRACE: Duration = Duration::from_secs(3650 * 86_400);
-
-/// `EASEL_WORK_LEASE`: 60 s unless set; from 1 s to 1 h.
-fn work_lease(raw: Option<String>) -> Result<Duration, ConfigError> {
-    let Some(raw) = raw else { return Ok(Duration::from_secs(60)) };
-    let why = |why: String| ConfigError { var: "EASEL_WORK_LEASE", why };
-    let lease = durations::parse_duration(&raw).map_err(why)?;
-    if !(Duration::from_secs(1)..=Duration::from_secs(3600)).contains(&lease) {
-        return Err(why(format!("'{raw}' must be from 1s to 1h")));
-    }
-    Ok(lease)
-}
-
-/// `EASEL_DELETE_GRACE`: 14 days unless set; `0s` purges at the next sweep.
-fn delete_grace(raw: Option<String>) -> Result<Duration, ConfigError> {
-    let Some(raw) = raw else { return Ok(Duration::from_secs(14 * 86_400)) };
-    let why = |why: String| ConfigError { var: "EASEL_DELETE_GRACE", why };
-    let grace = durations::parse_duration(&raw).map_err(why)?;
-    if grace > MAX_DELETE_GRACE {
-        return Err(why(format!("'{raw}' is longer than the most allowed, 3650d")));
-    }
-    Ok(grace)
-}
-
 impl Config {
     /// Reads the process environment, after loading `.env` when one exists.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -318,9 +292,9 @@ impl Config {
             signup,
             max_owned_workspaces: i64::from(max_owned_workspaces),
             invite_limits: InviteLimits::default(),
-            delete_grace: delete_grace(get("EASEL_DELETE_GRACE"))?,
+            delete_grace: durations::delete_grace(get("EASEL_DELETE_GRACE"))?,
             backups: BackupSchedule::from_lookup(&get)?,
-            work_lease: work_lease(get("EASEL_WORK_LEASE"))?,
+            work_lease: durations::work_lease(get("EASEL_WORK_LEASE"))?,
             placement,
             storage: crate::storage::setting::StorageConfig::from_lookup(&get, &uploads_dir)?,
             base_domain: domain::base_domain(get("EASEL_BASE_DOMAIN"))?,

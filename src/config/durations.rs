@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use super::ConfigError;
+
 /// Parses one span; the error says what was expected.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
@@ -19,6 +21,32 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         _ => return Err(expected()),
     };
     number.checked_mul(seconds).map(Duration::from_secs).ok_or_else(expected)
+}
+
+/// The longest grace period: ten years, far beyond any need, and safely
+/// inside what a timestamp can hold.
+const MAX_DELETE_GRACE: Duration = Duration::from_secs(3650 * 86_400);
+
+/// `EASEL_WORK_LEASE`: 60 s unless set; from 1 s to 1 h.
+pub fn work_lease(raw: Option<String>) -> Result<Duration, ConfigError> {
+    let Some(raw) = raw else { return Ok(Duration::from_secs(60)) };
+    let why = |why: String| ConfigError { var: "EASEL_WORK_LEASE", why };
+    let lease = parse_duration(&raw).map_err(why)?;
+    if !(Duration::from_secs(1)..=Duration::from_secs(3600)).contains(&lease) {
+        return Err(why(format!("'{raw}' must be from 1s to 1h")));
+    }
+    Ok(lease)
+}
+
+/// `EASEL_DELETE_GRACE`: 14 days unless set; `0s` purges at the next sweep.
+pub fn delete_grace(raw: Option<String>) -> Result<Duration, ConfigError> {
+    let Some(raw) = raw else { return Ok(Duration::from_secs(14 * 86_400)) };
+    let why = |why: String| ConfigError { var: "EASEL_DELETE_GRACE", why };
+    let grace = parse_duration(&raw).map_err(why)?;
+    if grace > MAX_DELETE_GRACE {
+        return Err(why(format!("'{raw}' is longer than the most allowed, 3650d")));
+    }
+    Ok(grace)
 }
 
 #[cfg(test)]

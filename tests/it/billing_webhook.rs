@@ -117,6 +117,10 @@ async fn a_replayed_event_changes_nothing(backend: Backend) {
     assert_eq!(stripe.send_invoice("paid", &sub, now() + 12).await, 200);
     assert_eq!(stripe.send_event(&failed).await, 200);
     assert_eq!(app.count("SELECT COUNT(*) FROM workspaces WHERE billing_past_due_since IS NOT NULL").await, 0);
+    for action in ["billing.payment_failed", "billing.payment_recovered"] {
+        let sql = format!("SELECT COUNT(*) FROM platform_audit WHERE action = '{action}'");
+        assert_eq!(app.count(&sql).await, 1, "{action} once");
+    }
 }
 
 async fn an_older_event_never_undoes_a_newer_state(backend: Backend) {
@@ -171,6 +175,12 @@ async fn unknown_events_and_customers_are_acknowledged(backend: Backend) {
     assert_eq!(outcome(app, &failed).await, "unknown_customer");
     assert_eq!(subscription(app).await, before);
     assert_eq!(app.count("SELECT COUNT(*) FROM workspaces WHERE billing_past_due_since IS NOT NULL").await, 0);
+
+    // A price no plan sells: the plan stays, and the operator hears of it.
+    assert_eq!(stripe.send_event(&updated(&b, &sub, "price_nobody_sells", now() + 2)).await, 200);
+    assert_eq!(plan_of(app, &b.ws).await, "standard");
+    let sql = "SELECT COUNT(*) FROM platform_audit WHERE action = 'billing.unknown_price'";
+    assert_eq!(app.count(sql).await, 1);
 }
 
 async fn a_complimentary_plan_is_kept(backend: Backend) {

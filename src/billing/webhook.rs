@@ -150,11 +150,10 @@ async fn checkout_completed(
     let session = object.get("id").and_then(Value::as_str).unwrap_or_default();
     super::checkout::complete(tx, ws, session).await?;
     match fetched {
-        // Fetched just now: the newest state there is.
-        Some(sub) => {
-            let now = time::OffsetDateTime::now_utc().unix_timestamp().max(event.created);
-            Ok(apply::subscription(tx, Some(ws), &sub, now, &event.id).await?)
-        }
+        // Stamped with the event's time, on Stripe's clock like every other
+        // state: an update Stripe made after it still counts as newer, and
+        // any state it missed comes with that update's own event.
+        Some(sub) => Ok(apply::subscription(tx, Some(ws), &sub, event.created, &event.id).await?),
         None => Ok(Outcome { workspace: Some(ws), ..Outcome::of("applied", "checkout without a subscription") }),
     }
 }

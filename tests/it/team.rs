@@ -161,7 +161,9 @@ async fn every_audited_action_is_recorded(backend: Backend) {
 
     let recorded = app.strings("SELECT DISTINCT action FROM audit_log ORDER BY action").await;
     let expected: Vec<String> = {
-        let mut all: Vec<String> = easel::audit::ACTIONS.iter().map(|(a, _)| a.to_string()).collect();
+        // Billing's entries come from Stripe's webhook: tests/it/billing*.rs check them.
+        let mut all: Vec<String> =
+            easel::audit::ACTIONS.iter().map(|(a, _)| a.to_string()).filter(|a| !a.starts_with("billing.")).collect();
         all.sort();
         all
     };

@@ -15,7 +15,7 @@ use crate::{
     plans::{self, megabytes, queries::Plan},
     state::AppState,
     tenancy::{BillingStanding, Permission, Workspace},
-    web::{Layout, dates::day_utc, page},
+    web::{Layout, dates::day_utc, money::money, page},
 };
 
 #[derive(Template)]
@@ -100,19 +100,15 @@ pub async fn view_plan(
     })
 }
 
-fn dollars(cents: i64) -> String {
-    format!("${}.{:02}", cents / 100, cents % 100)
-}
-
 fn card(p: &Plan, current: &str, default_trial: i64) -> PlanCard {
     let (sold_monthly, sold_yearly) = (!p.stripe_price_monthly.is_empty(), !p.stripe_price_yearly.is_empty());
     let (price, per) = match (sold_monthly, p.price_monthly_cents) {
-        (true, cents) if cents > 0 => (dollars(cents), "/ month".to_owned()),
+        (true, cents) if cents > 0 => (money(cents, "usd"), "/ month".to_owned()),
         _ if p.key == super::apply::FREE => ("Free".to_owned(), String::new()),
         _ => (String::new(), String::new()),
     };
     let yearly = match (sold_yearly, p.price_yearly_cents) {
-        (true, cents) if cents > 0 => format!("or {} / year", dollars(cents)),
+        (true, cents) if cents > 0 => format!("or {} / year", money(cents, "usd")),
         (true, _) => "or yearly".to_owned(),
         _ => String::new(),
     };

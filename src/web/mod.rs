@@ -11,6 +11,7 @@ pub mod form;
 pub mod headers;
 pub mod ids;
 pub mod layout;
+pub mod money;
 pub mod paging;
 pub mod plural;
 pub mod rate_limit;

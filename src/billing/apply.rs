@@ -10,7 +10,11 @@ use super::{
     queries::{self, Standing, Subscription},
     stripe,
 };
-use crate::db::AdminTx;
+use crate::{
+    audit::queries::{Actor, record_by},
+    db::{AdminTx, Databases},
+    error::{AppError, AppResult},
+};
 
 /// The plan a workspace returns to when its subscription ends.
 pub const FREE: &str = "free";
@@ -38,6 +42,20 @@ impl Outcome {
 
 /// Who billing's changes are made by, in both audit logs.
 pub const ACTOR: &str = "Billing (Stripe)";
+
+/// Commits `tx` with the workspace's own audit entries in the same commit
+/// (the workspace's rows may live in another database: its transaction
+/// carries this one as its global side).
+pub async fn commit(databases: &Databases, tx: AdminTx, outcome: &Outcome) -> AppResult<()> {
+    let Some(ws) = outcome.workspace.filter(|_| !outcome.audit.is_empty()) else {
+        return Ok(tx.commit().await?);
+    };
+    let mut wtx = databases.workspace_tx_with_main(ws, tx.into_tx()).await.map_err(AppError::Internal)?;
+    for (action, detail) in &outcome.audit {
+        record_by(&mut wtx, Actor { id: None, name: ACTOR, ip: "" }, action, "billing", detail).await?;
+    }
+    Ok(wtx.commit().await?)
+}
 
 /// Records in the platform audit log (the workspace's own log is written
 /// from `Outcome::audit` once its transaction is open).

@@ -10,10 +10,7 @@ use super::{
     apply::{self, FREE, Outcome},
     queries,
 };
-use crate::{
-    audit::queries::{Actor, record_by},
-    db::{AdminTx, Databases},
-};
+use crate::db::{AdminTx, Databases};
 
 const EVERY: Duration = Duration::from_secs(60);
 
@@ -39,14 +36,10 @@ pub async fn end_due(databases: &Databases) -> anyhow::Result<usize> {
         if !queries::claim_downgrade(&mut tx, ws, at).await? {
             continue;
         }
-        let mut outcome = Outcome::default();
+        let mut outcome = Outcome { workspace: Some(ws), ..Outcome::default() };
         apply::change_plan(&mut tx, ws, &standing, FREE, "the canceled subscription's period ended", &mut outcome)
             .await?;
-        let mut wtx = databases.workspace_tx_with_main(ws, tx.into_tx()).await?;
-        for (action, detail) in &outcome.audit {
-            record_by(&mut wtx, Actor { id: None, name: apply::ACTOR, ip: "" }, action, "billing", detail).await?;
-        }
-        wtx.commit().await?;
+        apply::commit(databases, tx, &outcome).await?;
         ended += 1;
     }
     Ok(ended)

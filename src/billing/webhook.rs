@@ -20,7 +20,6 @@ use super::{
     stripe::{self, StripeApi},
 };
 use crate::{
-    audit::queries::{Actor, record_by},
     db::AdminTx,
     error::{AppError, AppResult},
     state::AppState,
@@ -66,7 +65,7 @@ pub async fn receive(
     }
     let outcome = dispatch(&mut tx, &event, fetched).await?;
     queries::settle_event(&mut tx, &event.id, outcome.workspace, outcome.result, &outcome.detail).await?;
-    finish(&state, tx, &outcome).await?;
+    apply::commit(&state.databases, tx, &outcome).await?;
     if let (Some(ws), "applied") = (outcome.workspace, outcome.result) {
         // Posts held while the payment had lapsed go to Publer now.
         crate::publer::sender::wake(&state, ws);
@@ -156,19 +155,4 @@ async fn checkout_completed(
         Some(sub) => Ok(apply::subscription(tx, Some(ws), &sub, event.created, &event.id).await?),
         None => Ok(Outcome { workspace: Some(ws), ..Outcome::of("applied", "checkout without a subscription") }),
     }
-}
-
-/// Writes the workspace's own audit entries in the same commit (the
-/// workspace's rows may live in another database: its transaction carries
-/// this one as its global side).
-async fn finish(state: &AppState, tx: AdminTx, outcome: &Outcome) -> AppResult<()> {
-    let Some(ws) = outcome.workspace.filter(|_| !outcome.audit.is_empty()) else {
-        return Ok(tx.commit().await?);
-    };
-    let mut wtx = state.databases.workspace_tx_with_main(ws, tx.into_tx()).await.map_err(AppError::Internal)?;
-    for (action, detail) in &outcome.audit {
-        let actor = Actor { id: None, name: apply::ACTOR, ip: "" };
-        record_by(&mut wtx, actor, action, "billing", detail).await?;
-    }
-    Ok(wtx.commit().await?)
 }

@@ -20,11 +20,20 @@ pub struct User {
     pub email_verified: bool,
 }
 
-const USER_COLUMNS: &str = "id, email, name, password_hash, session_generation, is_platform_admin, \
-                            email_verified_at IS NOT NULL AS email_verified";
+macro_rules! user_columns {
+    () => {
+        "id, email, name, password_hash, session_generation, is_platform_admin, \
+         email_verified_at IS NOT NULL AS email_verified"
+    };
+}
+
+const USER_COLUMNS: &str = user_columns!();
+
+/// A person by id (`$1`).
+pub const USER_BY_ID: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
 
 pub async fn by_id(db: &Db, id: Uuid) -> sqlx::Result<Option<User>> {
-    fetch_optional!(db, User, &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"), id)
+    fetch_optional!(db, User, USER_BY_ID, id)
 }
 
 pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Option<User>> {

@@ -165,17 +165,33 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if let Some(user) = parts.extensions.get::<Self>() {
-            return Ok(user.clone());
-        }
-        let next = (parts.method == axum::http::Method::GET)
-            .then(|| parts.uri.path_and_query().map(|pq| pq.as_str().to_owned()))
-            .flatten();
-        let session = session_of(parts)?;
-        let user = load(&session, state).await?.ok_or(AppError::SignInRequired { next })?;
-        parts.extensions.insert(user.clone());
-        Ok(user)
+        let by_id = |id| async move { Ok(queries::by_id(&state.db, id).await?.map(|user| (user, ()))) };
+        Ok(current_user_with(parts, state, by_id).await?.0)
     }
+}
+
+/// The signed-in person (as [`CurrentUser`] finds them), with `T` that
+/// `fetch` reads in the same statement as their row: `None` when the person
+/// was known already in this request, so nothing was read.
+pub(crate) async fn current_user_with<T, F, Fut>(
+    parts: &mut Parts,
+    state: &AppState,
+    fetch: F,
+) -> AppResult<(CurrentUser, Option<T>)>
+where
+    F: FnOnce(Uuid) -> Fut,
+    Fut: Future<Output = sqlx::Result<Option<(User, T)>>>,
+{
+    if let Some(user) = parts.extensions.get::<CurrentUser>() {
+        return Ok((user.clone(), None));
+    }
+    let next = (parts.method == axum::http::Method::GET)
+        .then(|| parts.uri.path_and_query().map(|pq| pq.as_str().to_owned()))
+        .flatten();
+    let session = session_of(parts)?;
+    let (user, more) = load(&session, state, fetch).await?.ok_or(AppError::SignInRequired { next })?;
+    parts.extensions.insert(user.clone());
+    Ok((user, Some(more)))
 }
 
 /// The signed-in person, or `None` for a visitor; never redirects.
@@ -201,21 +217,26 @@ pub(crate) fn session_of(parts: &Parts) -> AppResult<Session> {
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the session layer is missing")))
 }
 
-/// The session's person if the session is still good; a dead session is flushed.
-async fn load(session: &Session, state: &AppState) -> AppResult<Option<CurrentUser>> {
+/// The session's person if the session is still good, with what `fetch`
+/// read beside their row; a dead session is flushed.
+async fn load<T, F, Fut>(session: &Session, state: &AppState, fetch: F) -> AppResult<Option<(CurrentUser, T)>>
+where
+    F: FnOnce(Uuid) -> Fut,
+    Fut: Future<Output = sqlx::Result<Option<(User, T)>>>,
+{
     let Some(record) = session.get::<SignedIn>(KEY).await? else {
         return Ok(None);
     };
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let expired = now.saturating_sub(record.since) > state.config.session.absolute.as_secs() as i64;
-    let user = match expired {
+    let found = match expired {
         true => None,
-        false => queries::by_id(&state.db, record.user_id).await?,
+        false => fetch(record.user_id).await?,
     };
-    match user {
-        Some(user) if user.session_generation == record.generation => {
+    match found {
+        Some((user, more)) if user.session_generation == record.generation => {
             keep_alive(session, state, record, now).await?;
-            Ok(Some(CurrentUser::from(&user)))
+            Ok(Some((CurrentUser::from(&user), more)))
         }
         _ => {
             session.flush().await?;

@@ -38,6 +38,11 @@ pub enum Db {
     Postgres(PgPool),
 }
 
+/// Connections per pool: `EASEL_DB_CONNECTIONS`, else the backend's default.
+fn pool_size(default: u32) -> u32 {
+    std::env::var("EASEL_DB_CONNECTIONS").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(default)
+}
+
 impl Db {
     /// Connects, creating the SQLite file and its folder on first run.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
@@ -60,7 +65,7 @@ impl Db {
             }
             // A SQLite connection cannot go away under us: no ping on acquire.
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(pool_size(8))
                 .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(options)
@@ -78,7 +83,7 @@ impl Db {
         } else {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(pool_size(16))
                 .test_before_acquire(false)
                 .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
                 .acquire_timeout(Duration::from_secs(5))

@@ -6,7 +6,9 @@ use time::OffsetDateTime;
 use crate::db::{WorkspaceTx, query::fetch_one};
 
 /// Everything the home page counts, gathered in one round trip (the home
-/// page is benchmarked, and each count is a cheap indexed lookup).
+/// page is benchmarked). Nothing here reads every row of a big table more
+/// than once: images come from the usage counter plan limits keep, posts
+/// are counted in one pass, and what only needs "any?" stops at the first.
 #[derive(Clone, Copy, Debug, Default, sqlx::FromRow)]
 pub struct Counts {
     pub images: i64,
@@ -15,10 +17,12 @@ pub struct Counts {
     pub posts: i64,
     pub drafts: i64,
     pub upcoming: i64,
-    /// Publer has a key and at least one calendar mapped to an account.
+    /// Publer has a key and at least one calendar mapped to an account
+    /// (`publer_routes` is 1 or 0).
     pub publer_routes: i64,
     pub publer_key: i64,
-    /// Posts handed to Publer, and archives of the workspace downloaded.
+    /// Whether any post was handed to Publer, and any archive of the
+    /// workspace made (1 or 0).
     pub sends: i64,
     pub exports: i64,
 }
@@ -28,16 +32,19 @@ pub async fn counts(tx: &mut WorkspaceTx, now: OffsetDateTime) -> sqlx::Result<C
     fetch_one!(
         tx,
         Counts,
-        "SELECT (SELECT COUNT(*) FROM images WHERE workspace_id = $1) AS images, \
+        "SELECT COALESCE((SELECT image_count FROM workspace_usage WHERE workspace_id = $1), 0) AS images, \
                 (SELECT COUNT(*) FROM collections WHERE workspace_id = $1) AS collections, \
                 (SELECT COUNT(*) FROM calendars WHERE workspace_id = $1) AS calendars, \
-                (SELECT COUNT(*) FROM events WHERE workspace_id = $1) AS posts, \
-                (SELECT COUNT(*) FROM events WHERE workspace_id = $1 AND status = 'draft') AS drafts, \
-                (SELECT COUNT(*) FROM events WHERE workspace_id = $1 AND starts_at >= $2) AS upcoming, \
-                (SELECT COUNT(*) FROM publer_routes WHERE workspace_id = $1) AS publer_routes, \
+                e.posts, e.drafts, e.upcoming, \
+                (SELECT COUNT(*) FROM (SELECT 1 FROM publer_routes WHERE workspace_id = $1 LIMIT 1) r) \
+                  AS publer_routes, \
                 (SELECT COUNT(*) FROM workspace_secrets WHERE workspace_id = $1 AND field = $3) AS publer_key, \
-                (SELECT COUNT(*) FROM publer_sends WHERE workspace_id = $1) AS sends, \
-                (SELECT COUNT(*) FROM workspace_exports WHERE workspace_id = $1 AND state = 'ready') AS exports",
+                (SELECT COUNT(*) FROM (SELECT 1 FROM publer_sends WHERE workspace_id = $1 LIMIT 1) s) AS sends, \
+                (SELECT COUNT(*) FROM (SELECT 1 FROM workspace_exports \
+                   WHERE workspace_id = $1 AND state = 'ready' LIMIT 1) x) AS exports \
+         FROM (SELECT COUNT(*) AS posts, COUNT(CASE WHEN status = 'draft' THEN 1 END) AS drafts, \
+                      COUNT(CASE WHEN starts_at >= $2 THEN 1 END) AS upcoming \
+               FROM events WHERE workspace_id = $1) e",
         ws,
         now,
         crate::integrations::PUBLER_KEY

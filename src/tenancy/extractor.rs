@@ -15,7 +15,7 @@ use super::{
     queries::{self, ActiveMembership},
 };
 use crate::{
-    auth::{CurrentUser, session::session_of},
+    auth::{self, CurrentUser, session::session_of},
     db::{Db, WorkspaceTx},
     error::{AppError, AppResult},
     state::AppState,
@@ -195,13 +195,39 @@ impl FromRequestParts<AppState> for Workspace {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let user = CurrentUser::from_request_parts(parts, state).await?;
-        let workspace = resolve(parts, state, &user).await?.ok_or(AppError::NoWorkspace)?;
+        let (user, known) = match wanted(parts).await? {
+            // The person's row and their membership of the workspace they
+            // want, in one statement (this runs on every workspace page).
+            Some(id) => {
+                let both = |user_id| queries::user_with_membership(&state.db, user_id, id);
+                let (user, membership) = auth::session::current_user_with(parts, state, both).await?;
+                (user, membership.map(|m| Known { id, membership: m }))
+            }
+            None => (CurrentUser::from_request_parts(parts, state).await?, None),
+        };
+        let workspace = resolve_knowing(parts, state, &user, known).await?.ok_or(AppError::NoWorkspace)?;
         if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
             refuse_stale_page(parts, workspace.id)?;
         }
         Ok(workspace)
     }
+}
+
+/// A membership already looked up in this request (`None`: there is none).
+struct Known {
+    id: Uuid,
+    membership: Option<ActiveMembership>,
+}
+
+/// The workspace the request asks for first: the address's, else the session's.
+async fn wanted(parts: &Parts) -> AppResult<Option<Uuid>> {
+    if parts.extensions.get::<Workspace>().is_some() {
+        return Ok(None);
+    }
+    if let Some(HostWorkspace(id)) = parts.extensions.get::<HostWorkspace>() {
+        return Ok(Some(*id));
+    }
+    Ok(session_of(parts)?.get(KEY).await?)
 }
 
 /// A write from a page rendered for another workspace (an old tab) must not
@@ -216,22 +242,37 @@ fn refuse_stale_page(parts: &Parts, active: Uuid) -> AppResult<()> {
 /// The active workspace, falling back to the person's first membership when
 /// the session names none they still belong to. `None` when they have none.
 pub async fn resolve(parts: &mut Parts, state: &AppState, user: &CurrentUser) -> AppResult<Option<Workspace>> {
+    resolve_knowing(parts, state, user, None).await
+}
+
+async fn resolve_knowing(
+    parts: &mut Parts,
+    state: &AppState,
+    user: &CurrentUser,
+    mut known: Option<Known>,
+) -> AppResult<Option<Workspace>> {
     if let Some(cached) = parts.extensions.get::<Workspace>() {
         return Ok(Some(cached.clone()));
     }
     let session = session_of(parts)?;
+    let mut membership_of = async |id: Uuid| -> AppResult<Option<ActiveMembership>> {
+        match known.take() {
+            Some(known) if known.id == id => Ok(known.membership),
+            _ => Ok(queries::membership(&state.db, user.id, id).await?),
+        }
+    };
     // On a workspace's own address its members always work in it, whatever
     // the session chose: the address says which workspace the pages are
     // about (sessions are per address, so this session was made here).
     // Anyone else falls through to the session's choice.
     let mut membership = match parts.extensions.get::<HostWorkspace>() {
-        Some(HostWorkspace(id)) => queries::membership(&state.db, user.id, *id).await?,
+        Some(HostWorkspace(id)) => membership_of(*id).await?,
         None => None,
     };
     if membership.is_none() {
         let wanted: Option<Uuid> = session.get(KEY).await?;
         membership = match wanted {
-            Some(id) => queries::membership(&state.db, user.id, id).await?,
+            Some(id) => membership_of(id).await?,
             None => None,
         };
     }

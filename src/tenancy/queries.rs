@@ -1,10 +1,13 @@
 //! SQL about workspaces and memberships (global tables).
 
+use std::sync::LazyLock;
+
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{approval::Mode, permissions::Role};
 use crate::{
+    auth::{self, queries::User},
     db::{
         Db, Tx, WorkspaceTx,
         query::{execute, fetch_all, fetch_optional},
@@ -49,11 +52,31 @@ pub struct ActiveMembership {
     pub billing_past_due_since: Option<OffsetDateTime>,
 }
 
-const ACTIVE: &str = "SELECT m.workspace_id, w.name, m.role, w.suspended_at IS NOT NULL AS suspended, \
-       w.brand_colour, w.logo, \
-       (w.hide_powered_by AND COALESCE(w.custom_can_hide_branding, p.can_hide_branding, FALSE)) AS hide_powered_by, \
-       w.placement, w.moving_to IS NOT NULL AS moving, w.approval, w.billing_past_due_since \
-     FROM memberships m JOIN workspaces w ON w.id = m.workspace_id LEFT JOIN plans p ON p.key = w.plan";
+/// An [`ActiveMembership`]'s columns: what each is, and its name.
+const ACTIVE_COLUMNS: [(&str, &str); 11] = [
+    ("m.workspace_id", "workspace_id"),
+    ("w.name", "name"),
+    ("m.role", "role"),
+    ("w.suspended_at IS NOT NULL", "suspended"),
+    ("w.brand_colour", "brand_colour"),
+    ("w.logo", "logo"),
+    ("(w.hide_powered_by AND COALESCE(w.custom_can_hide_branding, p.can_hide_branding, FALSE))", "hide_powered_by"),
+    ("w.placement", "placement"),
+    ("w.moving_to IS NOT NULL", "moving"),
+    ("w.approval", "approval"),
+    ("w.billing_past_due_since", "billing_past_due_since"),
+];
+
+/// The `SELECT` of an [`ActiveMembership`], each column named `{prefix}{name}`.
+fn active_select(prefix: &str) -> String {
+    let columns: Vec<String> = ACTIVE_COLUMNS.iter().map(|(what, name)| format!("{what} AS {prefix}{name}")).collect();
+    format!(
+        "SELECT {} FROM memberships m JOIN workspaces w ON w.id = m.workspace_id LEFT JOIN plans p ON p.key = w.plan",
+        columns.join(", ")
+    )
+}
+
+static ACTIVE: LazyLock<String> = LazyLock::new(|| active_select(""));
 
 /// A workspace scheduled for deletion is gone for its members: no page, no
 /// switcher entry, no fallback to it. Only its owner's "Restore" sees it.
@@ -81,8 +104,69 @@ impl WorkspaceSummary {
 }
 
 pub async fn membership(db: &Db, user_id: Uuid, workspace_id: Uuid) -> sqlx::Result<Option<ActiveMembership>> {
-    let sql = format!("{ACTIVE} WHERE m.user_id = $1 AND m.workspace_id = $2 AND {KEPT}");
-    fetch_optional!(db, ActiveMembership, &sql, user_id, workspace_id)
+    fetch_optional!(db, ActiveMembership, &MEMBERSHIP, user_id, workspace_id)
+}
+
+static MEMBERSHIP: LazyLock<String> =
+    LazyLock::new(|| format!("{} WHERE m.user_id = $1 AND m.workspace_id = $2 AND {KEPT}", *ACTIVE));
+
+/// A signed-in person's row and, in the same statement, their membership
+/// of `workspace_id` (`None` when they have none): the two lookups every
+/// workspace page starts with, in one round trip.
+pub async fn user_with_membership(
+    db: &Db,
+    user_id: Uuid,
+    workspace_id: Uuid,
+) -> sqlx::Result<Option<(User, Option<ActiveMembership>)>> {
+    let row = fetch_optional!(db, UserWithMembership, &USER_WITH_MEMBERSHIP, user_id, workspace_id)?;
+    row.map(UserWithMembership::split).transpose()
+}
+
+static USER_WITH_MEMBERSHIP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT u.*, a.* FROM ({}) u LEFT JOIN ({} WHERE m.user_id = $1 AND m.workspace_id = $2 AND {KEPT}) a ON TRUE",
+        auth::queries::USER_BY_ID,
+        active_select("ws_")
+    )
+});
+
+/// A person's row, and the `ws_` columns of a membership that may be missing.
+#[derive(sqlx::FromRow)]
+struct UserWithMembership {
+    #[sqlx(flatten)]
+    user: User,
+    ws_workspace_id: Option<Uuid>,
+    ws_name: Option<String>,
+    ws_role: Option<String>,
+    ws_suspended: Option<bool>,
+    ws_brand_colour: Option<String>,
+    ws_logo: Option<String>,
+    ws_hide_powered_by: Option<bool>,
+    ws_placement: Option<String>,
+    ws_moving: Option<bool>,
+    ws_approval: Option<String>,
+    ws_billing_past_due_since: Option<OffsetDateTime>,
+}
+
+impl UserWithMembership {
+    fn split(self) -> sqlx::Result<(User, Option<ActiveMembership>)> {
+        let Some(workspace_id) = self.ws_workspace_id else { return Ok((self.user, None)) };
+        let decode = |e: String| sqlx::Error::Decode(e.into());
+        let membership = ActiveMembership {
+            workspace_id,
+            name: self.ws_name.unwrap_or_default(),
+            role: Role::try_from(self.ws_role.unwrap_or_default()).map_err(decode)?,
+            suspended: self.ws_suspended.unwrap_or_default(),
+            brand_colour: self.ws_brand_colour.unwrap_or_default(),
+            logo: self.ws_logo.unwrap_or_default(),
+            hide_powered_by: self.ws_hide_powered_by.unwrap_or_default(),
+            placement: self.ws_placement.unwrap_or_default(),
+            moving: self.ws_moving.unwrap_or_default(),
+            approval: Mode::try_from(self.ws_approval.unwrap_or_default()).map_err(decode)?,
+            billing_past_due_since: self.ws_billing_past_due_since,
+        };
+        Ok((self.user, Some(membership)))
+    }
 }
 
 /// Most recently used first, never-used last (written out because the two
@@ -93,7 +177,8 @@ const RECENT_FIRST: &str = "(m.last_used_at IS NULL), m.last_used_at DESC";
 /// they used last, or else the one they joined first.
 pub async fn first_membership(db: &Db, user_id: Uuid) -> sqlx::Result<Option<ActiveMembership>> {
     let sql = format!(
-        "{ACTIVE} WHERE m.user_id = $1 AND {KEPT} ORDER BY {RECENT_FIRST}, m.created_at, m.workspace_id LIMIT 1"
+        "{} WHERE m.user_id = $1 AND {KEPT} ORDER BY {RECENT_FIRST}, m.created_at, m.workspace_id LIMIT 1",
+        *ACTIVE
     );
     fetch_optional!(db, ActiveMembership, &sql, user_id)
 }
@@ -104,10 +189,28 @@ pub async fn memberships_of(db: &Db, user_id: Uuid) -> sqlx::Result<Vec<Membersh
     fetch_all!(db, Membership, &memberships_sql(), user_id)
 }
 
-/// [`memberships_of`] in an open transaction (the global side of a
-/// workspace's), so a page's chrome needs one connection, not two.
-pub async fn memberships_in(tx: &mut Tx, user_id: Uuid) -> sqlx::Result<Vec<Membership>> {
-    fetch_all!(tx, Membership, &memberships_sql(), user_id)
+/// The navbar switcher's share of a person's other workspaces, in an open
+/// transaction (the global side of the active one's): the `recent` used
+/// last, then the rest by name, `size` in all. An agency's staff may belong
+/// to hundreds; reading them all on every page cost more than the page.
+pub async fn switcher_in(
+    tx: &mut Tx,
+    user_id: Uuid,
+    active: Uuid,
+    recent: usize,
+    size: usize,
+) -> sqlx::Result<Vec<Membership>> {
+    let sql = format!(
+        "SELECT workspace_id, name, role, brand_colour, logo, last_used_at FROM ( \
+           SELECT m.workspace_id, w.name, m.role, w.brand_colour, w.logo, m.last_used_at, \
+                  ROW_NUMBER() OVER (ORDER BY {RECENT_FIRST}, LOWER(w.name), w.id) AS used_rank \
+           FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
+           WHERE m.user_id = $1 AND m.workspace_id <> $2 AND {KEPT}) s \
+         ORDER BY CASE WHEN used_rank <= $3 AND last_used_at IS NOT NULL THEN used_rank ELSE $3 + 1 END, \
+                  LOWER(name), workspace_id \
+         LIMIT $4"
+    );
+    fetch_all!(tx, Membership, &sql, user_id, active, recent as i64, size as i64)
 }
 
 fn memberships_sql() -> String {

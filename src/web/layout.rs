@@ -256,6 +256,7 @@ fn is_calendar_page(path: &str) -> bool {
 
 /// What the chrome shows about the active workspace and the person's others.
 struct WorkspaceChrome {
+    /// The switcher's share of the others (the active one is not among them).
     memberships: Vec<tenancy::queries::Membership>,
     unread: i64,
     publer_ready: bool,
@@ -266,7 +267,7 @@ struct WorkspaceChrome {
 async fn workspace_chrome(ws: &Workspace, calendar_page: bool) -> Result<WorkspaceChrome, AppError> {
     let mut tx = ws.read().await?;
     let user = ws.user().id;
-    let memberships = tenancy::queries::memberships_in(tx.global().await?, user).await?;
+    let memberships = tenancy::queries::switcher_in(tx.global().await?, user, ws.id(), RECENT, SWITCHER_SIZE).await?;
     let unread = tenancy::notices::unread_count(&mut tx, user).await?;
     let publer_ready = calendar_page && publer_ready(&mut tx).await?;
     tx.commit().await?;

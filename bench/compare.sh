@@ -18,7 +18,9 @@
 # BENCH_SKIP_BUILD (the seeder is not rebuilt) as for
 # bench/run.sh; COMPARE_TARGET_DIR moves the shared build folder;
 # COMPARE_ROUNDS=3 measures each page three times per binary, in turns, and
-# keeps the median (worth it on a shared machine). Needs wrk.
+# keeps the median (worth it on a shared machine). Beside req/s it prints
+# each page's server CPU per request (Easel's, and PostgreSQL's backends'),
+# which is far steadier than req/s on a shared machine. Needs wrk.
 # Everything runs on 127.0.0.1, stops by itself and removes its files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,14 +89,42 @@ compare_pages() {
       local order="a b"
       [ $((round % 2)) = 1 ] || order="b a"
       for slot in $order; do
+        local before
+        before=$(cpu_ticks "$slot")
         measure_page "$slot" "$key"
         echo "${RES[$slot:$key]}" >>"$work/rounds-$slot"
+        cpu_per_request "$slot" "$key" "$before" >>"$work/cpu-$slot-$key"
       done
     done
-    for slot in a b; do RES[$slot:$key]=$(sort -n "$work/rounds-$slot" | awk '{l[NR] = $0} END {print l[int((NR + 1) / 2)]}'); done
+    for slot in a b; do RES[$slot:$key]=$(sort -n "$work/rounds-$slot" | median); done
     v=$(versus "$(res a "$key" 1)" "$(res b "$key" 1)" 1)
     row "$(page_label "$key")" "$(res a "$key" 1)" "$(res b "$key" 1)" "${v%% *}" "$(res a "$key" 3)" "$(res b "$key" 3)" \
       "${v#* }$(non_2xx a "$key")$(non_2xx b "$key")"
+  done
+}
+
+median() { awk '{l[NR] = $0} END {print l[int((NR + 1) / 2)]}'; }
+
+# Microseconds of server CPU (Easel's, plus PostgreSQL's) per request of
+# the run just measured, since BEFORE ticks. On a shared virtual machine
+# req/s moves by a third between two runs of one binary; CPU per request
+# moves far less, so it is the figure to trust for a small change.
+cpu_per_request() {
+  local slot=$1 key=$2 before=$3
+  awk -v t="$(($(cpu_ticks "$slot") - before))" -v hz="$(getconf CLK_TCK)" -v rps="$(res "$slot" "$key" 1)" \
+    -v secs="$(seconds_of "$duration")" 'BEGIN {if (rps > 0) printf "%.0f\n", t / hz * 1e6 / (rps * secs)}'
+}
+
+# The CPU table: the median over rounds of each page's CPU per request.
+compare_cpu() {
+  local key a b v
+  echo "== server CPU per request (Easel + PostgreSQL, user + system), median of $rounds round(s); lower is better"
+  row page "A us/req" "B us/req" "B/A" "" "" ""
+  for key in $(page_keys); do
+    a=$(sort -n "$work/cpu-a-$key" | median)
+    b=$(sort -n "$work/cpu-b-$key" | median)
+    v=$(versus "$a" "$b" 0)
+    row "$(page_label "$key")" "$a" "$b" "${v%% *}" "" "" "${v#* }"
   done
 }
 
@@ -133,6 +163,7 @@ for slot in a b; do
 done
 
 compare_pages
+compare_cpu
 echo "== sign-ins, $connections at once: A then B"
 signin_a=$(sign_ins a)
 signin_b=$(sign_ins b)

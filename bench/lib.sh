@@ -242,6 +242,17 @@ sign_ins() {
   "$seeder" signin "http://127.0.0.1:${PORT[$1]}" "$connections" "$(seconds_of "$duration")"
 }
 
+# CPU ticks (user + system) spent so far by server NAME, and by every
+# PostgreSQL backend of the `easel` role (idle ones add next to nothing).
+cpu_ticks() {
+  local total pid
+  total=$(awk '{print $14 + $15}' "/proc/${PID[$1]}/stat")
+  for pid in $(pgrep -f '^postgres: easel ' || true); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
 # VmHWM (peak) or VmRSS (now) of server NAME, in MB.
 memory_mb() {
   awk -v f="$2:" '$1 == f {printf "%.0f", $2 / 1024}' "/proc/${PID[$1]}/status"

@@ -15,7 +15,7 @@ use url::Url;
 pub use access::{InviteLimits, SignupPolicy, TwoFactorRule};
 pub use backups::BackupSchedule;
 pub use billing::Billing;
-pub use bounds::Bounds;
+pub use bounds::{Bounds, db_connections};
 pub use placement::{MAIN, Placement};
 
 /// Everything Easel needs to know about where it runs.

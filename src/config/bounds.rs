@@ -42,6 +42,9 @@ impl Default for Bounds {
 impl Bounds {
     pub fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut bounds = Self::default();
+        // Read where the pools are made (`Db::connect`); checked here too so
+        // a bad value stops start-up with the other variables' message.
+        db_connections(get)?;
         if let Some(secs) = number(get, "EASEL_HEADER_TIMEOUT_SECS", 1, 600, "seconds")? {
             bounds.header_timeout = Duration::from_secs(secs);
         }
@@ -62,6 +65,11 @@ impl Bounds {
 }
 
 /// A whole number from `min` to `max`, if the variable is set.
+/// `EASEL_DB_CONNECTIONS`: the connections of each database pool, when set.
+pub fn db_connections(get: &impl Fn(&str) -> Option<String>) -> Result<Option<u32>, ConfigError> {
+    Ok(number(get, "EASEL_DB_CONNECTIONS", 1, 1_000, "connections")?.map(|n| n as u32))
+}
+
 fn number(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,
@@ -87,6 +95,8 @@ mod tests {
         assert_eq!(none.max_pixels, 50_000_000);
         let set = Bounds::from_lookup(&|k: &str| (k == "EASEL_MAX_CONNECTIONS").then(|| "8".to_owned())).expect("set");
         assert_eq!(set.max_connections, 8);
+        let pool = Bounds::from_lookup(&|k: &str| (k == "EASEL_DB_CONNECTIONS").then(|| "eight".to_owned()));
+        assert_eq!(pool.expect_err("not a number").var, "EASEL_DB_CONNECTIONS");
         let bad = Bounds::from_lookup(&|k: &str| (k == "EASEL_BODY_IDLE_SECS").then(|| "0".to_owned()));
         assert_eq!(bad.expect_err("zero is refused").var, "EASEL_BODY_IDLE_SECS");
         assert_eq!(none.max_import_bytes, 20 * 1024 * 1024 * 1024);

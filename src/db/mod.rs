@@ -39,8 +39,8 @@ pub enum Db {
 }
 
 /// Connections per pool: `EASEL_DB_CONNECTIONS`, else the backend's default.
-fn pool_size(default: u32) -> u32 {
-    std::env::var("EASEL_DB_CONNECTIONS").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(default)
+fn pool_size(default: u32) -> anyhow::Result<u32> {
+    Ok(crate::config::db_connections(&|name| std::env::var(name).ok())?.unwrap_or(default))
 }
 
 impl Db {
@@ -65,7 +65,7 @@ impl Db {
             }
             // A SQLite connection cannot go away under us: no ping on acquire.
             let pool = SqlitePoolOptions::new()
-                .max_connections(pool_size(8))
+                .max_connections(pool_size(8)?)
                 .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(options)
@@ -83,7 +83,7 @@ impl Db {
         } else {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
-                .max_connections(pool_size(16))
+                .max_connections(pool_size(16)?)
                 .test_before_acquire(false)
                 .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
                 .acquire_timeout(Duration::from_secs(5))

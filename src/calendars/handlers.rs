@@ -100,7 +100,7 @@ pub async fn view_calendar(
     Query(q): Query<ViewQuery>,
 ) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.read().await?;
+    let mut tx = ws.glance().await?;
     let calendar = find(&mut tx, &id).await?;
     let view = render(&mut tx, &ws, layout, calendar, &q).await?;
     tx.commit().await?;

@@ -50,7 +50,7 @@ pub fn pick_time(posting_times: &str, taken: &[Time], now: Option<Time>) -> Time
 /// The artwork page's "Plan this" form (and its inline HTMX version).
 pub async fn view_form(ws: Workspace, layout: Layout, Query(form): Query<PlanForm>) -> AppResult<Response> {
     ws.require(Permission::EditContent)?;
-    let mut tx = ws.read().await?;
+    let mut tx = ws.glance().await?;
     // Without a piece named, the page says where to choose one.
     let image = match form.image.trim() {
         "" => None,

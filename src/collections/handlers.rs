@@ -47,7 +47,7 @@ pub struct MoveForm {
 
 pub async fn view_collections(ws: Workspace, layout: Layout) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.read().await?;
+    let mut tx = ws.glance().await?;
     let cards = queries::cards(&mut tx).await?;
     tx.commit().await?;
     let can_edit = ws.role().can(Permission::EditContent);
@@ -98,7 +98,7 @@ async fn find(tx: &mut WorkspaceTx, raw_id: &str) -> AppResult<queries::Collecti
 
 pub async fn view_collection(ws: Workspace, layout: Layout, Path(id): Path<String>) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.read().await?;
+    let mut tx = ws.glance().await?;
     let collection = find(&mut tx, &id).await?;
     let members = queries::members(&mut tx, collection.id).await?;
     tx.commit().await?;

@@ -7,6 +7,7 @@ pub mod cluster;
 mod databases;
 pub mod query;
 pub mod search;
+mod session_cache;
 mod sessions;
 mod tx;
 

@@ -1,6 +1,6 @@
 //! Transactions, and the workspace-scoped transaction every tenant query runs in.
 
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{Postgres, Sqlite, Transaction, pool::PoolConnection};
 use uuid::Uuid;
 
 use super::{Db, Target};
@@ -9,6 +9,10 @@ use super::{Db, Target};
 pub enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
+    /// SQLite reads that need no snapshot across their statements: each
+    /// statement reads on its own, sparing the `BEGIN` and `COMMIT` round
+    /// trips to the connection's worker thread.
+    SqliteEach(PoolConnection<Sqlite>),
 }
 
 impl Tx {
@@ -33,10 +37,20 @@ impl Tx {
         }
     }
 
+    /// A read on SQLite without a transaction (see `SqliteEach`); on
+    /// PostgreSQL a transaction, as row-level security needs its setting.
+    async fn begin_each_set(db: &Db, setting: &str, value: &str) -> sqlx::Result<Self> {
+        match db {
+            Db::Sqlite(pool) => Ok(Self::SqliteEach(pool.acquire().await?)),
+            Db::Postgres(_) => Self::begin_set(db, false, setting, value).await,
+        }
+    }
+
     pub fn target(&mut self) -> Target<'_> {
         match self {
             Self::Sqlite(tx) => Target::Sqlite(tx),
             Self::Postgres(tx) => Target::Postgres(tx),
+            Self::SqliteEach(conn) => Target::Sqlite(conn),
         }
     }
 
@@ -44,6 +58,7 @@ impl Tx {
         match self {
             Self::Sqlite(tx) => tx.commit().await,
             Self::Postgres(tx) => tx.commit().await,
+            Self::SqliteEach(_) => Ok(()),
         }
     }
 }
@@ -98,6 +113,17 @@ impl WorkspaceTx {
         let tx = Tx::begin_set(data, write, WORKSPACE_SETTING, &workspace_id.to_string()).await?;
         let global = match main {
             Some(main) => Global::Later { main, write },
+            None => Global::Same,
+        };
+        Ok(Self { tx, workspace_id, global })
+    }
+
+    /// Like `open` for reading, but on SQLite without a transaction: for a
+    /// page's parts, which need no snapshot across their statements.
+    pub(crate) async fn open_each(data: &Db, workspace_id: Uuid, main: Option<Db>) -> sqlx::Result<Self> {
+        let tx = Tx::begin_each_set(data, WORKSPACE_SETTING, &workspace_id.to_string()).await?;
+        let global = match main {
+            Some(main) => Global::Later { main, write: false },
             None => Global::Same,
         };
         Ok(Self { tx, workspace_id, global })

@@ -59,7 +59,7 @@ struct HomePost {
 
 pub async fn view_home(ws: Workspace, layout: Layout) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.read().await?;
+    let mut tx = ws.glance().await?;
     let settings = settings::queries::get(&mut tx).await?;
     let clock = Clock::new(&settings.time_zone);
     let today = clock.today();

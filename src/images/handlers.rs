@@ -48,7 +48,7 @@ pub async fn view_library(
         before: Uuid::parse_str(&params.before).ok(),
         limit: PAGE_SIZE + 1,
     };
-    let mut tx = ws.read().await?;
+    let mut tx = ws.glance().await?;
     let mut cards = queries::gallery(&mut tx, &filter).await?;
     let next_page = (cards.len() as i64 > PAGE_SIZE).then(|| {
         cards.truncate(PAGE_SIZE as usize);
@@ -116,7 +116,7 @@ pub async fn view_image(
 ) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
     let id = parse_id(&id)?;
-    let mut tx = ws.read().await?;
+    let mut tx = ws.glance().await?;
     let image = queries::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let saved = crops::queries::of_image(&mut tx, id).await?;
     let brand = crate::branding::queries::get(&mut tx).await?.brand_colour;

@@ -24,7 +24,7 @@ pub async fn serve_media(
 ) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
     let id = parse_id(&id)?;
-    let mut tx = ws.read().await?;
+    let mut tx = ws.glance().await?;
     let image = queries::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     let (folder, name, content_type) = match size.as_str() {

@@ -258,7 +258,7 @@ pub async fn create_post(
 
 pub async fn view_post(ws: Workspace, layout: Layout, Path(id): Path<String>) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.read().await?;
+    let mut tx = ws.glance().await?;
     let post = post(&mut tx, &id).await?;
     let neighbours = queries::neighbours(&mut tx, &post).await?;
     let mut view = saved_editor(&mut tx, layout, post).await?;

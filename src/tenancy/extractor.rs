@@ -171,6 +171,14 @@ impl Workspace {
         Ok(WorkspaceTx::open(&self.data, false, self.id, self.main.clone()).await?)
     }
 
+    /// A read of this workspace's rows that needs no snapshot across its
+    /// statements (a page's lists and counts, the chrome, a file's row): on
+    /// SQLite each statement reads on its own, which spares two round trips
+    /// to SQLite's worker thread; on PostgreSQL it is `read`.
+    pub async fn glance(&self) -> AppResult<WorkspaceTx> {
+        Ok(WorkspaceTx::open_each(&self.data, self.id, self.main.clone()).await?)
+    }
+
     /// A write transaction on the main database for this workspace's billing
     /// rows. Allowed while the workspace is read-only: paying is how a
     /// lapsed workspace becomes writable again.

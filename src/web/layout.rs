@@ -265,7 +265,7 @@ struct WorkspaceChrome {
 /// The switcher's list, the bell's count and (on a calendar's page) whether
 /// Publer is ready, read in one transaction: one connection for the chrome.
 async fn workspace_chrome(ws: &Workspace, calendar_page: bool) -> Result<WorkspaceChrome, AppError> {
-    let mut tx = ws.read().await?;
+    let mut tx = ws.glance().await?;
     let user = ws.user().id;
     let memberships = tenancy::queries::switcher_in(tx.global().await?, user, ws.id(), RECENT, SWITCHER_SIZE).await?;
     let unread = tenancy::notices::unread_count(&mut tx, user).await?;

@@ -65,7 +65,7 @@ async fn serve(
     ws.require(Permission::ViewContent)?;
     let id = parse_id(id)?;
     let preset = Preset::from_slug(preset).ok_or(AppError::NotFound)?;
-    let mut tx = ws.read().await?;
+    let mut tx = ws.glance().await?;
     let (art, spec) = load(&mut tx, id, preset).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     // The URL stays while the frame changes, so the tag is the frame's hash

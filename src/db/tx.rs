@@ -38,11 +38,15 @@ impl Tx {
     }
 
     /// A read on SQLite without a transaction (see `SqliteEach`); on
-    /// PostgreSQL a transaction, as row-level security needs its setting.
-    async fn begin_each_set(db: &Db, setting: &str, value: &str) -> sqlx::Result<Self> {
+    /// PostgreSQL a `READ ONLY` transaction, as row-level security needs its
+    /// setting. Nothing can be written in either, so it never needs a commit.
+    async fn begin_reading(db: &Db, setting: &str, value: &str) -> sqlx::Result<Self> {
         match db {
             Db::Sqlite(pool) => Ok(Self::SqliteEach(pool.acquire().await?)),
-            Db::Postgres(_) => Self::begin_set(db, false, setting, value).await,
+            Db::Postgres(pool) => {
+                let begin = format!("BEGIN READ ONLY; SELECT set_config('{setting}', '{value}', true)");
+                Ok(Self::Postgres(pool.begin_with(begin).await?))
+            }
         }
     }
 
@@ -75,6 +79,9 @@ const WORKSPACE_SETTING: &str = "app.workspace_id";
 pub struct WorkspaceTx {
     tx: Tx,
     workspace_id: Uuid,
+    /// Opened by `open_reading`: nothing was written, so there is nothing
+    /// to commit.
+    reading: bool,
     /// The global tables (memberships, invitations, the `workspaces` row,
     /// plans) live in the main database; for a workspace placed elsewhere
     /// they are reached through a second transaction, opened when needed.
@@ -103,7 +110,7 @@ impl WorkspaceTx {
                 .execute(&mut **pg)
                 .await?;
         }
-        Ok(Self { tx, workspace_id, global: Global::Same })
+        Ok(Self { tx, workspace_id, reading: false, global: Global::Same })
     }
 
     /// Opens a transaction on `data`, the database holding the workspace's
@@ -115,18 +122,19 @@ impl WorkspaceTx {
             Some(main) => Global::Later { main, write },
             None => Global::Same,
         };
-        Ok(Self { tx, workspace_id, global })
+        Ok(Self { tx, workspace_id, reading: false, global })
     }
 
-    /// Like `open` for reading, but on SQLite without a transaction: for a
-    /// page's parts, which need no snapshot across their statements.
-    pub(crate) async fn open_each(data: &Db, workspace_id: Uuid, main: Option<Db>) -> sqlx::Result<Self> {
-        let tx = Tx::begin_each_set(data, WORKSPACE_SETTING, &workspace_id.to_string()).await?;
+    /// Like `open` for reading only, for a page's parts, which need no
+    /// snapshot across their statements: on SQLite no transaction at all, on
+    /// PostgreSQL one that cannot write.
+    pub(crate) async fn open_reading(data: &Db, workspace_id: Uuid, main: Option<Db>) -> sqlx::Result<Self> {
+        let tx = Tx::begin_reading(data, WORKSPACE_SETTING, &workspace_id.to_string()).await?;
         let global = match main {
             Some(main) => Global::Later { main, write: false },
             None => Global::Same,
         };
-        Ok(Self { tx, workspace_id, global })
+        Ok(Self { tx, workspace_id, reading: true, global })
     }
 
     /// Scopes `tx` (on the workspace's own database) with `main_tx`, already
@@ -152,7 +160,11 @@ impl WorkspaceTx {
     pub async fn global(&mut self) -> sqlx::Result<&mut Tx> {
         if let Global::Later { main, write } = &self.global {
             // Scoped too: billing rows on the main database are under row-level security.
-            let tx = Tx::begin_set(main, *write, WORKSPACE_SETTING, &self.workspace_id.to_string()).await?;
+            let id = self.workspace_id.to_string();
+            let tx = match self.reading {
+                true => Tx::begin_reading(main, WORKSPACE_SETTING, &id).await?,
+                false => Tx::begin_set(main, *write, WORKSPACE_SETTING, &id).await?,
+            };
             self.global = Global::Open(tx);
         }
         Ok(match &mut self.global {
@@ -185,6 +197,12 @@ impl WorkspaceTx {
     /// without a `workspaces` row are invisible, and every two-sided change
     /// can simply be made again.
     pub async fn commit(self) -> sqlx::Result<()> {
+        if self.reading {
+            // Dropped, PostgreSQL's read-only transaction ends with a
+            // `ROLLBACK` that sqlx sends with the ping it makes when the
+            // connection goes back to the pool: one round trip fewer.
+            return Ok(());
+        }
         self.tx.commit().await?;
         if let Global::Open(global) = self.global {
             global.commit().await?;

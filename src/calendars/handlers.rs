@@ -24,7 +24,7 @@ use crate::{
     posts::{platforms, queries as posts},
     settings,
     tenancy::{Permission, Workspace},
-    web::{Layout, flash, ids::parse_id, invalid_form, page},
+    web::{Layout, PageRead, flash, ids::parse_id, invalid_form, page},
 };
 
 #[derive(Deserialize, Default)]
@@ -95,12 +95,11 @@ pub(super) async fn find(tx: &mut WorkspaceTx, raw_id: &str) -> AppResult<querie
 
 pub async fn view_calendar(
     ws: Workspace,
-    layout: Layout,
+    PageRead { layout, mut tx }: PageRead,
     Path(id): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.glance().await?;
     let calendar = find(&mut tx, &id).await?;
     let view = render(&mut tx, &ws, layout, calendar, &q).await?;
     tx.commit().await?;

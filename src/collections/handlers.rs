@@ -22,7 +22,7 @@ use crate::{
         queries::{self as images, Filter},
     },
     tenancy::{Permission, Workspace},
-    web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},
+    web::{Layout, PageRead, flash, form::FormFields, ids::parse_id, invalid_form, page},
 };
 
 #[derive(Deserialize)]
@@ -45,9 +45,8 @@ pub struct MoveForm {
     direction: String,
 }
 
-pub async fn view_collections(ws: Workspace, layout: Layout) -> AppResult<Response> {
+pub async fn view_collections(ws: Workspace, PageRead { layout, mut tx }: PageRead) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.glance().await?;
     let cards = queries::cards(&mut tx).await?;
     tx.commit().await?;
     let can_edit = ws.role().can(Permission::EditContent);
@@ -96,9 +95,12 @@ async fn find(tx: &mut WorkspaceTx, raw_id: &str) -> AppResult<queries::Collecti
     queries::get(tx, id).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn view_collection(ws: Workspace, layout: Layout, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn view_collection(
+    ws: Workspace,
+    PageRead { layout, mut tx }: PageRead,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.glance().await?;
     let collection = find(&mut tx, &id).await?;
     let members = queries::members(&mut tx, collection.id).await?;
     tx.commit().await?;

@@ -15,7 +15,7 @@ use crate::{
     posts::{platforms, queries as posts},
     settings::{self, queries::Settings},
     tenancy::{Permission, Workspace},
-    web::{Layout, dates, page},
+    web::{Layout, PageRead, dates, page},
 };
 
 #[derive(Template)]
@@ -57,9 +57,8 @@ struct HomePost {
     first_image: Option<uuid::Uuid>,
 }
 
-pub async fn view_home(ws: Workspace, layout: Layout) -> AppResult<Response> {
+pub async fn view_home(ws: Workspace, PageRead { layout, mut tx }: PageRead) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.glance().await?;
     let settings = settings::queries::get(&mut tx).await?;
     let clock = Clock::new(&settings.time_zone);
     let today = clock.today();

@@ -28,7 +28,7 @@ use crate::{
     storage::{Folder, derived_name, image_key},
     tenancy::{Permission, Workspace},
     usage,
-    web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},
+    web::{Layout, PageRead, flash, form::FormFields, ids::parse_id, invalid_form, page},
 };
 
 const PAGE_SIZE: i64 = 48;
@@ -36,7 +36,7 @@ const PAGE_SIZE: i64 = 48;
 pub async fn view_library(
     State(state): State<AppState>,
     ws: Workspace,
-    layout: Layout,
+    PageRead { layout, mut tx }: PageRead,
     Query(params): Query<GalleryParams>,
 ) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
@@ -48,7 +48,6 @@ pub async fn view_library(
         before: Uuid::parse_str(&params.before).ok(),
         limit: PAGE_SIZE + 1,
     };
-    let mut tx = ws.glance().await?;
     let mut cards = queries::gallery(&mut tx, &filter).await?;
     let next_page = (cards.len() as i64 > PAGE_SIZE).then(|| {
         cards.truncate(PAGE_SIZE as usize);
@@ -110,13 +109,12 @@ pub async fn upload_images(
 pub async fn view_image(
     State(state): State<AppState>,
     ws: Workspace,
-    layout: Layout,
+    PageRead { layout, mut tx }: PageRead,
     Path(id): Path<String>,
     Query(params): Query<ImageParams>,
 ) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
     let id = parse_id(&id)?;
-    let mut tx = ws.glance().await?;
     let image = queries::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let saved = crops::queries::of_image(&mut tx, id).await?;
     let brand = crate::branding::queries::get(&mut tx).await?.brand_colour;

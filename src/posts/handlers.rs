@@ -30,7 +30,7 @@ use crate::{
     },
     integrations, settings,
     tenancy::{Permission, Workspace, approval},
-    web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},
+    web::{Layout, PageRead, flash, form::FormFields, ids::parse_id, invalid_form, page},
 };
 
 #[derive(Deserialize, Default)]
@@ -256,9 +256,12 @@ pub async fn create_post(
     Ok(Redirect::to(&format!("/events/{id}")).into_response())
 }
 
-pub async fn view_post(ws: Workspace, layout: Layout, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn view_post(
+    ws: Workspace,
+    PageRead { layout, mut tx }: PageRead,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.glance().await?;
     let post = post(&mut tx, &id).await?;
     let neighbours = queries::neighbours(&mut tx, &post).await?;
     let mut view = saved_editor(&mut tx, layout, post).await?;

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::{
     auth::{MaybeUser, session::session_of},
+    db::WorkspaceTx,
     error::AppError,
     state::AppState,
     tenancy::{self, Brand, Role, Workspace},
@@ -198,6 +199,31 @@ impl FromRequestParts<AppState> for Layout {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Self::gather(parts, state, None).await
+    }
+}
+
+/// A page's chrome and a read of its workspace, both through one pooled
+/// connection: for pages that read their content with `Workspace::glance`.
+pub struct PageRead {
+    pub layout: Layout,
+    pub tx: WorkspaceTx,
+}
+
+impl FromRequestParts<AppState> for PageRead {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ws = Workspace::from_request_parts(parts, state).await?;
+        let mut tx = ws.glance().await?;
+        let layout = Layout::gather(parts, state, Some(&mut tx)).await?;
+        Ok(Self { layout, tx })
+    }
+}
+
+impl Layout {
+    /// The chrome, reading the active workspace's part through `tx` when given.
+    async fn gather(parts: &mut Parts, state: &AppState, tx: Option<&mut WorkspaceTx>) -> Result<Self, AppError> {
         let session = session_of(parts)?;
         let mut layout = Self {
             csrf_token: csrf::token_for(parts, &session, state).await?,
@@ -222,7 +248,7 @@ impl FromRequestParts<AppState> for Layout {
                 layout.suspended = w.is_suspended();
                 layout.moving = w.is_moving();
                 layout.billing = w.billing();
-                let chrome = workspace_chrome(w, is_calendar_page(parts.uri.path())).await?;
+                let chrome = workspace_chrome(w, tx, is_calendar_page(parts.uri.path())).await?;
                 layout.unread = chrome.unread;
                 layout.publer_ready = chrome.publer_ready;
                 chrome.memberships
@@ -263,19 +289,33 @@ struct WorkspaceChrome {
 }
 
 /// The switcher's list, the bell's count and (on a calendar's page) whether
-/// Publer is ready, read in one transaction: one connection for the chrome.
-async fn workspace_chrome(ws: &Workspace, calendar_page: bool) -> Result<WorkspaceChrome, AppError> {
-    let mut tx = ws.glance().await?;
-    let user = ws.user().id;
-    let memberships = tenancy::queries::switcher_in(tx.global().await?, user, ws.id(), RECENT, SWITCHER_SIZE).await?;
-    let unread = tenancy::notices::unread_count(&mut tx, user).await?;
-    let publer_ready = calendar_page && publer_ready(&mut tx).await?;
-    tx.commit().await?;
+/// Publer is ready, read through the page's `tx`, else a connection of their own.
+async fn workspace_chrome(
+    ws: &Workspace,
+    tx: Option<&mut WorkspaceTx>,
+    calendar_page: bool,
+) -> Result<WorkspaceChrome, AppError> {
+    match tx {
+        Some(tx) => Ok(chrome_through(tx, ws.user().id, calendar_page).await?),
+        None => {
+            let mut tx = ws.glance().await?;
+            let chrome = chrome_through(&mut tx, ws.user().id, calendar_page).await?;
+            tx.commit().await?;
+            Ok(chrome)
+        }
+    }
+}
+
+async fn chrome_through(tx: &mut WorkspaceTx, user: Uuid, calendar_page: bool) -> sqlx::Result<WorkspaceChrome> {
+    let id = tx.workspace_id();
+    let memberships = tenancy::queries::switcher_in(tx.global().await?, user, id, RECENT, SWITCHER_SIZE).await?;
+    let unread = tenancy::notices::unread_count(tx, user).await?;
+    let publer_ready = calendar_page && publer_ready(tx).await?;
     Ok(WorkspaceChrome { memberships, unread, publer_ready })
 }
 
 /// Whether Publer can take posts: a key, and an account for at least one calendar.
-async fn publer_ready(tx: &mut crate::db::WorkspaceTx) -> sqlx::Result<bool> {
+async fn publer_ready(tx: &mut WorkspaceTx) -> sqlx::Result<bool> {
     let id = tx.workspace_id();
     let ready: i64 = crate::db::query::fetch_scalar!(
         tx,

@@ -27,7 +27,7 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 
-pub use layout::Layout;
+pub use layout::{Layout, PageRead};
 
 /// Where Stripe sends billing events; exempt from the session CSRF check
 /// because the request's signature authenticates it.

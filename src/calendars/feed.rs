@@ -28,7 +28,7 @@ use crate::{
     posts::queries as posts,
     settings,
     tenancy::{Permission, Workspace},
-    web::{Layout, flash, ids::parse_id, page},
+    web::{PageRead, flash, ids::parse_id, page},
 };
 
 /// Tiles a row, as the profile grid shows them.
@@ -39,9 +39,8 @@ fn movable(row: &TileRow) -> bool {
     matches!(row.status.as_str(), "draft" | "ready" | "failed") && matches!(row.publer_state.as_str(), "" | "failed")
 }
 
-pub async fn view(ws: Workspace, layout: Layout, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn view(ws: Workspace, PageRead { layout, mut tx }: PageRead, Path(id): Path<String>) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let mut tx = ws.read().await?;
     let calendar = find(&mut tx, &id).await?;
     let now = OffsetDateTime::now_utc();
     let upcoming = q::upcoming(&mut tx, calendar.id, now).await?;

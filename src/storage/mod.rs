@@ -73,6 +73,10 @@ pub fn image_key(workspace: Uuid, folder: Folder, name: &str) -> String {
     key(workspace, folder.dir_name(), name)
 }
 
+/// Objects up to this size (thumbnails, most logos) are read whole rather
+/// than streamed; bounded so that many at once stay small in memory.
+const READ_WHOLE_UP_TO: u64 = 256 * 1024;
+
 /// An object being read: its size, its store's tag and its bytes as a stream.
 pub struct Object {
     pub size: u64,
@@ -195,7 +199,13 @@ impl Storage {
         match self.inner.store.get(&path(key)?).await {
             Ok(found) => {
                 let (size, etag) = (found.meta.size, found.meta.e_tag.clone());
-                let bytes = found.into_stream().map_err(io::Error::from).boxed();
+                // A file on disk streams in 8 KiB reads, each a trip to a
+                // blocking thread: a thumbnail cost more than a whole page.
+                // Small objects are read in one go instead.
+                let bytes = match size <= READ_WHOLE_UP_TO {
+                    true => futures_util::stream::once(std::future::ready(Ok(found.bytes().await?))).boxed(),
+                    false => found.into_stream().map_err(io::Error::from).boxed(),
+                };
                 Ok(Some(Object { size, etag, bytes }))
             }
             Err(object_store::Error::NotFound { .. }) => Ok(None),

@@ -35,3 +35,21 @@ async fn a_put_file_lands_under_its_key_on_disk() {
     storage.delete_workspace(ws).await.expect("delete workspace");
     assert!(!dir.path().join(ws.to_string()).exists());
 }
+
+#[tokio::test]
+async fn small_and_large_objects_read_back_whole() {
+    let dir = tempfile::tempdir().expect("dir");
+    let storage = Storage::new(dir.path());
+    let ws = Uuid::now_v7();
+    // Either side of the size read in one go, and the size itself.
+    for (name, size) in [("small", 10_000), ("edge", READ_WHOLE_UP_TO as usize), ("large", 700_000)] {
+        let bytes: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+        let key = image_key(ws, Folder::Large, name);
+        storage.put_bytes(&key, bytes.clone()).await.expect("put");
+        let object = storage.get(&key).await.expect("get").expect("found");
+        assert_eq!(object.size, size as u64, "{name}");
+        let chunks: Vec<Bytes> = object.bytes.try_collect().await.expect("stream");
+        assert_eq!(chunks.concat(), bytes, "{name}");
+        assert_eq!(chunks.len() == 1, size as u64 <= READ_WHOLE_UP_TO, "{name}: read whole only when small");
+    }
+}

@@ -2,8 +2,8 @@
 
 use axum::{
     body::Body,
-    extract::{Path, Request, State},
-    http::{HeaderValue, StatusCode, header},
+    extract::{Path, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 
@@ -20,37 +20,67 @@ pub async fn serve_media(
     State(state): State<AppState>,
     ws: Workspace,
     Path((id, size)): Path<(String, String)>,
-    request: Request,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
     let id = parse_id(&id)?;
+    let asked = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
+    let folder = match size.as_str() {
+        "original" => return serve_original(&state, &ws, id, asked).await,
+        "large" => Folder::Large,
+        "thumb" => Folder::Thumbs,
+        _ => return Err(AppError::NotFound),
+    };
+    // The resized copies live under the workspace's own folder, named by the
+    // image, from its upload until its deletion: the key itself is the
+    // check, so another workspace's image id finds nothing. They never change
+    // under an id, so the id and size make the tag.
+    let key = image_key(ws.id(), folder, &derived_name(id));
+    if state.config.storage.redirect {
+        // A presigned URL is made for any key without looking: the row checks.
+        image_row(&ws, id).await?;
+        return presigned(&state, &key).await;
+    }
+    let etag = format!("\"{RESIZED_VERSION}-{id}-{size}\"");
+    if asked == Some(etag.as_str()) {
+        let stored = state.storage.head(&key).await.map_err(|e| AppError::Internal(e.into()))?;
+        stored.ok_or(AppError::NotFound)?;
+        return Ok(with_cache_headers(StatusCode::NOT_MODIFIED.into_response(), &etag));
+    }
+    let response = stream(&state, &key, "image/jpeg").await?;
+    Ok(with_cache_headers(response, &etag))
+}
+
+/// Bumped when the resized copies are made differently, so browsers fetch them again.
+const RESIZED_VERSION: &str = "r1";
+
+/// The uploaded file itself, whose name and type only its row knows.
+async fn serve_original(state: &AppState, ws: &Workspace, id: uuid::Uuid, asked: Option<&str>) -> AppResult<Response> {
+    let image = image_row(ws, id).await?;
+    let name = format!("{id}.{}", image.extension);
+    let key = image_key(ws.id(), Folder::Originals, &name);
+    if state.config.storage.redirect {
+        return presigned(state, &key).await;
+    }
+    // Files never change under an id, so the content hash makes the tag.
+    let etag = format!("\"{}-original\"", image.sha256.get(..16).unwrap_or(&image.sha256));
+    if asked == Some(etag.as_str()) {
+        return Ok(with_cache_headers(StatusCode::NOT_MODIFIED.into_response(), &etag));
+    }
+    let mut response = stream(state, &key, image.content_type.as_str()).await?;
+    let disposition = format!("inline; filename=\"{name}\"");
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(with_cache_headers(response, &etag))
+}
+
+/// The image's row in this workspace; 404 when there is none.
+async fn image_row(ws: &Workspace, id: uuid::Uuid) -> AppResult<queries::Image> {
     let mut tx = ws.glance().await?;
     let image = queries::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
-    let (folder, name, content_type) = match size.as_str() {
-        "original" => (Folder::Originals, format!("{id}.{}", image.extension), image.content_type.as_str()),
-        "large" => (Folder::Large, derived_name(id), "image/jpeg"),
-        "thumb" => (Folder::Thumbs, derived_name(id), "image/jpeg"),
-        _ => return Err(AppError::NotFound),
-    };
-    let key = image_key(ws.id(), folder, &name);
-    if state.config.storage.redirect {
-        return presigned(&state, &key).await;
-    }
-    // Files never change under an id, so the content hash and size make the tag.
-    let etag = format!("\"{}-{size}\"", &image.sha256[..16]);
-    if request.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
-        return Ok(with_cache_headers(StatusCode::NOT_MODIFIED.into_response(), &etag));
-    }
-    let mut response = stream(&state, &key, content_type).await?;
-    let headers = response.headers_mut();
-    if size == "original" {
-        let disposition = format!("inline; filename=\"{id}.{}\"", image.extension);
-        if let Ok(value) = HeaderValue::from_str(&disposition) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
-        }
-    }
-    Ok(with_cache_headers(response, &etag))
+    Ok(image)
 }
 
 /// A stored object as the response body, with its length and type.

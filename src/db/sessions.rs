@@ -54,14 +54,12 @@ impl SessionStore {
 
 #[async_trait]
 impl Store for SessionStore {
+    /// A new id has no copy to drop, and a read of it before now found nothing to keep.
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        self.forget(&record.id);
-        let created = match &self.backend {
+        match &self.backend {
             Backend::Sqlite(s) => s.create(record).await,
             Backend::Postgres(s) => s.create(record).await,
-        };
-        self.forget(&record.id);
-        created
+        }
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {

@@ -3,10 +3,12 @@
 //! temporary file into place.
 
 use std::{
-    io,
+    io::{self, Read},
     path::{Path, PathBuf},
     sync::Arc,
 };
+
+use bytes::Bytes;
 
 use object_store::{ObjectStore, local::LocalFileSystem};
 
@@ -49,4 +51,38 @@ fn sync_dir(dir: &Path) {
     if let Ok(handle) = std::fs::File::open(dir) {
         let _ = handle.sync_all();
     }
+}
+
+/// The whole file at `path` if it is a file of at most `limit` bytes, read
+/// in one trip to a blocking thread (open, size and read together); `None`
+/// otherwise, for the caller's general path to answer.
+pub async fn read_small(path: PathBuf, limit: u64) -> io::Result<Option<Bytes>> {
+    tokio::task::spawn_blocking(move || {
+        let mut file = match std::fs::File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let meta = file.metadata()?;
+        if !meta.is_file() || meta.len() > limit {
+            return Ok(None);
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.by_ref().take(limit).read_to_end(&mut bytes)?;
+        Ok(Some(Bytes::from(bytes)))
+    })
+    .await
+    .map_err(io::Error::other)?
+}
+
+/// `key` as a relative path when it is made only of plain names (letters,
+/// digits, `.`, `_`, `-`), which the store maps to the same path on disk.
+pub fn plain_path(key: &str) -> Option<&Path> {
+    let plain = |part: &str| {
+        !part.is_empty()
+            && part != "."
+            && part != ".."
+            && part.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    };
+    key.split('/').all(plain).then(|| Path::new(key))
 }

@@ -53,3 +53,13 @@ async fn small_and_large_objects_read_back_whole() {
         assert_eq!(chunks.len() == 1, size as u64 <= READ_WHOLE_UP_TO, "{name}: read whole only when small");
     }
 }
+
+#[test]
+fn only_plain_keys_are_read_straight_from_disk() {
+    let ws = Uuid::now_v7();
+    let key = image_key(ws, Folder::Thumbs, &derived_name(ws));
+    assert_eq!(disk::plain_path(&key), Some(Path::new(&key)));
+    for odd in ["../secret", "a/../../b", "a//b", "a/./b", "/abs", "a b/c", "a/b\\c", ""] {
+        assert_eq!(disk::plain_path(odd), None, "{odd:?}");
+    }
+}

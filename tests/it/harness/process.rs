@@ -52,17 +52,27 @@ impl Server {
     /// where the path of the `easel` binary is appended, and that must `exec`
     /// it so that the process started is Easel itself).
     pub async fn start_wrapped(dir: &Path, database_url: &str, wrapper: &[OsString]) -> Self {
-        let mut server = Self::spawn_wrapped(dir, database_url, wrapper);
-        server.wait_until_healthy().await;
-        server
+        Self::started(|| Self::spawn_wrapped(dir, database_url, wrapper)).await
     }
 
     /// Starts Easel with extra variables (S3 storage, a sweep grace) and
     /// waits until it is healthy.
     pub async fn start_with_env(dir: &Path, database_url: &str, env: &[(String, String)]) -> Self {
-        let mut server = Self::spawn_with_env(dir, database_url, &[], env);
-        server.wait_until_healthy().await;
-        server
+        Self::started(|| Self::spawn_with_env(dir, database_url, &[], env)).await
+    }
+
+    /// The first of a few tries that serves: the port `free_addr` found can
+    /// be taken by another test between choosing it and Easel binding it.
+    async fn started(spawn: impl Fn() -> Self) -> Self {
+        for _ in 0..5 {
+            let mut server = spawn();
+            match server.healthy().await {
+                Ok(()) => return server,
+                Err(why) if why.contains("Address already in use") => continue,
+                Err(why) => panic!("{why}"),
+            }
+        }
+        panic!("easel found no free port in five tries");
     }
 
     /// Starts the process without waiting for it.
@@ -125,22 +135,22 @@ impl Server {
         self.child.try_wait().expect("poll the server process")
     }
 
-    /// Polls `/healthz` until it answers 200 (at most 60 s); panics with the
-    /// server's log if the process exits or never gets there.
-    pub async fn wait_until_healthy(&mut self) {
+    /// Polls `/healthz` until it answers 200 (at most 60 s); `Err` with the
+    /// server's log if the process exits first or never gets there.
+    async fn healthy(&mut self) -> Result<(), String> {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().expect("http client");
         for _ in 0..600 {
             if let Some(status) = self.exited() {
-                panic!("easel exited ({status}) before it served:\n{}", self.log());
+                return Err(format!("easel exited ({status}) before it served:\n{}", self.log()));
             }
             if let Ok(response) = http.get(self.url("/healthz")).send().await
                 && response.status() == 200
             {
-                return;
+                return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("easel did not become healthy within 60 s:\n{}", self.log());
+        Err(format!("easel did not become healthy within 60 s:\n{}", self.log()))
     }
 
     /// SIGKILL, then reaps the process.

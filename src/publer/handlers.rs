@@ -38,7 +38,6 @@ use crate::{
         Permission, Workspace,
         approval::{self, Mode, Review},
     },
-    usage,
     web::{Layout, flash, form::FormFields, ids::parse_id, invalid_form, page},
 };
 
@@ -190,8 +189,7 @@ pub async fn save_routes(
 /// Whether `more` posts fit this month's Publer allowance.
 pub(crate) async fn allowance(tx: &mut WorkspaceTx, more: i64) -> AppResult<Result<(), String>> {
     let limits = plans::queries::limits(tx).await?;
-    let sent = usage::monthly(tx).await?.publer_posts;
-    let sending = queries::in_flight(tx).await?;
+    let (sent, sending) = queries::sent_and_sending(tx).await?;
     Ok(limits.allows_publer(sent, sending, more))
 }
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::client::Account;
 use crate::db::{
     Db, WorkspaceTx,
-    query::{execute, fetch_all, fetch_optional, fetch_scalar},
+    query::{execute, fetch_all, fetch_one, fetch_optional, fetch_scalar},
 };
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -221,9 +221,20 @@ pub async fn is_suspended(db: &Db, workspace: Uuid, billing_grace: Option<Durati
     }))
 }
 
-pub async fn in_flight(tx: &mut WorkspaceTx) -> sqlx::Result<i64> {
+/// Posts Publer accepted this month, and those on their way, read in one
+/// statement: read apart, a send finishing between the two reads (moving
+/// from the second count to the first) would be missed on PostgreSQL, where
+/// each statement sees the commits made before it began.
+pub async fn sent_and_sending(tx: &mut WorkspaceTx) -> sqlx::Result<(i64, i64)> {
     let ws = tx.workspace_id();
-    fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM publer_sends WHERE workspace_id = $1 AND state = 'sending'", ws)
+    fetch_one!(
+        tx,
+        (i64, i64),
+        "SELECT COALESCE((SELECT publer_posts FROM monthly_usage WHERE workspace_id = $1 AND month = $2), 0), \
+                (SELECT COUNT(*) FROM publer_sends WHERE workspace_id = $1 AND state = 'sending')",
+        ws,
+        crate::usage::this_month()
+    )
 }
 
 /// How many sends in flight no instance holds a live lease on.

@@ -29,23 +29,20 @@ impl Tx {
     /// `value` must be a literal Easel made (a UUID, `on`), never user text.
     async fn begin_set(db: &Db, write: bool, setting: &str, value: &str) -> sqlx::Result<Self> {
         match db {
-            Db::Postgres(pool) => {
-                let begin = format!("BEGIN; SELECT set_config('{setting}', '{value}', true)");
-                Ok(Self::Postgres(pool.begin_with(begin).await?))
-            }
+            Db::Postgres(pool) => Ok(Self::Postgres(pool.begin_with(set_at_begin("BEGIN", setting, value)).await?)),
             Db::Sqlite(_) => Self::begin(db, write).await,
         }
     }
 
-    /// A read on SQLite without a transaction (see `SqliteEach`); on
-    /// PostgreSQL a `READ ONLY` transaction, as row-level security needs its
-    /// setting. Nothing can be written in either, so it never needs a commit.
+    /// A read on SQLite without a transaction (see `SqliteEach`: a write
+    /// there would commit at once, so only reads belong here); on PostgreSQL
+    /// a `READ ONLY` transaction, as row-level security needs its setting.
+    /// Either way there is nothing to commit.
     async fn begin_reading(db: &Db, setting: &str, value: &str) -> sqlx::Result<Self> {
         match db {
             Db::Sqlite(pool) => Ok(Self::SqliteEach(pool.acquire().await?)),
             Db::Postgres(pool) => {
-                let begin = format!("BEGIN READ ONLY; SELECT set_config('{setting}', '{value}', true)");
-                Ok(Self::Postgres(pool.begin_with(begin).await?))
+                Ok(Self::Postgres(pool.begin_with(set_at_begin("BEGIN READ ONLY", setting, value)).await?))
             }
         }
     }
@@ -67,6 +64,11 @@ impl Tx {
     }
 }
 
+/// `begin` and a transaction-local `set_config`, sent as one round trip.
+fn set_at_begin(begin: &str, setting: &str, value: &str) -> String {
+    format!("{begin}; SELECT set_config('{setting}', '{value}', true)")
+}
+
 const WORKSPACE_SETTING: &str = "app.workspace_id";
 
 /// A transaction that may touch one workspace's rows and no other's.
@@ -79,8 +81,7 @@ const WORKSPACE_SETTING: &str = "app.workspace_id";
 pub struct WorkspaceTx {
     tx: Tx,
     workspace_id: Uuid,
-    /// Opened by `open_reading`: nothing was written, so there is nothing
-    /// to commit.
+    /// Opened by `open_reading`, for reads only: there is nothing to commit.
     reading: bool,
     /// The global tables (memberships, invitations, the `workspaces` row,
     /// plans) live in the main database; for a workspace placed elsewhere

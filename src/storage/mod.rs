@@ -77,11 +77,18 @@ pub fn image_key(workspace: Uuid, folder: Folder, name: &str) -> String {
 /// than streamed; bounded so that many at once stay small in memory.
 const READ_WHOLE_UP_TO: u64 = 256 * 1024;
 
-/// An object being read: its size, its store's tag and its bytes as a stream.
+/// An object being read: its size and its bytes as a stream.
 pub struct Object {
     pub size: u64,
-    pub etag: Option<String>,
     pub bytes: BoxStream<'static, io::Result<Bytes>>,
+}
+
+impl Object {
+    /// An object read whole, as a stream of one piece.
+    fn whole(bytes: Bytes) -> Self {
+        let size = bytes.len() as u64;
+        Self { size, bytes: futures_util::stream::once(std::future::ready(Ok(bytes))).boxed() }
+    }
 }
 
 /// One listed object.
@@ -200,21 +207,16 @@ impl Storage {
             && let Some(relative) = disk::plain_path(key)
             && let Some(bytes) = disk::read_small(root.join(relative), READ_WHOLE_UP_TO).await?
         {
-            let size = bytes.len() as u64;
-            let bytes = futures_util::stream::once(std::future::ready(Ok(bytes))).boxed();
-            return Ok(Some(Object { size, etag: None, bytes }));
+            return Ok(Some(Object::whole(bytes)));
         }
         match self.inner.store.get(&path(key)?).await {
+            // A file on disk streams in 8 KiB reads, each a trip to a
+            // blocking thread: a thumbnail cost more than a whole page.
+            // Small objects are read in one go instead.
+            Ok(found) if found.meta.size <= READ_WHOLE_UP_TO => Ok(Some(Object::whole(found.bytes().await?))),
             Ok(found) => {
-                let (size, etag) = (found.meta.size, found.meta.e_tag.clone());
-                // A file on disk streams in 8 KiB reads, each a trip to a
-                // blocking thread: a thumbnail cost more than a whole page.
-                // Small objects are read in one go instead.
-                let bytes = match size <= READ_WHOLE_UP_TO {
-                    true => futures_util::stream::once(std::future::ready(Ok(found.bytes().await?))).boxed(),
-                    false => found.into_stream().map_err(io::Error::from).boxed(),
-                };
-                Ok(Some(Object { size, etag, bytes }))
+                let size = found.meta.size;
+                Ok(Some(Object { size, bytes: found.into_stream().map_err(io::Error::from).boxed() }))
             }
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(e.into()),

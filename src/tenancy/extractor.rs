@@ -172,10 +172,11 @@ impl Workspace {
     }
 
     /// A read of this workspace's rows that needs no snapshot across its
-    /// statements (a page's lists and counts, the chrome, a file's row), and
-    /// writes nothing: on SQLite each statement reads on its own, sparing two
-    /// round trips to SQLite's worker thread; on PostgreSQL a read-only
-    /// transaction whose end travels with the connection's release.
+    /// statements (a page's lists and counts, the chrome, a file's row), for
+    /// reads only: on SQLite each statement reads on its own, sparing two
+    /// round trips to SQLite's worker thread (a write would commit at once);
+    /// on PostgreSQL a read-only transaction whose end travels with the
+    /// connection's release.
     pub async fn glance(&self) -> AppResult<WorkspaceTx> {
         Ok(WorkspaceTx::open_reading(&self.data, self.id, self.main.clone()).await?)
     }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::{
     db::{
         WorkspaceTx,
-        query::{execute, fetch_all},
+        query::{and_each, execute, fetch_all},
     },
     tenancy::Workspace,
 };
@@ -85,18 +85,15 @@ pub async fn page(
     limit: i64,
 ) -> sqlx::Result<Vec<Entry>> {
     let workspace = tx.workspace_id();
-    fetch_all!(
-        tx,
-        Entry,
-        "SELECT id, actor_id, actor_name, action, target, detail, ip, created_at FROM audit_log \
-         WHERE workspace_id = $1 AND ($2 IS NULL OR actor_id = $2) AND ($3 = '' OR action = $3) \
-           AND ($4 IS NULL OR id < $4) ORDER BY id DESC LIMIT $5",
-        workspace,
-        person,
-        action,
-        before,
-        limit
-    )
+    let mut sql = String::from(
+        "SELECT id, actor_id, actor_name, action, target, detail, ip, created_at FROM audit_log WHERE workspace_id = $1",
+    );
+    and_each(
+        &mut sql,
+        &[(person.is_some(), "actor_id = $2"), (!action.is_empty(), "action = $3"), (before.is_some(), "id < $4")],
+    );
+    sql.push_str(" ORDER BY id DESC LIMIT $5");
+    fetch_all!(tx, Entry, &sql, workspace, person, action, before, limit)
 }
 
 /// The people who appear in the log, for its filter.

@@ -61,4 +61,15 @@ macro_rules! execute {
     };
 }
 
+/// Appends ` AND condition` for each filter that is on. Statements built
+/// this way name only the filters in use (their values are bound all the
+/// same), so each combination is prepared, and planned, for itself: an
+/// `$n IS NULL OR id < $n` would keep an index scan from starting at `$n`.
+pub fn and_each(sql: &mut String, filters: &[(bool, &str)]) {
+    for (_, condition) in filters.iter().filter(|(on, _)| *on) {
+        sql.push_str(" AND ");
+        sql.push_str(condition);
+    }
+}
+
 pub(crate) use {execute, fetch_all, fetch_one, fetch_optional, fetch_scalar, on_backend};

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::db::{
     WorkspaceTx,
-    query::{execute, fetch_all, fetch_optional},
+    query::{and_each, execute, fetch_all, fetch_optional},
     search,
 };
 
@@ -198,24 +198,32 @@ pub async fn all_tags(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<(String, i64)>> 
 }
 
 /// One page of the gallery, newest first (ids are time-ordered).
+/// Only the filters in use are written in (`db::query::and_each`).
 pub async fn gallery(tx: &mut WorkspaceTx, f: &Filter) -> sqlx::Result<Vec<ImageCard>> {
     let ws = tx.workspace_id();
     let search = search::images(tx, &f.search);
-    let (condition, first, second) = match search {
-        Some(s) => (s.condition, s.first, s.second),
-        None => ("TRUE", String::new(), String::new()),
+    let (searching, condition, first, second) = match search {
+        Some(s) => (true, s.condition, s.first, s.second),
+        None => (false, "", String::new(), String::new()),
     };
-    let sql = format!(
-        "SELECT i.id, i.title, i.alt_text, i.width, i.height FROM images i \
-         WHERE i.workspace_id = $1 AND {condition} \
-           AND ($4 = '' OR i.id IN (SELECT t.image_id FROM image_tags t WHERE t.workspace_id = $1 AND t.tag = $4)) \
-           AND ($5 IS NULL OR EXISTS (SELECT 1 FROM collection_images c \
-                WHERE c.workspace_id = i.workspace_id AND c.image_id = i.id AND c.collection_id = $5)) \
-           AND ($6 IS NULL OR i.id < $6) \
-           AND ($8 = FALSE OR NOT EXISTS (SELECT 1 FROM event_images x \
-                WHERE x.workspace_id = i.workspace_id AND x.image_id = i.id)) \
-         ORDER BY i.id DESC LIMIT $7"
-    );
+    let mut sql =
+        String::from("SELECT i.id, i.title, i.alt_text, i.width, i.height FROM images i WHERE i.workspace_id = $1");
+    let filters = &[
+        (searching, condition),
+        (!f.tag.is_empty(), "i.id IN (SELECT t.image_id FROM image_tags t WHERE t.workspace_id = $1 AND t.tag = $4)"),
+        (
+            f.collection.is_some(),
+            "EXISTS (SELECT 1 FROM collection_images c \
+             WHERE c.workspace_id = i.workspace_id AND c.image_id = i.id AND c.collection_id = $5)",
+        ),
+        (f.before.is_some(), "i.id < $6"),
+        (
+            f.unscheduled,
+            "NOT EXISTS (SELECT 1 FROM event_images x WHERE x.workspace_id = i.workspace_id AND x.image_id = i.id)",
+        ),
+    ];
+    and_each(&mut sql, filters);
+    sql.push_str(" ORDER BY i.id DESC LIMIT $7");
     fetch_all!(tx, ImageCard, &sql, ws, first, second, &f.tag, f.collection, f.before, f.limit, f.unscheduled)
 }
 

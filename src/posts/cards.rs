@@ -126,7 +126,12 @@ pub async fn cards_between(
     to: OffsetDateTime,
 ) -> sqlx::Result<Vec<PostCard>> {
     let ws = tx.workspace_id();
-    let sql = card_sql("($2 IS NULL OR e.calendar_id = $2) AND e.starts_at >= $3 AND e.starts_at < $4", "");
+    // One statement per case, each planned for it (see `images::queries::gallery`).
+    let filter = match calendar {
+        Some(_) => "e.calendar_id = $2 AND e.starts_at >= $3 AND e.starts_at < $4",
+        None => "e.starts_at >= $3 AND e.starts_at < $4",
+    };
+    let sql = card_sql(filter, "");
     let rows = fetch_all!(tx, CardRow, &sql, ws, calendar, from, to)?;
     Ok(fold(rows))
 }

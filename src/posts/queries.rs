@@ -189,14 +189,14 @@ pub async fn set_image_order(tx: &mut WorkspaceTx, id: Uuid, ordered: &[Uuid]) -
 /// Images that are in any post of the workspace (for "already scheduled").
 pub async fn scheduled_image_ids(tx: &mut WorkspaceTx, calendar: Option<Uuid>) -> sqlx::Result<Vec<Uuid>> {
     let ws = tx.workspace_id();
-    let rows: Vec<(Uuid,)> = fetch_all!(
-        tx,
-        (Uuid,),
-        "SELECT DISTINCT x.image_id FROM event_images x JOIN events e ON e.workspace_id = x.workspace_id AND e.id = x.event_id \
-         WHERE x.workspace_id = $1 AND ($2 IS NULL OR e.calendar_id = $2)",
-        ws,
-        calendar
-    )?;
+    let sql = match calendar {
+        Some(_) => {
+            "SELECT DISTINCT x.image_id FROM event_images x JOIN events e \
+                    ON e.workspace_id = x.workspace_id AND e.id = x.event_id WHERE x.workspace_id = $1 AND e.calendar_id = $2"
+        }
+        None => "SELECT DISTINCT image_id FROM event_images WHERE workspace_id = $1",
+    };
+    let rows: Vec<(Uuid,)> = fetch_all!(tx, (Uuid,), sql, ws, calendar)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 

@@ -19,6 +19,11 @@ use super::{Target, WorkspaceTx};
 #[derive(Debug, PartialEq, Eq)]
 pub struct ImageSearch {
     pub condition: &'static str,
+    /// The condition to use when the search is the gallery's only filter
+    /// (but for paging), if the index can do better then: it picks the
+    /// page's `$7` newest matches itself (older than `$6` when that is
+    /// set), so only those are read from `images`.
+    pub alone: Option<&'static str>,
     pub first: String,
     pub second: String,
 }
@@ -52,6 +57,7 @@ pub fn sqlite(text: &str) -> ImageSearch {
         // slower).
         condition: "i.id IN (SELECT s.image_id FROM image_search_fts f CROSS JOIN image_search s ON s.id = f.rowid \
                       WHERE image_search_fts MATCH $2 AND s.workspace_id = $1)",
+        alone: None,
         first: format!("\"{}\"", text.replace('"', "\"\"")),
         second: String::new(),
     }
@@ -67,6 +73,13 @@ pub fn postgres(text: &str) -> ImageSearch {
         Some(upper) if (SHORTEST..=LONGEST_SUFFIX).contains(&length) && !lower.contains('\0') => ImageSearch {
             condition: "i.id IN (SELECT s.image_id FROM image_search_suffixes s WHERE s.workspace_id = $1 \
                           AND s.suffix >= $2 AND s.suffix < $3)",
+            // "piece 01" matches 1,000 of 10,000 images: the plain condition
+            // looked each of them up in `images` to keep 49 (1.4 ms).
+            alone: Some(
+                "i.id IN (SELECT s.image_id FROM image_search_suffixes s WHERE s.workspace_id = $1 \
+                   AND s.suffix >= $2 AND s.suffix < $3 AND ($6 IS NULL OR s.image_id < $6) \
+                   GROUP BY s.image_id ORDER BY s.image_id DESC LIMIT $7)",
+            ),
             first: lower,
             second: upper,
         },
@@ -79,6 +92,7 @@ pub fn scan(text: &str) -> ImageSearch {
     ImageSearch {
         condition: "(LOWER(i.title) LIKE $2 ESCAPE '\\' OR i.id IN (SELECT t.image_id FROM image_tags t \
                       WHERE t.workspace_id = $1 AND t.tag LIKE $2 ESCAPE '\\'))",
+        alone: None,
         first: format!("%{}%", escape_like(&text.to_lowercase())),
         second: String::new(),
     }

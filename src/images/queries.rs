@@ -202,8 +202,9 @@ pub async fn all_tags(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<(String, i64)>> 
 pub async fn gallery(tx: &mut WorkspaceTx, f: &Filter) -> sqlx::Result<Vec<ImageCard>> {
     let ws = tx.workspace_id();
     let search = search::images(tx, &f.search);
+    let others = !f.tag.is_empty() || f.collection.is_some() || f.unscheduled;
     let (searching, condition, first, second) = match search {
-        Some(s) => (true, s.condition, s.first, s.second),
+        Some(s) => (true, s.alone.filter(|_| !others).unwrap_or(s.condition), s.first, s.second),
         None => (false, "", String::new(), String::new()),
     };
     let mut sql =

@@ -429,6 +429,23 @@ async fn the_audit_log_records_and_is_for_owners_and_admins(backend: Backend) {
     assert!(rows[1].contains("Invited someone") && rows[1].contains("bea@example.com"));
     let filtered = ada.get("/audit?action=member.invited").await;
     assert_eq!(filtered.texts("#audit tbody tr").len(), 1);
+    // Filters combine with each other and with paging ("before" an entry).
+    let sql = match backend {
+        Backend::Sqlite => "SELECT hex(id) || ' ' || hex(actor_id) FROM audit_log ORDER BY id DESC LIMIT 1",
+        Backend::Postgres => {
+            "SELECT replace(id::text, '-', '') || ' ' || replace(actor_id::text, '-', '') FROM audit_log \
+             ORDER BY id DESC LIMIT 1"
+        }
+    };
+    let newest = app.strings(sql).await.pop().expect("an entry");
+    let (newest, adas) = newest.split_once(' ').expect("id and actor");
+    let client = &ada;
+    let shown = |path: String| async move { client.get(&path).await.texts("#audit tbody tr") };
+    let older = shown(format!("/audit?before={newest}")).await;
+    assert!(older.len() == 1 && older[0].contains("Invited someone"), "{older:?}");
+    assert_eq!(shown(format!("/audit?person={adas}&action=member.invited")).await.len(), 1);
+    assert_eq!(shown(format!("/audit?person={adas}&action=image.deleted&before={newest}")).await.len(), 0);
+    assert_eq!(shown(format!("/audit?person={}", uuid::Uuid::now_v7())).await.len(), 0, "nobody's entries");
 
     let mel = app.signed_up("Mel", "mel@example.com").await;
     let mels_own = mel.guards().page_workspace;

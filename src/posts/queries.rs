@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::{
     db::{
         WorkspaceTx,
-        query::{execute, fetch_all, fetch_optional, fetch_scalar},
+        query::{execute, fetch_all, fetch_one, fetch_optional, fetch_scalar},
     },
     images::queries::ImageCard,
 };
@@ -272,32 +272,23 @@ pub async fn artwork(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Vec<Artwork
 }
 
 /// The posts just before and just after `post` on its calendar, in date order
-/// (ties by id), for the editor's "previous / next" links.
-/// The plain bound on `starts_at` lets the index range start at this post
+/// (ties by id), for the editor's "previous / next" links, in one round trip.
+/// The plain bound on `starts_at` lets each index range start at this post
 /// instead of walking the calendar from one end.
 pub async fn neighbours(tx: &mut WorkspaceTx, post: &Post) -> sqlx::Result<(Option<Uuid>, Option<Uuid>)> {
     let ws = tx.workspace_id();
-    let previous: Option<(Uuid,)> = fetch_optional!(
+    fetch_one!(
         tx,
-        (Uuid,),
-        "SELECT id FROM events WHERE workspace_id = $1 AND calendar_id = $2 \
-           AND starts_at <= $3 AND (starts_at < $3 OR id < $4) ORDER BY starts_at DESC, id DESC LIMIT 1",
+        (Option<Uuid>, Option<Uuid>),
+        "SELECT (SELECT id FROM events WHERE workspace_id = $1 AND calendar_id = $2 \
+                   AND starts_at <= $3 AND (starts_at < $3 OR id < $4) ORDER BY starts_at DESC, id DESC LIMIT 1), \
+                (SELECT id FROM events WHERE workspace_id = $1 AND calendar_id = $2 \
+                   AND starts_at >= $3 AND (starts_at > $3 OR id > $4) ORDER BY starts_at, id LIMIT 1)",
         ws,
         post.calendar_id,
         post.starts_at,
         post.id
-    )?;
-    let next: Option<(Uuid,)> = fetch_optional!(
-        tx,
-        (Uuid,),
-        "SELECT id FROM events WHERE workspace_id = $1 AND calendar_id = $2 \
-           AND starts_at >= $3 AND (starts_at > $3 OR id > $4) ORDER BY starts_at, id LIMIT 1",
-        ws,
-        post.calendar_id,
-        post.starts_at,
-        post.id
-    )?;
-    Ok((previous.map(|(id,)| id), next.map(|(id,)| id)))
+    )
 }
 
 /// One artwork as the editor lists it, if it is this workspace's.

@@ -224,7 +224,10 @@ pub async fn connect_publer(browser: &Browser, server: &Server, services: &Servi
         .run("document.querySelectorAll('select[name^=\"route:\"]').forEach(s => s.selectedIndex = 1)", json!([]))
         .await?;
     browser.click("form[action='/settings/publer/routes'] button[type=submit]").await?;
-    browser.wait_for("document.querySelector('.flash-success')", "the routes saved").await
+    // The connection's own flash is still on the page until the form's answer
+    // arrives: wait for the routes' own, or the next page load races it.
+    let saved = "document.querySelector('.flash-success')?.textContent.includes('Publer accounts saved')";
+    browser.wait_for(saved, "the routes saved").await
 }
 
 /// Selects June's five posts (a click, then shift-click on the fifth),

@@ -130,7 +130,18 @@ async fn start(
         };
         easel::launch(listener, state, shutdown).await.expect("serve");
     });
+    answering(addr).await;
     Started { addr, db, databases, limiter, shutdown: tx, served, storage }
+}
+
+/// Waits for the first answer: `launch` sweeps the store and tidies exports
+/// before it serves, and a test racing that sweep (grace 0 here) would see
+/// its own fresh files swept. The listener is bound, so the request waits
+/// in the backlog; a server that failed to start refuses it instead.
+async fn answering(addr: std::net::SocketAddr) {
+    let client = reqwest::Client::new();
+    let asked = client.get(format!("http://{addr}/healthz")).send();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(120), asked).await;
 }
 
 /// Everything every app in this test binary has logged.

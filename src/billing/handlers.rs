@@ -146,8 +146,22 @@ async fn customer(api: &StripeApi<'_>, ws: &Workspace, known: &str) -> Result<St
         tx.commit().await?;
         Ok::<_, AppError>(())
     };
-    linked.await.map_err(|e| StripeError::Unavailable(e.to_string()))?;
-    Ok(made.id)
+    let Err(e) = linked.await else { return Ok(made.id) };
+    // A simultaneous click got the same customer (same idempotency key) and
+    // linked it first: on PostgreSQL the second insert then trips the unique
+    // customer index, which `ON CONFLICT (workspace_id)` does not cover.
+    if linked_customer(ws).await.as_deref() == Some(made.id.as_str()) {
+        return Ok(made.id);
+    }
+    tracing::warn!(error = %e, workspace = %ws.id(), "could not link the Stripe customer");
+    Err(StripeError::Unavailable(e.to_string()))
+}
+
+async fn linked_customer(ws: &Workspace) -> Option<String> {
+    let mut tx = ws.write_billing().await.ok()?;
+    let current = queries::of(tx.global().await.ok()?, ws.id()).await.ok()??;
+    tx.commit().await.ok()?;
+    Some(current.customer_id)
 }
 
 pub async fn portal(State(state): State<AppState>, ws: Workspace, session: Session) -> AppResult<Response> {

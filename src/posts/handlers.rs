@@ -68,13 +68,14 @@ async fn editor(
     time_zone: String,
     layout: Layout,
     calendar: Calendar,
-    post_id: Option<Uuid>,
+    post: Option<&Post>,
     form: PostForm,
     errors: PostErrors,
 ) -> AppResult<PostView> {
-    let images = match post_id {
-        Some(id) => queries::images(tx, id).await?,
-        None => Vec::new(),
+    let post_id = post.map(|p| p.id);
+    let (images, sold) = match post_id {
+        Some(id) => queries::images_and_sold(tx, id).await?,
+        None => (Vec::new(), Vec::new()),
     };
     let hashtag_sets = settings::queries::hashtag_sets(tx).await?;
     let ai_ready = integrations::queries::key(tx, integrations::OPENAI_KEY).await?.is_some();
@@ -82,16 +83,13 @@ async fn editor(
         Some(id) => crate::publer::queries::send(tx, id).await?,
         None => None,
     };
-    let (sold, suggestion) = match post_id {
-        Some(id) => (queries::sold_artwork(tx, id).await?, queries::suggestion(tx, id).await?),
-        None => (Vec::new(), None),
-    };
+    let suggestion = post.and_then(Post::suggestion);
     let can_edit = layout.can_edit();
     let account_name = super::views::account_name(tx, calendar.id, &form.platform).await?;
     let review = match (post_id, layout.active.as_ref()) {
         (Some(id), Some(active)) => {
-            let mode = approval::mode_of(tx).await?;
-            crate::approvals::panel::load(tx, mode, active.role, id, !layout.suspended && !layout.moving).await?
+            crate::approvals::panel::load(tx, layout.approval, active.role, id, !layout.suspended && !layout.moving)
+                .await?
         }
         _ => None,
     };
@@ -262,10 +260,9 @@ pub async fn view_post(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let post = post(&mut tx, &id).await?;
-    let neighbours = queries::neighbours(&mut tx, &post).await?;
-    let mut view = saved_editor(&mut tx, layout, post).await?;
-    view.neighbours = neighbours;
+    let opened = queries::opened(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound)?;
+    let mut view = saved_editor(&mut tx, layout, opened.post).await?;
+    view.neighbours = (opened.previous, opened.next);
     tx.commit().await?;
     page(view)
 }
@@ -278,14 +275,14 @@ async fn saved_editor(tx: &mut WorkspaceTx, layout: Layout, post: Post) -> AppRe
     let form = PostForm {
         date: date.to_string(),
         time: hhmm(time),
-        platform: post.platform,
-        caption: post.caption,
-        hashtags: post.hashtags,
-        notes: post.notes,
-        status: post.status,
+        platform: post.platform.clone(),
+        caption: post.caption.clone(),
+        hashtags: post.hashtags.clone(),
+        notes: post.notes.clone(),
+        status: post.status.clone(),
         add_hashtag_set: String::new(),
     };
-    editor(tx, settings.time_zone, layout, calendar, Some(post.id), form, PostErrors::default()).await
+    editor(tx, settings.time_zone, layout, calendar, Some(&post), form, PostErrors::default()).await
 }
 
 /// The editor of a saved post showing unsaved edits (such as a caption
@@ -298,7 +295,7 @@ pub(crate) async fn unsaved_editor(
 ) -> AppResult<PostView> {
     let calendar = calendars::get(tx, post.calendar_id).await?.ok_or(AppError::NotFound)?;
     let (_, settings) = clock(tx).await?;
-    editor(tx, settings.time_zone, layout, calendar, Some(post.id), form, PostErrors::default()).await
+    editor(tx, settings.time_zone, layout, calendar, Some(post), form, PostErrors::default()).await
 }
 
 pub async fn save_post(
@@ -318,7 +315,7 @@ pub async fn save_post(
         Ok(fields) => fields,
         Err(errors) => {
             return invalid_form(
-                editor(&mut tx, settings.time_zone, layout, calendar, Some(post.id), form, errors).await?,
+                editor(&mut tx, settings.time_zone, layout, calendar, Some(&post), form, errors).await?,
             );
         }
     };

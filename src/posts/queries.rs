@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::{
     db::{
         WorkspaceTx,
-        query::{execute, fetch_all, fetch_one, fetch_optional, fetch_scalar},
+        query::{execute, fetch_all, fetch_optional, fetch_scalar},
     },
     images::queries::ImageCard,
 };
@@ -25,7 +25,21 @@ pub struct Post {
     pub hashtags: String,
     pub notes: String,
     pub status: String,
+    /// A caption a bulk job wrote for the person to take or leave ("" for none).
+    pub suggested_caption: String,
+    pub suggested_hashtags: String,
 }
+
+impl Post {
+    /// The suggested caption and hashtags, when a job left one.
+    pub fn suggestion(&self) -> Option<(String, String)> {
+        let wrote = !self.suggested_caption.is_empty();
+        wrote.then(|| (self.suggested_caption.clone(), self.suggested_hashtags.clone()))
+    }
+}
+
+const POST_COLUMNS: &str = "e.id, e.calendar_id, e.starts_at, e.platform, e.caption, e.hashtags, e.notes, e.status, e.suggested_caption, \
+     e.suggested_hashtags";
 
 /// The fields a person edits.
 pub struct PostFields<'a> {
@@ -76,14 +90,36 @@ pub async fn insert(
 
 pub async fn get(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<Post>> {
     let ws = tx.workspace_id();
-    fetch_optional!(
-        tx,
-        Post,
-        "SELECT id, calendar_id, starts_at, platform, caption, hashtags, notes, status FROM events \
-         WHERE workspace_id = $1 AND id = $2",
-        ws,
-        id
-    )
+    let sql = format!("SELECT {POST_COLUMNS} FROM events e WHERE e.workspace_id = $1 AND e.id = $2");
+    fetch_optional!(tx, Post, &sql, ws, id)
+}
+
+/// A post opened in the editor, with the posts before and after it on its
+/// calendar (the editor's arrows).
+#[derive(sqlx::FromRow)]
+pub struct Opened {
+    #[sqlx(flatten)]
+    pub post: Post,
+    pub previous: Option<Uuid>,
+    pub next: Option<Uuid>,
+}
+
+/// The post and its neighbours in one statement. The plain bound on
+/// `starts_at` starts each neighbour's index range at this post, and the
+/// index's order (time, then id) makes it one step.
+pub async fn opened(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<Opened>> {
+    let ws = tx.workspace_id();
+    let sql = format!(
+        "SELECT {POST_COLUMNS}, \
+           (SELECT p.id FROM events p WHERE p.workspace_id = e.workspace_id AND p.calendar_id = e.calendar_id \
+              AND p.starts_at <= e.starts_at AND (p.starts_at < e.starts_at OR p.id < e.id) \
+              ORDER BY p.starts_at DESC, p.id DESC LIMIT 1) AS previous, \
+           (SELECT n.id FROM events n WHERE n.workspace_id = e.workspace_id AND n.calendar_id = e.calendar_id \
+              AND n.starts_at >= e.starts_at AND (n.starts_at > e.starts_at OR n.id > e.id) \
+              ORDER BY n.starts_at, n.id LIMIT 1) AS next \
+         FROM events e WHERE e.workspace_id = $1 AND e.id = $2"
+    );
+    fetch_optional!(tx, Opened, &sql, ws, id)
 }
 
 pub async fn update(tx: &mut WorkspaceTx, id: Uuid, f: &PostFields<'_>) -> sqlx::Result<u64> {
@@ -128,16 +164,31 @@ pub async fn count_upcoming(tx: &mut WorkspaceTx, now: OffsetDateTime) -> sqlx::
 
 /// The post's artwork, in carousel order.
 pub async fn images(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Vec<ImageCard>> {
+    Ok(images_and_sold(tx, id).await?.0)
+}
+
+#[derive(sqlx::FromRow)]
+struct Piece {
+    #[sqlx(flatten)]
+    card: ImageCard,
+    sold: bool,
+}
+
+/// The post's artwork in carousel order, and the titles of the pieces
+/// marked sold (the editor warns of them).
+pub async fn images_and_sold(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<(Vec<ImageCard>, Vec<String>)> {
     let ws = tx.workspace_id();
-    fetch_all!(
+    let pieces = fetch_all!(
         tx,
-        ImageCard,
-        "SELECT i.id, i.title, i.alt_text, i.width, i.height FROM event_images x \
+        Piece,
+        "SELECT i.id, i.title, i.alt_text, i.width, i.height, i.availability = 'sold' AS sold FROM event_images x \
          JOIN images i ON i.workspace_id = x.workspace_id AND i.id = x.image_id \
          WHERE x.workspace_id = $1 AND x.event_id = $2 ORDER BY x.position, x.image_id",
         ws,
         id
-    )
+    )?;
+    let sold = pieces.iter().filter(|p| p.sold).map(|p| p.card.title.clone()).collect();
+    Ok((pieces.into_iter().map(|p| p.card).collect(), sold))
 }
 
 /// Appends images (already checked to be this workspace's).
@@ -203,14 +254,11 @@ pub async fn scheduled_image_ids(tx: &mut WorkspaceTx, calendar: Option<Uuid>) -
 /// Every post of a calendar, in time order (for exports).
 pub async fn of_calendar(tx: &mut WorkspaceTx, calendar: Uuid) -> sqlx::Result<Vec<Post>> {
     let ws = tx.workspace_id();
-    fetch_all!(
-        tx,
-        Post,
-        "SELECT id, calendar_id, starts_at, platform, caption, hashtags, notes, status FROM events \
-         WHERE workspace_id = $1 AND calendar_id = $2 ORDER BY starts_at, id",
-        ws,
-        calendar
-    )
+    let sql = format!(
+        "SELECT {POST_COLUMNS} FROM events e WHERE e.workspace_id = $1 AND e.calendar_id = $2 \
+         ORDER BY e.starts_at, e.id"
+    );
+    fetch_all!(tx, Post, &sql, ws, calendar)
 }
 
 /// A caption written for the post as a suggestion (caption, hashtags), if any.
@@ -225,20 +273,6 @@ pub async fn suggestion(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<(
         id
     )?;
     Ok(row)
-}
-
-/// Titles of the post's artwork marked sold, in carousel order.
-pub async fn sold_artwork(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Vec<String>> {
-    let ws = tx.workspace_id();
-    let rows: Vec<(String,)> = fetch_all!(
-        tx,
-        (String,),
-        "SELECT i.title FROM event_images x JOIN images i ON i.workspace_id = x.workspace_id AND i.id = x.image_id \
-         WHERE x.workspace_id = $1 AND x.event_id = $2 AND i.availability = 'sold' ORDER BY x.position, x.image_id",
-        ws,
-        id
-    )?;
-    Ok(rows.into_iter().map(|(title,)| title).collect())
 }
 
 /// What a caption writer knows of one assigned artwork.
@@ -268,26 +302,6 @@ pub async fn artwork(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Vec<Artwork
          WHERE x.workspace_id = $1 AND x.event_id = $2 ORDER BY x.position, x.image_id",
         ws,
         id
-    )
-}
-
-/// The posts just before and just after `post` on its calendar, in date order
-/// (ties by id), for the editor's "previous / next" links, in one round trip.
-/// The plain bound on `starts_at` lets each index range start at this post
-/// instead of walking the calendar from one end.
-pub async fn neighbours(tx: &mut WorkspaceTx, post: &Post) -> sqlx::Result<(Option<Uuid>, Option<Uuid>)> {
-    let ws = tx.workspace_id();
-    fetch_one!(
-        tx,
-        (Option<Uuid>, Option<Uuid>),
-        "SELECT (SELECT id FROM events WHERE workspace_id = $1 AND calendar_id = $2 \
-                   AND starts_at <= $3 AND (starts_at < $3 OR id < $4) ORDER BY starts_at DESC, id DESC LIMIT 1), \
-                (SELECT id FROM events WHERE workspace_id = $1 AND calendar_id = $2 \
-                   AND starts_at >= $3 AND (starts_at > $3 OR id > $4) ORDER BY starts_at, id LIMIT 1)",
-        ws,
-        post.calendar_id,
-        post.starts_at,
-        post.id
     )
 }
 

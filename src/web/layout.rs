@@ -48,6 +48,8 @@ pub struct Layout {
     pub suspended: bool,
     /// The active workspace is being moved to another database: pages say so.
     pub moving: bool,
+    /// How the active workspace approves posts (the editor's review panel).
+    pub approval: tenancy::approval::Mode,
     /// A failed payment's grace, or the read-only state after it.
     pub billing: tenancy::BillingStanding,
     /// The person runs this instance: the menu links to `/admin`.
@@ -247,6 +249,7 @@ impl Layout {
                 layout.brand = w.brand().clone();
                 layout.suspended = w.is_suspended();
                 layout.moving = w.is_moving();
+                layout.approval = w.approval();
                 layout.billing = w.billing();
                 let chrome = workspace_chrome(w, tx, is_calendar_page(parts.uri.path())).await?;
                 layout.unread = chrome.unread;

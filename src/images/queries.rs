@@ -201,29 +201,30 @@ pub async fn all_tags(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<(String, i64)>> 
 /// Only the filters in use are written in (`db::query::and_each`).
 pub async fn gallery(tx: &mut WorkspaceTx, f: &Filter) -> sqlx::Result<Vec<ImageCard>> {
     let ws = tx.workspace_id();
-    let search = search::images(tx, &f.search);
-    let others = !f.tag.is_empty() || f.collection.is_some() || f.unscheduled;
-    let (searching, condition, first, second) = match search {
-        Some(s) => (true, s.alone.filter(|_| !others).unwrap_or(s.condition), s.first, s.second),
-        None => (false, "", String::new(), String::new()),
-    };
-    let mut sql =
-        String::from("SELECT i.id, i.title, i.alt_text, i.width, i.height FROM images i WHERE i.workspace_id = $1");
-    let filters = &[
-        (searching, condition),
+    // The filters besides search and paging; with none on, search may pick
+    // the page itself (`ImageSearch::alone`).
+    let narrowing = [
         (!f.tag.is_empty(), "i.id IN (SELECT t.image_id FROM image_tags t WHERE t.workspace_id = $1 AND t.tag = $4)"),
         (
             f.collection.is_some(),
             "EXISTS (SELECT 1 FROM collection_images c \
              WHERE c.workspace_id = i.workspace_id AND c.image_id = i.id AND c.collection_id = $5)",
         ),
-        (f.before.is_some(), "i.id < $6"),
         (
             f.unscheduled,
             "NOT EXISTS (SELECT 1 FROM event_images x WHERE x.workspace_id = i.workspace_id AND x.image_id = i.id)",
         ),
     ];
-    and_each(&mut sql, filters);
+    let narrowed = narrowing.iter().any(|(on, _)| *on);
+    let (searching, condition, first, second) = match search::images(tx, &f.search) {
+        Some(s) => (true, s.alone.filter(|_| !narrowed).unwrap_or(s.condition), s.first, s.second),
+        None => (false, "", String::new(), String::new()),
+    };
+    let mut sql =
+        String::from("SELECT i.id, i.title, i.alt_text, i.width, i.height FROM images i WHERE i.workspace_id = $1");
+    let mut filters = vec![(searching, condition), (f.before.is_some(), "i.id < $6")];
+    filters.extend(narrowing);
+    and_each(&mut sql, &filters);
     sql.push_str(" ORDER BY i.id DESC LIMIT $7");
     fetch_all!(tx, ImageCard, &sql, ws, first, second, &f.tag, f.collection, f.before, f.limit, f.unscheduled)
 }

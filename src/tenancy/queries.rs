@@ -200,8 +200,40 @@ pub async fn switcher_in(
     recent: usize,
     size: usize,
 ) -> sqlx::Result<Vec<Membership>> {
-    let sql = format!(
-        "SELECT workspace_id, name, role, brand_colour, logo, last_used_at FROM ( \
+    let sql = switcher_sql("");
+    fetch_all!(tx, Membership, &sql, user_id, active, recent as i64, size as i64)
+}
+
+#[derive(sqlx::FromRow)]
+struct WithUnread {
+    #[sqlx(flatten)]
+    membership: Membership,
+    unread: i64,
+}
+
+/// `switcher_in` carrying the bell's figure (`notices::unread_count`) on
+/// each row: one round trip on every page instead of two. Only for a
+/// workspace whose rows share the main database; the figure is `None` when
+/// there is no other workspace to carry it.
+pub async fn switcher_with_unread(
+    tx: &mut WorkspaceTx,
+    user_id: Uuid,
+    recent: usize,
+    size: usize,
+) -> sqlx::Result<(Vec<Membership>, Option<i64>)> {
+    let active = tx.workspace_id();
+    let sql = switcher_sql(
+        ", (SELECT COUNT(*) FROM notifications WHERE workspace_id = $2 AND user_id = $1 AND read_at IS NULL) \
+         AS unread",
+    );
+    let rows = fetch_all!(tx, WithUnread, &sql, user_id, active, recent as i64, size as i64)?;
+    let unread = rows.first().map(|r| r.unread);
+    Ok((rows.into_iter().map(|r| r.membership).collect(), unread))
+}
+
+fn switcher_sql(extra: &str) -> String {
+    format!(
+        "SELECT workspace_id, name, role, brand_colour, logo, last_used_at{extra} FROM ( \
            SELECT m.workspace_id, w.name, m.role, w.brand_colour, w.logo, m.last_used_at, \
                   ROW_NUMBER() OVER (ORDER BY {RECENT_FIRST}, LOWER(w.name), w.id) AS used_rank \
            FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
@@ -209,8 +241,7 @@ pub async fn switcher_in(
          ORDER BY CASE WHEN used_rank <= $3 AND last_used_at IS NOT NULL THEN used_rank ELSE $3 + 1 END, \
                   LOWER(name), workspace_id \
          LIMIT $4"
-    );
-    fetch_all!(tx, Membership, &sql, user_id, active, recent as i64, size as i64)
+    )
 }
 
 fn memberships_sql() -> String {

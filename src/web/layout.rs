@@ -311,8 +311,14 @@ async fn workspace_chrome(
 
 async fn chrome_through(tx: &mut WorkspaceTx, user: Uuid, calendar_page: bool) -> sqlx::Result<WorkspaceChrome> {
     let id = tx.workspace_id();
-    let memberships = tenancy::queries::switcher_in(tx.global().await?, user, id, RECENT, SWITCHER_SIZE).await?;
-    let unread = tenancy::notices::unread_count(tx, user).await?;
+    let (memberships, unread) = match tx.is_placed_apart() {
+        false => tenancy::queries::switcher_with_unread(tx, user, RECENT, SWITCHER_SIZE).await?,
+        true => (tenancy::queries::switcher_in(tx.global().await?, user, id, RECENT, SWITCHER_SIZE).await?, None),
+    };
+    let unread = match unread {
+        Some(unread) => unread,
+        None => tenancy::notices::unread_count(tx, user).await?,
+    };
     let publer_ready = calendar_page && publer_ready(tx).await?;
     Ok(WorkspaceChrome { memberships, unread, publer_ready })
 }

@@ -19,6 +19,8 @@ pub struct Counts {
     pub posts: i64,
     pub drafts: i64,
     pub upcoming: i64,
+    /// Posts before the end of the home page's list of the next days.
+    pub soon: i64,
     /// Publer has a key and at least one calendar mapped to an account
     /// (`publer_routes` is 1 or 0).
     pub publer_routes: i64,
@@ -29,7 +31,7 @@ pub struct Counts {
     pub exports: i64,
 }
 
-pub async fn counts(tx: &mut WorkspaceTx, now: OffsetDateTime) -> sqlx::Result<Counts> {
+pub async fn counts(tx: &mut WorkspaceTx, now: OffsetDateTime, soon: OffsetDateTime) -> sqlx::Result<Counts> {
     let ws = tx.workspace_id();
     fetch_one!(
         tx,
@@ -41,6 +43,8 @@ pub async fn counts(tx: &mut WorkspaceTx, now: OffsetDateTime) -> sqlx::Result<C
                 (SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE workspace_id = $1 AND status = 'draft' LIMIT 1) d) \
                   AS drafts, \
                 (SELECT COUNT(*) FROM events WHERE workspace_id = $1 AND starts_at >= $2) AS upcoming, \
+                (SELECT COUNT(*) FROM events WHERE workspace_id = $1 AND starts_at >= $2 AND starts_at < $4) \
+                  AS soon, \
                 (SELECT COUNT(*) FROM (SELECT 1 FROM publer_routes WHERE workspace_id = $1 LIMIT 1) r) \
                   AS publer_routes, \
                 (SELECT COUNT(*) FROM workspace_secrets WHERE workspace_id = $1 AND field = $3) AS publer_key, \
@@ -49,7 +53,8 @@ pub async fn counts(tx: &mut WorkspaceTx, now: OffsetDateTime) -> sqlx::Result<C
                    WHERE workspace_id = $1 AND state = 'ready' LIMIT 1) x) AS exports",
         ws,
         now,
-        crate::integrations::PUBLER_KEY
+        crate::integrations::PUBLER_KEY,
+        soon
     )
 }
 

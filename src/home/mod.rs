@@ -64,12 +64,13 @@ pub async fn view_home(ws: Workspace, PageRead { layout, mut tx }: PageRead) -> 
     let today = clock.today();
     let end = today.checked_add(14.days()).unwrap_or(today);
     let now = OffsetDateTime::now_utc();
-    let counts = checklist::counts(&mut tx, now).await?;
-    // A new workspace has no posts or artwork: skip the queries that would
-    // find none.
-    let coming = match counts.upcoming {
+    let soon = clock.start_of(end);
+    let counts = checklist::counts(&mut tx, now, soon).await?;
+    // A new workspace has no posts or artwork, and a quiet one nothing in
+    // the next days: skip the queries that would find none.
+    let coming = match counts.soon {
         0 => Vec::new(),
-        _ => posts::cards_between(&mut tx, None, now, clock.start_of(end)).await?,
+        _ => posts::cards_between(&mut tx, None, now, soon).await?,
     };
     let drafts = match counts.drafts {
         0 => Vec::new(),

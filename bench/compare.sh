@@ -15,7 +15,8 @@
 # and flags every figure where B is more than 10% worse.
 #
 # BENCH_DURATION, BENCH_IMAGES, BENCH_WORKSPACES, BENCH_STARTUP_RUNS and
-# BENCH_SKIP_BUILD (the seeder is not rebuilt) as for
+# BENCH_SKIP_BUILD (the seeder is not rebuilt), BENCH_PAGES (only these page
+# keys, e.g. "healthz home post") as for
 # bench/run.sh; COMPARE_TARGET_DIR moves the shared build folder;
 # COMPARE_ROUNDS=3 measures each page three times per binary, in turns, and
 # keeps the median (worth it on a shared machine). Beside req/s it prints

@@ -117,7 +117,9 @@ seed_easel() {
   # What autovacuum does a minute or so after such a load. Measured before
   # it came round, PostgreSQL planned without statistics of the new rows,
   # and A and B of compare.sh could be measured one before it, one after.
-  case "${DBURL[$name]}" in postgres*) psql -q "${DBURL[$name]}" -c "VACUUM ANALYZE" ;; esac
+  case "${DBURL[$name]}" in
+    postgres*) PGOPTIONS="-c client_min_messages=error" psql -q "${DBURL[$name]}" -c "VACUUM ANALYZE" ;;
+  esac
   # The stylesheet exactly as the pages link it (fingerprinted: ?v=…).
   STATIC[$name]=$(curl -sf -H "Cookie: ${COOKIE[$name]}" "$base/images" | grep -o '/static/app\.css?v=[0-9a-f]*' | head -n1)
   [ -n "${STATIC[$name]}" ] || { echo "no stylesheet link found on /images" >&2; return 1; }
@@ -140,7 +142,14 @@ post|a post (editor)|/events/{post}
 grid|grid planner|/calendars/{calendar}/grid
 rendition|rendition 4:5 (cached)|/media/{image}/crop/portrait'
 
-page_keys() { cut -d'|' -f1 <<<"$PAGES"; }
+# BENCH_PAGES="healthz home post" measures only those keys.
+page_keys() {
+  local key
+  for key in $(cut -d'|' -f1 <<<"$PAGES"); do
+    [ -z "${BENCH_PAGES:-}" ] || [[ " $BENCH_PAGES " == *" $key "* ]] || continue
+    echo "$key"
+  done
+}
 page_label() { awk -F'|' -v k="$1" '$1 == k {print $2}' <<<"$PAGES"; }
 
 # The path of page KEY on server NAME.

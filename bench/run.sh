@@ -18,7 +18,8 @@
 # tests. Everything runs on 127.0.0.1 and stops by itself. BENCH_BIN=path
 # measures another build of easel with the same seeder; BENCH_DURATION (10s),
 # BENCH_IMAGES, BENCH_WORKSPACES and BENCH_STARTUP_RUNS (7) shorten a run;
-# BENCH_SKIP_BUILD=1 skips the cargo build.
+# BENCH_SKIP_BUILD=1 skips the cargo build; BENCH_PAGES="healthz home" measures
+# only those pages (keys as in bench/lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh

@@ -84,7 +84,11 @@ pub async fn load(tx: &mut WorkspaceTx, post: Uuid, layout: &Layout, time_zone: 
     let can_comment = role.is_some_and(|r| r.can(Permission::Comment)) && !layout.suspended && !layout.moving;
     let comments = queries::thread(tx, post, client_side).await?;
     let history = queries::history(tx, post).await?;
-    let people = notices::members_with_choice(tx, notices::Kind::Mention).await?;
+    // The members' names mark mentions in comments: none to mark, none read.
+    let people = match comments.is_empty() {
+        true => Vec::new(),
+        false => notices::members_with_choice(tx, notices::Kind::Mention).await?,
+    };
     let names: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
     let zone = jiff::tz::db().get(time_zone).unwrap_or(TimeZone::UTC);
     let mut entries: Vec<Entry> = history.into_iter().map(|row| step(row, &zone)).collect();

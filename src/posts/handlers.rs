@@ -261,15 +261,15 @@ pub async fn view_post(
 ) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
     let opened = queries::opened(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound)?;
-    let mut view = saved_editor(&mut tx, layout, opened.post).await?;
+    let calendar = opened.calendar();
+    let mut view = saved_editor(&mut tx, layout, opened.post, calendar).await?;
     view.neighbours = (opened.previous, opened.next);
     tx.commit().await?;
     page(view)
 }
 
 /// The editor showing the post as it is stored.
-async fn saved_editor(tx: &mut WorkspaceTx, layout: Layout, post: Post) -> AppResult<PostView> {
-    let calendar = calendars::get(tx, post.calendar_id).await?.ok_or(AppError::NotFound)?;
+async fn saved_editor(tx: &mut WorkspaceTx, layout: Layout, post: Post, calendar: Calendar) -> AppResult<PostView> {
     let (clock, settings) = clock(tx).await?;
     let (date, time) = clock.local(post.starts_at);
     let form = PostForm {
@@ -373,7 +373,8 @@ pub async fn move_post(
     let mut tx = ws.write().await?;
     let post = post(&mut tx, &id).await?;
     let Some(date) = parse_date(&form.date) else {
-        let mut view = saved_editor(&mut tx, layout, post).await?;
+        let calendar = calendars::get(&mut tx, post.calendar_id).await?.ok_or(AppError::NotFound)?;
+        let mut view = saved_editor(&mut tx, layout, post, calendar).await?;
         view.move_error = Some("Choose a real date to move the post to.");
         return invalid_form(view);
     };

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
+    calendars::queries::Calendar,
     db::{
         WorkspaceTx,
         query::{execute, fetch_all, fetch_optional, fetch_scalar},
@@ -94,14 +95,28 @@ pub async fn get(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<Post>> {
     fetch_optional!(tx, Post, &sql, ws, id)
 }
 
-/// A post opened in the editor, with the posts before and after it on its
-/// calendar (the editor's arrows).
+/// A post opened in the editor, with its calendar and the posts before and
+/// after it there (the editor's arrows).
 #[derive(sqlx::FromRow)]
 pub struct Opened {
     #[sqlx(flatten)]
     pub post: Post,
+    calendar_name: String,
+    calendar_colour: String,
+    calendar_platform: String,
     pub previous: Option<Uuid>,
     pub next: Option<Uuid>,
+}
+
+impl Opened {
+    pub fn calendar(&self) -> Calendar {
+        Calendar {
+            id: self.post.calendar_id,
+            name: self.calendar_name.clone(),
+            colour: self.calendar_colour.clone(),
+            default_platform: self.calendar_platform.clone(),
+        }
+    }
 }
 
 /// The post and its neighbours in one statement. The plain bound on
@@ -110,14 +125,16 @@ pub struct Opened {
 pub async fn opened(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<Opened>> {
     let ws = tx.workspace_id();
     let sql = format!(
-        "SELECT {POST_COLUMNS}, \
+        "SELECT {POST_COLUMNS}, c.name AS calendar_name, c.colour AS calendar_colour, \
+           c.default_platform AS calendar_platform, \
            (SELECT p.id FROM events p WHERE p.workspace_id = e.workspace_id AND p.calendar_id = e.calendar_id \
               AND p.starts_at <= e.starts_at AND (p.starts_at < e.starts_at OR p.id < e.id) \
               ORDER BY p.starts_at DESC, p.id DESC LIMIT 1) AS previous, \
            (SELECT n.id FROM events n WHERE n.workspace_id = e.workspace_id AND n.calendar_id = e.calendar_id \
               AND n.starts_at >= e.starts_at AND (n.starts_at > e.starts_at OR n.id > e.id) \
               ORDER BY n.starts_at, n.id LIMIT 1) AS next \
-         FROM events e WHERE e.workspace_id = $1 AND e.id = $2"
+         FROM events e JOIN calendars c ON c.workspace_id = e.workspace_id AND c.id = e.calendar_id \
+         WHERE e.workspace_id = $1 AND e.id = $2"
     );
     fetch_optional!(tx, Opened, &sql, ws, id)
 }

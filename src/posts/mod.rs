@@ -2,6 +2,7 @@
 //! limits and a preview, assigned artwork in carousel order, rescheduling,
 //! duplicating and deleting.
 
+mod artwork;
 mod cards;
 mod handlers;
 pub mod platforms;
@@ -27,9 +28,9 @@ pub fn routes() -> Router<AppState> {
         .route("/events/{id}/duplicate", post(handlers::duplicate_post))
         .route("/events/{id}/delete", post(handlers::delete_post))
         .route("/events/{id}/move", post(handlers::move_post))
-        .route("/events/{id}/images/add", get(handlers::view_picker))
-        .route("/events/{id}/images", post(handlers::add_images))
-        .route("/events/{id}/images/{image_id}/remove", post(handlers::remove_image))
-        .route("/events/{id}/images/{image_id}/move", post(handlers::move_image))
-        .route("/events/{id}/order", post(handlers::reorder_images))
+        .route("/events/{id}/images/add", get(artwork::view_picker))
+        .route("/events/{id}/images", post(artwork::add_images))
+        .route("/events/{id}/images/{image_id}/remove", post(artwork::remove_image))
+        .route("/events/{id}/images/{image_id}/move", post(artwork::move_image))
+        .route("/events/{id}/order", post(artwork::reorder_images))
 }

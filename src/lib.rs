@@ -4,6 +4,7 @@
 //! serves it until a shutdown signal; `main.rs` and the tests both use them.
 
 pub mod admin;
+pub mod allocator;
 pub mod approvals;
 pub mod archive;
 pub mod audit;

@@ -8,28 +8,6 @@ use clap::{Parser, Subcommand};
 use easel::config::Config;
 use tracing_subscriber::EnvFilter;
 
-/// Blocks of 128 KiB and more come straight from the kernel and go back to
-/// it when freed. glibc's default threshold rises after a large block is
-/// freed (an argon2id check frees 19 MiB), and from then on such blocks stay
-/// in its arenas: 32 sign-ins left the server holding 220 MB idle, against
-/// 48 MB with the threshold fixed (docs/PERFORMANCE.md, issue 18). mimalloc
-/// was measured too: 80 MB idle, 53 MB before the first request.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn return_large_blocks_to_the_kernel() {
-    const M_MMAP_THRESHOLD: std::ffi::c_int = -3;
-    unsafe extern "C" {
-        fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
-    }
-    // SAFETY: mallopt only sets an allocator parameter; it is called once,
-    // before any other thread exists.
-    unsafe {
-        mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn return_large_blocks_to_the_kernel() {}
-
 #[derive(Parser)]
 #[command(name = "easel", version, about = "Easel: a content planner for visual artists and their agencies")]
 struct Cli {
@@ -144,7 +122,7 @@ enum SecretsAction {
 }
 
 fn main() -> ExitCode {
-    return_large_blocks_to_the_kernel();
+    easel::allocator::return_large_blocks_to_the_kernel();
     let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(config) => config,

@@ -103,7 +103,7 @@ async fn trim_when_idle(requests: Arc<AtomicU64>) {
         tick.tick().await;
         let count = requests.load(Ordering::Relaxed);
         if quiet_after_work(count, seen, trimmed) {
-            return_freed_memory();
+            crate::allocator::return_freed_memory();
             trimmed = count;
         }
         seen = count;
@@ -114,21 +114,6 @@ async fn trim_when_idle(requests: Arc<AtomicU64>) {
 fn quiet_after_work(count: u64, seen: u64, trimmed: u64) -> bool {
     count == seen && count != trimmed
 }
-
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn return_freed_memory() {
-    unsafe extern "C" {
-        fn malloc_trim(pad: usize) -> std::ffi::c_int;
-    }
-    // SAFETY: malloc_trim takes the allocator's own locks; it only returns
-    // free pages to the kernel and never moves or frees memory in use.
-    unsafe {
-        malloc_trim(0);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn return_freed_memory() {}
 
 /// The body stalled: no byte arrived within the idle limit.
 #[derive(Debug, thiserror::Error)]

@@ -174,14 +174,9 @@ pub async fn delete(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<u64> {
     execute!(tx, "DELETE FROM events WHERE workspace_id = $1 AND id = $2", ws, id)
 }
 
-pub async fn count_upcoming(tx: &mut WorkspaceTx, now: OffsetDateTime) -> sqlx::Result<i64> {
-    let ws = tx.workspace_id();
-    fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM events WHERE workspace_id = $1 AND starts_at >= $2", ws, now)
-}
-
 /// The post's artwork, in carousel order.
 pub async fn images(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Vec<ImageCard>> {
-    Ok(images_and_sold(tx, id).await?.0)
+    Ok(pieces(tx, id).await?.into_iter().map(|p| p.card).collect())
 }
 
 #[derive(sqlx::FromRow)]
@@ -194,8 +189,14 @@ struct Piece {
 /// The post's artwork in carousel order, and the titles of the pieces
 /// marked sold (the editor warns of them).
 pub async fn images_and_sold(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<(Vec<ImageCard>, Vec<String>)> {
+    let pieces = pieces(tx, id).await?;
+    let sold = pieces.iter().filter(|p| p.sold).map(|p| p.card.title.clone()).collect();
+    Ok((pieces.into_iter().map(|p| p.card).collect(), sold))
+}
+
+async fn pieces(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Vec<Piece>> {
     let ws = tx.workspace_id();
-    let pieces = fetch_all!(
+    fetch_all!(
         tx,
         Piece,
         "SELECT i.id, i.title, i.alt_text, i.width, i.height, i.availability = 'sold' AS sold FROM event_images x \
@@ -203,9 +204,7 @@ pub async fn images_and_sold(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<(Ve
          WHERE x.workspace_id = $1 AND x.event_id = $2 ORDER BY x.position, x.image_id",
         ws,
         id
-    )?;
-    let sold = pieces.iter().filter(|p| p.sold).map(|p| p.card.title.clone()).collect();
-    Ok((pieces.into_iter().map(|p| p.card).collect(), sold))
+    )
 }
 
 /// Appends images (already checked to be this workspace's).
@@ -280,16 +279,7 @@ pub async fn of_calendar(tx: &mut WorkspaceTx, calendar: Uuid) -> sqlx::Result<V
 
 /// A caption written for the post as a suggestion (caption, hashtags), if any.
 pub async fn suggestion(tx: &mut WorkspaceTx, id: Uuid) -> sqlx::Result<Option<(String, String)>> {
-    let ws = tx.workspace_id();
-    let row: Option<(String, String)> = fetch_optional!(
-        tx,
-        (String, String),
-        "SELECT suggested_caption, suggested_hashtags FROM events WHERE workspace_id = $1 AND id = $2 \
-         AND suggested_caption <> ''",
-        ws,
-        id
-    )?;
-    Ok(row)
+    Ok(get(tx, id).await?.and_then(|post| post.suggestion()))
 }
 
 /// What a caption writer knows of one assigned artwork.

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 pub use self::{
     choices::Kind,
-    store::{Person, PostFacts, mark_all_read, members_with_choice, unread_count},
+    store::{Person, PostFacts, UNREAD, mark_all_read, members_with_choice, unread_count},
 };
 use super::{
     Role,

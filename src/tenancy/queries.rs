@@ -222,10 +222,7 @@ pub async fn switcher_with_unread(
     size: usize,
 ) -> sqlx::Result<(Vec<Membership>, Option<i64>)> {
     let active = tx.workspace_id();
-    let sql = switcher_sql(
-        ", (SELECT COUNT(*) FROM notifications WHERE workspace_id = $2 AND user_id = $1 AND read_at IS NULL) \
-         AS unread",
-    );
+    let sql = switcher_sql(&format!(", ({}) AS unread", super::notices::UNREAD));
     let rows = fetch_all!(tx, WithUnread, &sql, user_id, active, recent as i64, size as i64)?;
     let unread = rows.first().map(|r| r.unread);
     Ok((rows.into_iter().map(|r| r.membership).collect(), unread))

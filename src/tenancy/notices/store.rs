@@ -170,17 +170,16 @@ pub async fn review_link(
     )
 }
 
+/// The bell's figure for person `$1` in workspace `$2`; the switcher's
+/// statement carries it too (`tenancy::queries::switcher_with_unread`).
+pub const UNREAD: &str =
+    "SELECT COUNT(*) FROM notifications WHERE workspace_id = $2 AND user_id = $1 AND read_at IS NULL";
+
 /// The bell's figure: `user`'s unread notices in the transaction's
 /// workspace. One COUNT on the `notifications_unread` index.
 pub async fn unread_count(tx: &mut WorkspaceTx, user: Uuid) -> sqlx::Result<i64> {
     let id = tx.workspace_id();
-    fetch_scalar!(
-        tx,
-        i64,
-        "SELECT COUNT(*) FROM notifications WHERE workspace_id = $1 AND user_id = $2 AND read_at IS NULL",
-        id,
-        user
-    )
+    fetch_scalar!(tx, i64, UNREAD, user, id)
 }
 
 /// Marks every notice of `user` in this workspace read.

@@ -191,8 +191,9 @@ pub async fn memberships_of(db: &Db, user_id: Uuid) -> sqlx::Result<Vec<Membersh
 
 /// The navbar switcher's share of a person's other workspaces, in an open
 /// transaction (the global side of the active one's): the `recent` used
-/// last, then the rest by name, `size` in all. An agency's staff may belong
-/// to hundreds; reading them all on every page cost more than the page.
+/// last, most recent first, then the rest, `size` in all. An agency's staff
+/// may belong to hundreds; reading them all on every page cost more than
+/// the page.
 pub async fn switcher_in(
     tx: &mut Tx,
     user_id: Uuid,
@@ -201,13 +202,21 @@ pub async fn switcher_in(
     size: usize,
 ) -> sqlx::Result<Vec<Membership>> {
     let sql = switcher_sql("");
-    fetch_all!(tx, Membership, &sql, user_id, active, recent as i64, size as i64)
+    let rows = fetch_all!(tx, SwitcherRow, &sql, user_id, active, recent as i64, size as i64)?;
+    Ok(in_switcher_order(rows))
+}
+
+#[derive(sqlx::FromRow)]
+struct SwitcherRow {
+    recently_used: bool,
+    #[sqlx(flatten)]
+    membership: Membership,
 }
 
 #[derive(sqlx::FromRow)]
 struct WithUnread {
     #[sqlx(flatten)]
-    membership: Membership,
+    row: SwitcherRow,
     unread: i64,
 }
 
@@ -225,20 +234,37 @@ pub async fn switcher_with_unread(
     let sql = switcher_sql(&format!(", ({}) AS unread", super::notices::UNREAD));
     let rows = fetch_all!(tx, WithUnread, &sql, user_id, active, recent as i64, size as i64)?;
     let unread = rows.first().map(|r| r.unread);
-    Ok((rows.into_iter().map(|r| r.membership).collect(), unread))
+    Ok((in_switcher_order(rows.into_iter().map(|r| r.row).collect()), unread))
 }
 
+/// Two index walks of the person's memberships: the `$3` used last, and the
+/// first `$4` by name (which may repeat some of those; `in_switcher_order`
+/// drops the repeats). Ranking every membership in one window cost a quarter
+/// of a page's time on SQLite for a person in 100 workspaces.
 fn switcher_sql(extra: &str) -> String {
+    let columns = "m.workspace_id, w.name, m.role, w.brand_colour, w.logo, m.last_used_at";
+    let from = format!(
+        "FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
+         WHERE m.user_id = $1 AND m.workspace_id <> $2 AND {KEPT}"
+    );
     format!(
-        "SELECT workspace_id, name, role, brand_colour, logo, last_used_at{extra} FROM ( \
-           SELECT m.workspace_id, w.name, m.role, w.brand_colour, w.logo, m.last_used_at, \
-                  ROW_NUMBER() OVER (ORDER BY {RECENT_FIRST}, LOWER(w.name), w.id) AS used_rank \
-           FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
-           WHERE m.user_id = $1 AND m.workspace_id <> $2 AND {KEPT}) s \
-         ORDER BY CASE WHEN used_rank <= $3 AND last_used_at IS NOT NULL THEN used_rank ELSE $3 + 1 END, \
-                  LOWER(name), workspace_id \
-         LIMIT $4"
+        "SELECT s.*{extra} FROM ( \
+           SELECT * FROM (SELECT TRUE AS recently_used, {columns} {from} AND m.last_used_at IS NOT NULL \
+                          ORDER BY m.last_used_at DESC LIMIT $3) r \
+           UNION ALL \
+           SELECT * FROM (SELECT FALSE, {columns} {from} ORDER BY LOWER(w.name), w.id LIMIT $4) n) s"
     )
+}
+
+/// The recently used first (most recent first), then the others without
+/// the ones already listed; the layout sorts the others by name itself.
+fn in_switcher_order(rows: Vec<SwitcherRow>) -> Vec<Membership> {
+    let (recent, others): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.recently_used);
+    let mut list: Vec<Membership> = recent.into_iter().map(|r| r.membership).collect();
+    list.sort_by(|a, b| b.last_used_at.cmp(&a.last_used_at));
+    let listed: Vec<Uuid> = list.iter().map(|m| m.workspace_id).collect();
+    list.extend(others.into_iter().map(|r| r.membership).filter(|m| !listed.contains(&m.workspace_id)));
+    list
 }
 
 fn memberships_sql() -> String {

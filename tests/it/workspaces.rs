@@ -11,6 +11,7 @@ on_both_backends!(
     a_workspace_needs_a_name,
     the_navbar_offers_the_other_workspaces,
     the_navbar_lists_a_few_of_many_workspaces,
+    the_switcher_lists_the_recently_used_first_then_the_rest_by_name,
     switching_comes_back_to_the_same_page_or_home,
     switching_to_someone_elses_workspace_is_404_and_changes_nothing,
     a_deleted_membership_takes_effect_on_the_next_request,
@@ -81,6 +82,32 @@ async fn the_navbar_lists_a_few_of_many_workspaces(backend: Backend) {
     assert_eq!(home.texts(".switcher form.menu-form").len(), 14);
     assert!(home.text(".switcher a.menu-item").contains("All workspaces"));
     assert_eq!(ada.get("/workspaces").await.texts("tbody tr").len(), 15);
+}
+
+async fn the_switcher_lists_the_recently_used_first_then_the_rest_by_name(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let mut ids = std::collections::HashMap::new();
+    for name in ["Fig", "Apple", "Kiwi", "Date", "Banana", "Lime", "Cherry"] {
+        ada.get("/workspaces").await;
+        ada.post("/workspaces", &[("name", name)]).await.assert_redirect("/");
+        ada.get("/").await;
+        ids.insert(name, ada.guards().page_workspace);
+    }
+    for name in ["Apple", "Banana", "Cherry", "Date", "Fig", "Kiwi", "Lime"] {
+        ada.get("/settings").await;
+        ada.post("/workspaces/switch", &[("workspace_id", &ids[name]), ("back", "/")]).await.assert_redirect("/");
+    }
+    let home = ada.get("/").await;
+    assert_eq!(home.text(".switcher-name"), "Lime");
+    assert!(home.text(".switcher").contains("Recently used"));
+    let offered = home.texts(".switcher form.menu-form button");
+    // Five used last, latest first; then the others by name, each once.
+    let expected = ["Kiwi", "Fig", "Date", "Cherry", "Banana", "Ada's studio", "Apple"];
+    assert_eq!(offered.len(), expected.len(), "{offered:?}");
+    for (item, name) in offered.iter().zip(expected) {
+        assert!(item.contains(name), "{offered:?}");
+    }
 }
 
 async fn switching_comes_back_to_the_same_page_or_home(backend: Backend) {

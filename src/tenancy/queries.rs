@@ -261,7 +261,7 @@ fn switcher_sql(extra: &str) -> String {
 fn in_switcher_order(rows: Vec<SwitcherRow>) -> Vec<Membership> {
     let (recent, others): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.recently_used);
     let mut list: Vec<Membership> = recent.into_iter().map(|r| r.membership).collect();
-    list.sort_by(|a, b| b.last_used_at.cmp(&a.last_used_at));
+    list.sort_by_key(|m| std::cmp::Reverse(m.last_used_at));
     let listed: Vec<Uuid> = list.iter().map(|m| m.workspace_id).collect();
     list.extend(others.into_iter().map(|r| r.membership).filter(|m| !listed.contains(&m.workspace_id)));
     list

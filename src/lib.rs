@@ -83,9 +83,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     auth::password::prepare();
     admin::grant_configured(&db, &config.admin_emails).await?;
     let databases = db::Databases::connect(db.clone(), &config).await?;
-    let mut state = AppState::new(db, config, mailer, secrets, storage);
-    state.databases = databases;
-    Ok(state)
+    Ok(AppState::new(db, config, mailer, secrets, storage).with_databases(databases))
 }
 
 /// The master key from its file (made 0600 on first run); a warning when

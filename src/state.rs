@@ -13,8 +13,20 @@ use crate::{
     web::rate_limit::RateLimiter,
 };
 
+/// Cloned for every extractor of every request: one reference count to
+/// bump, not one per field (a page clones it about ten times).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+#[derive(Clone)]
+pub struct Shared {
     /// The main database: every global table, and the workspaces placed in it.
     pub db: Db,
     /// Every database a workspace may live in (`main` and `EASEL_DATABASES`).
@@ -45,7 +57,7 @@ impl AppState {
         let http = crate::oauth::http_client();
         let publer = crate::publer::Sender::default();
         let databases = Databases::single(db.clone());
-        Self {
+        Self(Arc::new(Shared {
             db,
             databases,
             config: Arc::new(config),
@@ -56,7 +68,14 @@ impl AppState {
             secrets,
             http,
             publer,
-        }
+        }))
+    }
+
+    /// The same state over other databases (those `EASEL_DATABASES` names).
+    pub fn with_databases(self, databases: Databases) -> Self {
+        let mut shared = Arc::unwrap_or_clone(self.0);
+        shared.databases = databases;
+        Self(Arc::new(shared))
     }
 }
 

@@ -59,9 +59,7 @@ pub async fn view_library(
         tx.commit().await?;
         return page(GridPageView { cards, next_page, can_edit });
     }
-    let tags = queries::all_tags(&mut tx).await?;
-    let collections = collections::queries::all(&mut tx).await?;
-    let storage = usage::storage(&mut tx).await?;
+    let queries::Sidebar { tags, collections, image_count } = queries::sidebar(&mut tx).await?;
     tx.commit().await?;
     page(LibraryView {
         layout,
@@ -72,7 +70,7 @@ pub async fn view_library(
         collections,
         can_edit,
         max_upload_mb: state.config.max_upload_bytes / (1024 * 1024),
-        image_count: storage.image_count,
+        image_count,
     })
 }
 

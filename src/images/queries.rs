@@ -4,10 +4,13 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::db::{
-    WorkspaceTx,
-    query::{and_each, execute, fetch_all, fetch_optional},
-    search,
+use crate::{
+    collections::queries::Collection,
+    db::{
+        WorkspaceTx,
+        query::{and_each, execute, fetch_all, fetch_optional},
+        search,
+    },
 };
 
 /// What the gallery grid shows of an image.
@@ -186,15 +189,51 @@ pub async fn add_tags(tx: &mut WorkspaceTx, id: Uuid, tags: &[String]) -> sqlx::
     Ok(())
 }
 
-/// Every tag in use, with how many images carry it.
-pub async fn all_tags(tx: &mut WorkspaceTx) -> sqlx::Result<Vec<(String, i64)>> {
+/// What the gallery shows beside its cards.
+pub struct Sidebar {
+    /// Every tag in use, with how many images carry it.
+    pub tags: Vec<(String, i64)>,
+    /// Every collection, by name.
+    pub collections: Vec<Collection>,
+    /// How many pieces the workspace holds.
+    pub image_count: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SidebarRow {
+    kind: String,
+    id: Option<Uuid>,
+    name: String,
+    description: String,
+    n: i64,
+}
+
+/// The gallery's tags, collections and piece count in one statement: three
+/// were a round trip each on every gallery page.
+pub async fn sidebar(tx: &mut WorkspaceTx) -> sqlx::Result<Sidebar> {
     let ws = tx.workspace_id();
-    fetch_all!(
+    let rows = fetch_all!(
         tx,
-        (String, i64),
-        "SELECT tag, COUNT(*) FROM image_tags WHERE workspace_id = $1 GROUP BY tag ORDER BY tag",
+        SidebarRow,
+        "SELECT * FROM ( \
+           SELECT 'tag' AS kind, NULL AS id, tag AS name, '' AS description, COUNT(*) AS n \
+           FROM image_tags WHERE workspace_id = $1 GROUP BY tag \
+           UNION ALL SELECT 'collection', id, name, description, 0 FROM collections WHERE workspace_id = $1 \
+           UNION ALL SELECT 'count', NULL, '', '', image_count FROM workspace_usage WHERE workspace_id = $1) s \
+         ORDER BY kind, LOWER(name), id",
         ws
-    )
+    )?;
+    let mut sidebar = Sidebar { tags: Vec::new(), collections: Vec::new(), image_count: 0 };
+    for row in rows {
+        match (row.kind.as_str(), row.id) {
+            ("tag", _) => sidebar.tags.push((row.name, row.n)),
+            ("collection", Some(id)) => {
+                sidebar.collections.push(Collection { id, name: row.name, description: row.description })
+            }
+            _ => sidebar.image_count = row.n,
+        }
+    }
+    Ok(sidebar)
 }
 
 /// One page of the gallery, newest first (ids are time-ordered).

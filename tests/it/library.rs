@@ -26,6 +26,7 @@ on_every_store!(
     details_are_edited_and_validated,
     deleting_an_image_removes_its_files,
     bulk_actions_tag_collect_and_delete,
+    the_gallery_lists_its_tags_collections_and_piece_count,
     a_viewer_sees_the_library_but_changes_nothing,
     the_sweeper_removes_leftovers,
 );
@@ -381,6 +382,37 @@ async fn bulk_actions_tag_collect_and_delete(backend: Backend) {
     assert_eq!(app.count("SELECT COUNT(*) FROM images").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM collection_images").await, 1);
     ada.post("/images/bulk", &[("action", "tag"), ("tags", "x")]).await.assert_status(400);
+}
+
+async fn the_gallery_lists_its_tags_collections_and_piece_count(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let bob = app.signed_up("Bob", "bob@example.com").await;
+    let theirs = upload_one(&bob, "z.png", art::png(9)).await;
+    bob.get("/collections").await;
+    bob.post("/collections", &[("name", "Bob's own")]).await;
+    bob.get("/images").await;
+    bob.post("/images/bulk", &[("action", "tag"), ("tags", "private"), ("ids", &theirs)]).await;
+
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let empty = ada.get("/images").await;
+    assert!(empty.text("#piece-count").starts_with("0 pieces"), "{}", empty.text("#piece-count"));
+    assert_eq!(empty.texts("#filter-tag option"), vec!["Any tag"]);
+    let a = upload_one(&ada, "a.png", art::png(1)).await;
+    let b = upload_one(&ada, "b.png", art::png(2)).await;
+    upload_one(&ada, "c.png", art::png(3)).await;
+    for name in ["birds", "Autumn", "Zebras"] {
+        ada.get("/collections").await;
+        ada.post("/collections", &[("name", name)]).await;
+    }
+    ada.get("/images").await;
+    ada.post("/images/bulk", &[("action", "tag"), ("tags", "spring, blue"), ("ids", &a), ("ids", &b)]).await;
+    ada.get("/images").await;
+    ada.post("/images/bulk", &[("action", "tag"), ("tags", "abstract"), ("ids", &a)]).await;
+
+    let library = ada.get("/images").await;
+    assert!(library.text("#piece-count").starts_with("3 pieces"), "{}", library.text("#piece-count"));
+    assert_eq!(library.texts("#filter-tag option"), vec!["Any tag", "abstract (1)", "blue (2)", "spring (2)"]);
+    assert_eq!(library.texts("#filter-collection option"), vec!["Any collection", "Autumn", "birds", "Zebras"]);
 }
 
 async fn a_viewer_sees_the_library_but_changes_nothing(backend: Backend) {

@@ -130,9 +130,7 @@ async fn state_of(app: &TestApp) -> easel::state::AppState {
     ]);
     let mut config = easel::config::Config::from_lookup(|k| vars.get(k).cloned()).expect("config");
     config.base_url = app.url("/").parse().expect("base url");
-    let mut state = easel::prepare(config).await.expect("state");
-    state.databases = app.databases.clone();
-    state
+    easel::prepare(config).await.expect("state").with_databases(app.databases.clone())
 }
 
 async fn the_summary_combines_and_waits_ten_minutes(backend: Backend) {

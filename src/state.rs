@@ -6,7 +6,7 @@ use tokio::sync::Semaphore;
 
 use crate::{
     config::Config,
-    db::{Databases, Db},
+    db::{Databases, Db, SideReads},
     mail::Mailer,
     secrets::Secrets,
     storage::Storage,
@@ -29,6 +29,8 @@ impl std::ops::Deref for AppState {
 pub struct Shared {
     /// The main database: every global table, and the workspaces placed in it.
     pub db: Db,
+    /// SQLite connections beside the pool for each request's first read.
+    pub side_reads: SideReads,
     /// Every database a workspace may live in (`main` and `EASEL_DATABASES`).
     pub databases: Databases,
     pub config: Arc<Config>,
@@ -58,6 +60,7 @@ impl AppState {
         let publer = crate::publer::Sender::default();
         let databases = Databases::single(db.clone());
         Self(Arc::new(Shared {
+            side_reads: SideReads::for_db(&db),
             db,
             databases,
             config: Arc::new(config),

@@ -9,6 +9,7 @@ pub mod query;
 pub mod search;
 mod session_cache;
 mod sessions;
+mod side;
 mod tx;
 
 use std::{
@@ -27,6 +28,7 @@ use sqlx::{
 pub use databases::{Databases, UnknownDatabase};
 pub use query::Target;
 pub use sessions::SessionStore;
+pub use side::{Reader, SideReads};
 pub use tx::{AdminTx, Executes, Tx, WorkspaceTx};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");

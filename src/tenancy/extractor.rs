@@ -209,7 +209,10 @@ impl FromRequestParts<AppState> for Workspace {
             // The person's row and their membership of the workspace they
             // want, in one statement (this runs on every workspace page).
             Some(id) => {
-                let both = |user_id| queries::user_with_membership(&state.db, user_id, id);
+                let both = async |user_id| {
+                    let reader = state.side_reads.reader(&state.db).await;
+                    queries::user_with_membership(reader, user_id, id).await
+                };
                 let (user, membership) = auth::session::current_user_with(parts, state, both).await?;
                 (user, membership.map(|m| Known { id, membership: m }))
             }

@@ -9,7 +9,7 @@ use super::{approval::Mode, permissions::Role};
 use crate::{
     auth::{self, queries::User},
     db::{
-        Db, Tx, WorkspaceTx,
+        Db, Reader, Tx, WorkspaceTx,
         query::{execute, fetch_all, fetch_optional},
     },
     settings,
@@ -114,11 +114,17 @@ static MEMBERSHIP: LazyLock<String> =
 /// of `workspace_id` (`None` when they have none): the two lookups every
 /// workspace page starts with, in one round trip.
 pub async fn user_with_membership(
-    db: &Db,
+    mut db: Reader<'_>,
     user_id: Uuid,
     workspace_id: Uuid,
 ) -> sqlx::Result<Option<(User, Option<ActiveMembership>)>> {
-    let row = fetch_optional!(db, UserWithMembership, &USER_WITH_MEMBERSHIP, user_id, workspace_id)?;
+    let row = match fetch_optional!(db, UserWithMembership, &USER_WITH_MEMBERSHIP, user_id, workspace_id) {
+        Ok(row) => row,
+        Err(e) => {
+            db.failed();
+            return Err(e);
+        }
+    };
     row.map(UserWithMembership::split).transpose()
 }
 

@@ -18,7 +18,7 @@ use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
 use super::{Db, Target};
 
-/// Beside the pool's eight: enough that a request rarely finds all busy
+/// Beside the pool (eight by default): enough that a request rarely finds all busy
 /// (it then uses the pool, as before), few enough to cost little memory.
 const SIDE_CONNECTIONS: usize = 4;
 

@@ -230,7 +230,9 @@ pub async fn sidebar(tx: &mut WorkspaceTx) -> sqlx::Result<Sidebar> {
             ("collection", Some(id)) => {
                 sidebar.collections.push(Collection { id, name: row.name, description: row.description })
             }
-            _ => sidebar.image_count = row.n,
+            ("count", _) => sidebar.image_count = row.n,
+            // A collection always has an id; the statement makes no other kind.
+            _ => {}
         }
     }
     Ok(sidebar)

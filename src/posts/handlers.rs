@@ -23,7 +23,7 @@ use crate::{
     },
     db::WorkspaceTx,
     error::{AppError, AppResult},
-    integrations, settings,
+    settings,
     tenancy::{Permission, Workspace, approval},
     web::{Layout, PageRead, flash, form::FormFields, ids::parse_id, invalid_form, page},
 };
@@ -65,14 +65,13 @@ async fn editor(
         None => (Vec::new(), Vec::new()),
     };
     let hashtag_sets = settings::queries::hashtag_sets(tx).await?;
-    let ai_ready = integrations::queries::key(tx, integrations::OPENAI_KEY).await?.is_some();
     let publer = match post_id {
         Some(id) => crate::publer::queries::send(tx, id).await?,
         None => None,
     };
     let suggestion = post.and_then(Post::suggestion);
     let can_edit = layout.can_edit();
-    let account_name = super::views::account_name(tx, calendar.id, &form.platform).await?;
+    let super::views::Around { ai_ready, account_name } = super::views::around(tx, calendar.id, &form.platform).await?;
     let review = match (post_id, layout.active.as_ref()) {
         (Some(id), Some(active)) => {
             crate::approvals::panel::load(tx, layout.approval, active.role, id, !layout.suspended && !layout.moving)

@@ -212,18 +212,30 @@ impl PickerView {
     }
 }
 
-/// The name of the Publer account a post of this calendar and platform goes
-/// to, when the workspace mapped one.
-pub async fn account_name(
-    tx: &mut crate::db::WorkspaceTx,
-    calendar: Uuid,
-    platform: &str,
-) -> sqlx::Result<Option<String>> {
-    let Some((account, _)) = crate::publer::queries::route_for(tx, calendar, platform).await? else {
-        return Ok(None);
-    };
-    let accounts = crate::publer::queries::accounts(tx).await?;
-    Ok(accounts.into_iter().find(|a| a.id == account).map(|a| a.name).filter(|n| !n.is_empty()))
+/// What the editor shows beside the form besides the post's own rows.
+pub struct Around {
+    /// The workspace has an OpenAI key, so captions can be written for it.
+    pub ai_ready: bool,
+    /// The Publer account a post of this calendar and platform goes to,
+    /// when the workspace mapped one (a route for the platform before the
+    /// calendar's route for all platforms).
+    pub account_name: Option<String>,
+}
+
+/// [`Around`] in one statement (it was three: the sealed key read only to
+/// learn there is one, the route, then every account to find its name).
+pub async fn around(tx: &mut crate::db::WorkspaceTx, calendar: Uuid, platform: &str) -> sqlx::Result<Around> {
+    let ws = tx.workspace_id();
+    let (ai_ready, account_name) = crate::db::query::fetch_one!(
+        tx,
+        (bool, Option<String>),
+        "SELECT EXISTS (SELECT 1 FROM workspace_secrets WHERE workspace_id = $1 AND field = $2),            (SELECT NULLIF(a.name, '') FROM publer_routes r             JOIN publer_accounts a ON a.workspace_id = r.workspace_id AND a.id = r.account_id             WHERE r.workspace_id = $1 AND r.calendar_id = $3 AND r.platform IN ($4, '')             ORDER BY r.platform DESC LIMIT 1)",
+        ws,
+        crate::integrations::OPENAI_KEY,
+        calendar,
+        platform
+    )?;
+    Ok(Around { ai_ready, account_name })
 }
 
 pub fn limits_json() -> String {

@@ -15,6 +15,7 @@ on_both_backends!(
     planning_is_refused_to_viewers_and_with_other_workspaces_ids,
     the_tray_lists_and_searches_the_library,
     a_carousel_chip_shows_its_first_piece_its_count_and_a_sold_piece,
+    a_long_caption_shows_its_first_line_and_200_characters_on_the_chip,
 );
 
 async fn paris_with_two_times(client: &Client) {
@@ -258,4 +259,27 @@ async fn a_carousel_chip_shows_its_first_piece_its_count_and_a_sold_piece(backen
     let month = ada.get(&month_path).await;
     assert!(month.texts(&format!("{chip} [data-sold]")).is_empty(), "published: nothing to update");
     assert_eq!(month.text(&format!("{chip} .chip-count")), "· 3 images");
+}
+
+/// A chip shows a long caption's first line and, on hover, its first 200
+/// characters, counted as characters, not bytes.
+async fn a_long_caption_shows_its_first_line_and_200_characters_on_the_chip(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let calendar = new_calendar(&ada, "Main").await;
+    let caption = format!("Étude in blue\n{}", "é".repeat(1_500));
+    ada.get(&format!("/calendars/{calendar}/posts/new?date=2030-05-10")).await;
+    let fields = [("date", "2030-05-10"), ("time", "09:00"), ("platform", "instagram"), ("status", "draft")];
+    let saved = ada
+        .post(&format!("/calendars/{calendar}/posts"), &[&fields[..], &[("caption", caption.as_str())]].concat())
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let post = saved.location().expect("redirect").trim_start_matches("/events/").to_owned();
+    let month = ada.get(&format!("/calendars/{calendar}?date=2030-05-01")).await;
+    let chip = format!("[data-post=\"{post}\"]");
+    assert_eq!(month.text(&format!("{chip} .chip-snippet")), "Étude in blue");
+    let shown: String = caption.chars().take(200).collect();
+    assert_eq!(month.attrs(&format!("{chip} a"), "title"), vec![shown]);
+    let editor = ada.get(&format!("/events/{post}")).await;
+    assert!(editor.body.contains(&"é".repeat(1_500)), "the post keeps its whole caption");
 }

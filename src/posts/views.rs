@@ -229,7 +229,11 @@ pub async fn around(tx: &mut crate::db::WorkspaceTx, calendar: Uuid, platform: &
     let (ai_ready, account_name) = crate::db::query::fetch_one!(
         tx,
         (bool, Option<String>),
-        "SELECT EXISTS (SELECT 1 FROM workspace_secrets WHERE workspace_id = $1 AND field = $2),            (SELECT NULLIF(a.name, '') FROM publer_routes r             JOIN publer_accounts a ON a.workspace_id = r.workspace_id AND a.id = r.account_id             WHERE r.workspace_id = $1 AND r.calendar_id = $3 AND r.platform IN ($4, '')             ORDER BY r.platform DESC LIMIT 1)",
+        "SELECT EXISTS (SELECT 1 FROM workspace_secrets WHERE workspace_id = $1 AND field = $2), \
+           (SELECT NULLIF(a.name, '') FROM publer_routes r \
+            JOIN publer_accounts a ON a.workspace_id = r.workspace_id AND a.id = r.account_id \
+            WHERE r.workspace_id = $1 AND r.calendar_id = $3 AND r.platform IN ($4, '') \
+            ORDER BY r.platform DESC LIMIT 1)",
         ws,
         crate::integrations::OPENAI_KEY,
         calendar,

@@ -19,7 +19,8 @@
 # keys, e.g. "healthz home post") as for
 # bench/run.sh; COMPARE_TARGET_DIR moves the shared build folder;
 # COMPARE_ROUNDS=3 measures each page three times per binary, in turns, and
-# keeps the median (worth it on a shared machine). Beside req/s it prints
+# keeps the median (worth it on a shared machine), then prints each round's
+# figures too. Beside req/s it prints
 # each page's server CPU per request (Easel's, and PostgreSQL's backends'),
 # which is far steadier than req/s on a shared machine. Needs wrk.
 # Everything runs on 127.0.0.1, stops by itself and removes its files.
@@ -84,8 +85,6 @@ compare_pages() {
   echo "== wrk -t2 -c$connections -d$duration per page, A and B in turns, $rounds round(s) ($backend)"
   row page "A req/s" "B req/s" "B/A" "A p99" "B p99" ""
   for key in $(page_keys); do
-    : >"$work/rounds-a"
-    : >"$work/rounds-b"
     for round in $(seq "$rounds"); do
       local order="a b"
       [ $((round % 2)) = 1 ] || order="b a"
@@ -93,11 +92,11 @@ compare_pages() {
         local before
         before=$(cpu_ticks "$slot")
         measure_page "$slot" "$key"
-        echo "${RES[$slot:$key]}" >>"$work/rounds-$slot"
+        echo "${RES[$slot:$key]}" >>"$work/rounds-$slot-$key"
         cpu_per_request "$slot" "$key" "$before" >>"$work/cpu-$slot-$key"
       done
     done
-    for slot in a b; do RES[$slot:$key]=$(sort -n "$work/rounds-$slot" | median); done
+    for slot in a b; do RES[$slot:$key]=$(sort -n "$work/rounds-$slot-$key" | median); done
     v=$(versus "$(res a "$key" 1)" "$(res b "$key" 1)" 1)
     row "$(page_label "$key")" "$(res a "$key" 1)" "$(res b "$key" 1)" "${v%% *}" "$(res a "$key" 3)" "$(res b "$key" 3)" \
       "${v#* }$(non_2xx a "$key")$(non_2xx b "$key")"
@@ -126,6 +125,24 @@ compare_cpu() {
     b=$(sort -n "$work/cpu-b-$key" | median)
     v=$(versus "$a" "$b" 0)
     row "$(page_label "$key")" "$a" "$b" "${v%% *}" "" "" "${v#* }"
+  done
+}
+
+# Each round's req/s of A and B and their ratio. This machine can change
+# speed between rounds (a third, or twice as fast); a real change shows as
+# the same ratio in every round, noise as ratios on both sides of 1.
+compare_rounds() {
+  [ "$rounds" -gt 1 ] || return 0
+  local key r a b line
+  echo "== each round: A req/s / B req/s (B/A), in the order measured; compare within a round"
+  for key in $(page_keys); do
+    line=""
+    for r in $(seq "$rounds"); do
+      a=$(sed -n "${r}p" "$work/rounds-a-$key" | cut -d' ' -f1)
+      b=$(sed -n "${r}p" "$work/rounds-b-$key" | cut -d' ' -f1)
+      line+=$(printf ' %.0f / %.0f (%s) |' "$a" "$b" "$(versus "$a" "$b" 1 | cut -d' ' -f1)")
+    done
+    printf '| %-26s |%s\n' "$(page_label "$key")" "$line"
   done
 }
 
@@ -165,6 +182,7 @@ done
 
 compare_pages
 compare_cpu
+compare_rounds
 echo "== sign-ins, $connections at once: A then B"
 signin_a=$(sign_ins a)
 signin_b=$(sign_ins b)

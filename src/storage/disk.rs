@@ -65,18 +65,21 @@ pub async fn read_small(path: PathBuf, limit: u64) -> io::Result<Option<Bytes>> 
 }
 
 fn read_small_blocking(path: &Path, limit: u64) -> io::Result<Option<Bytes>> {
-    let mut file = match std::fs::File::open(path) {
+    let Some((mut file, size)) = open_small(path, limit)? else { return Ok(None) };
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.by_ref().take(limit).read_to_end(&mut bytes)?;
+    Ok(Some(Bytes::from(bytes)))
+}
+
+/// `path` opened, with its size, when it is a file of at most `limit` bytes.
+fn open_small(path: &Path, limit: u64) -> io::Result<Option<(std::fs::File, u64)>> {
+    let file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
     let meta = file.metadata()?;
-    if !meta.is_file() || meta.len() > limit {
-        return Ok(None);
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.by_ref().take(limit).read_to_end(&mut bytes)?;
-    Ok(Some(Bytes::from(bytes)))
+    Ok((meta.is_file() && meta.len() <= limit).then_some((file, meta.len())))
 }
 
 /// Reads that never wait for the disk. The trip to a blocking thread and
@@ -86,7 +89,7 @@ fn read_small_blocking(path: &Path, limit: u64) -> io::Result<Option<Bytes>> {
 /// `RWF_NOWAIT` says "would block" instead of waiting for the disk.
 #[cfg(target_os = "linux")]
 mod in_memory {
-    use std::{fs::File, io, os::fd::AsRawFd, path::Path};
+    use std::{io, os::fd::AsRawFd, path::Path};
 
     use bytes::Bytes;
 
@@ -94,16 +97,12 @@ mod in_memory {
     /// would wait (or the kernel cannot tell): then a blocking thread reads
     /// it from the start, and reports any error.
     pub fn read(path: &Path, limit: u64) -> Option<io::Result<Option<Bytes>>> {
-        let file = match File::open(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Some(Ok(None)),
+        let (file, size) = match super::open_small(path, limit) {
+            Ok(Some(found)) => found,
+            Ok(None) => return Some(Ok(None)),
             Err(_) => return None,
         };
-        let meta = file.metadata().ok()?;
-        if !meta.is_file() || meta.len() > limit {
-            return Some(Ok(None));
-        }
-        let mut bytes = vec![0u8; usize::try_from(meta.len()).ok()?];
+        let mut bytes = vec![0u8; usize::try_from(size).ok()?];
         let mut done = 0;
         while done < bytes.len() {
             let rest = &mut bytes[done..];

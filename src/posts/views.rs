@@ -217,10 +217,17 @@ pub struct Around {
     /// The workspace has an OpenAI key, so captions can be written for it.
     pub ai_ready: bool,
     /// The Publer account a post of this calendar and platform goes to,
-    /// when the workspace mapped one (a route for the platform before the
-    /// calendar's route for all platforms).
+    /// when the workspace mapped one (`publer::queries::chosen_route`).
     pub account_name: Option<String>,
 }
+
+static AROUND: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT EXISTS (SELECT 1 FROM workspace_secrets WHERE workspace_id = $1 AND field = $2), \
+           (SELECT NULLIF(a.name, '') {})",
+        crate::publer::queries::chosen_route("$3", "$4")
+    )
+});
 
 /// [`Around`] in one statement (it was three: the sealed key read only to
 /// learn there is one, the route, then every account to find its name).
@@ -229,11 +236,7 @@ pub async fn around(tx: &mut crate::db::WorkspaceTx, calendar: Uuid, platform: &
     let (ai_ready, account_name) = crate::db::query::fetch_one!(
         tx,
         (bool, Option<String>),
-        "SELECT EXISTS (SELECT 1 FROM workspace_secrets WHERE workspace_id = $1 AND field = $2), \
-           (SELECT NULLIF(a.name, '') FROM publer_routes r \
-            JOIN publer_accounts a ON a.workspace_id = r.workspace_id AND a.id = r.account_id \
-            WHERE r.workspace_id = $1 AND r.calendar_id = $3 AND r.platform IN ($4, '') \
-            ORDER BY r.platform DESC LIMIT 1)",
+        &AROUND,
         ws,
         crate::integrations::OPENAI_KEY,
         calendar,

@@ -1,6 +1,6 @@
 //! SQL of Publer accounts, calendar routes and sends.
 
-use std::time::Duration;
+use std::{sync::LazyLock, time::Duration};
 
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -104,20 +104,26 @@ pub async fn set_route(tx: &mut WorkspaceTx, calendar: Uuid, platform: &str, acc
     Ok(())
 }
 
+/// The route a post takes, as the tail of a statement over `r` (the route)
+/// and `a` (its account): the route for the post's platform before the
+/// calendar's route for all platforms. `calendar` and `platform` name the
+/// parameters holding them; `$1` is the workspace.
+pub fn chosen_route(calendar: &str, platform: &str) -> String {
+    format!(
+        "FROM publer_routes r \
+         JOIN publer_accounts a ON a.workspace_id = r.workspace_id AND a.id = r.account_id \
+         WHERE r.workspace_id = $1 AND r.calendar_id = {calendar} AND r.platform IN ({platform}, '') \
+         ORDER BY r.platform DESC LIMIT 1"
+    )
+}
+
+static ROUTE_FOR: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT r.account_id, a.provider {}", chosen_route("$2", "$3")));
+
 /// The account a post of this calendar and platform goes to, with its network.
 pub async fn route_for(tx: &mut WorkspaceTx, calendar: Uuid, platform: &str) -> sqlx::Result<Option<(String, String)>> {
     let ws = tx.workspace_id();
-    fetch_optional!(
-        tx,
-        (String, String),
-        "SELECT r.account_id, a.provider FROM publer_routes r \
-         JOIN publer_accounts a ON a.workspace_id = r.workspace_id AND a.id = r.account_id \
-         WHERE r.workspace_id = $1 AND r.calendar_id = $2 AND r.platform IN ($3, '') \
-         ORDER BY r.platform DESC LIMIT 1",
-        ws,
-        calendar,
-        platform
-    )
+    fetch_optional!(tx, (String, String), &ROUTE_FOR, ws, calendar, platform)
 }
 
 const SEND_COLUMNS: &str = "event_id, state, step, account_id, media_ids, job_id, publer_post_ids, error, \

@@ -12,6 +12,7 @@ pub mod overview;
 pub mod permissions;
 pub mod queries;
 mod slug;
+mod switcher;
 pub mod templates;
 mod views;
 
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/workspaces", get(handlers::view_workspaces).post(handlers::create_workspace))
         .route("/workspaces/switch", axum::routing::post(handlers::switch_workspace))
+        .route("/workspaces/menu", get(switcher::view_menu))
         .route("/workspaces/{id}/logo", get(handlers::serve_logo))
         .route("/settings/address", axum::routing::post(slug::save_address))
         .route("/address/logo", get(host::serve_site_logo))

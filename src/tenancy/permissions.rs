@@ -177,6 +177,8 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/workspaces", SignedIn),
         ("POST", "/workspaces", SignedIn),
         ("POST", "/workspaces/switch", SignedIn),
+        // The switcher's other workspaces; it needs the active one only to leave it out.
+        ("GET", "/workspaces/menu", Member),
         // Its own membership check: any of the person's workspaces.
         ("GET", "/workspaces/{id}/logo", SignedIn),
         // Its owner's own check: the workspace is scheduled, so not active.

@@ -16,9 +16,12 @@ use crate::{
     tenancy::{self, Brand, Role, Workspace},
 };
 
-/// How many other workspaces the navbar's switcher lists (its search box
-/// filters these; the workspaces page lists them all).
-const SWITCHER_SIZE: usize = 50;
+/// How many other workspaces the navbar's switcher lists on every page.
+/// Past that the menu fetches the rest when it opens (`/workspaces/menu`),
+/// and without script its link opens the workspaces page. Fifty rows read
+/// and rendered on every page were a quarter of a page's time
+/// (docs/PERFORMANCE.md, issue 18).
+const SWITCHER_SIZE: usize = 10;
 
 /// How many recently used workspaces head the switcher, before the rest by name.
 const RECENT: usize = 5;
@@ -36,8 +39,8 @@ pub struct Layout {
     /// ones, then the rest by name (up to `SWITCHER_SIZE` in all).
     pub recent: Vec<WorkspaceBadge>,
     pub others: Vec<WorkspaceBadge>,
-    /// How many other workspaces there are in all.
-    pub other_count: usize,
+    /// The person has other workspaces than those listed.
+    pub more_workspaces: bool,
     pub flashes: Vec<Flash>,
     /// This page's path and query, so switching workspace can come back here.
     pub here: String,
@@ -269,10 +272,8 @@ impl Layout {
             logo: w.brand().logo.clone(),
         });
         let active_id = layout.active.as_ref().map(|w| w.id);
-        let (recent, others) = switcher(all.into_iter().filter(|w| Some(w.workspace_id) != active_id).collect());
-        layout.other_count = recent.len() + others.len();
-        layout.recent = recent;
-        layout.others = others;
+        let listed = switcher(all.into_iter().filter(|w| Some(w.workspace_id) != active_id).collect(), SWITCHER_SIZE);
+        (layout.recent, layout.others, layout.more_workspaces) = (listed.recent, listed.others, listed.more);
         Ok(layout)
     }
 }
@@ -312,8 +313,9 @@ async fn workspace_chrome(
 async fn chrome_through(tx: &mut WorkspaceTx, user: Uuid, calendar_page: bool) -> sqlx::Result<WorkspaceChrome> {
     let id = tx.workspace_id();
     let (memberships, unread) = match tx.is_placed_apart() {
-        false => tenancy::queries::switcher_with_unread(tx, user, RECENT, SWITCHER_SIZE).await?,
-        true => (tenancy::queries::switcher_in(tx.global().await?, user, id, RECENT, SWITCHER_SIZE).await?, None),
+        // One more than is listed tells whether there are more.
+        false => tenancy::queries::switcher_with_unread(tx, user, RECENT, SWITCHER_SIZE + 1).await?,
+        true => (tenancy::queries::switcher_in(tx.global().await?, user, id, RECENT, SWITCHER_SIZE + 1).await?, None),
     };
     let unread = match unread {
         Some(unread) => unread,
@@ -337,11 +339,21 @@ async fn publer_ready(tx: &mut WorkspaceTx) -> sqlx::Result<bool> {
     Ok(ready > 0)
 }
 
+/// The switcher's lists of a person's other workspaces.
+pub struct Switcher {
+    /// The few used lately, most recent first.
+    pub recent: Vec<WorkspaceBadge>,
+    /// The rest by name, up to the size asked for (with `recent`).
+    pub others: Vec<WorkspaceBadge>,
+    /// Some were left out.
+    pub more: bool,
+}
+
 /// Splits the person's other workspaces (most recently used first, as the
-/// query sorts them) into the few used lately and the rest by name. An
-/// agency may have hundreds of clients: the menu lists the first
-/// `SWITCHER_SIZE`, the workspaces page lists them all.
-fn switcher(all: Vec<tenancy::queries::Membership>) -> (Vec<WorkspaceBadge>, Vec<WorkspaceBadge>) {
+/// query sorts them) into the few used lately and the rest by name, `size`
+/// in all. An agency may have hundreds of clients: the page lists a few,
+/// the menu fetches more when it opens, the workspaces page lists them all.
+pub fn switcher(all: Vec<tenancy::queries::Membership>, size: usize) -> Switcher {
     let badge = |w: tenancy::queries::Membership| WorkspaceBadge {
         id: w.workspace_id,
         name: w.name,
@@ -352,10 +364,12 @@ fn switcher(all: Vec<tenancy::queries::Membership>) -> (Vec<WorkspaceBadge>, Vec
     let used = all.iter().take(RECENT).take_while(|w| w.last_used_at.is_some()).count();
     let mut all = all.into_iter();
     let recent: Vec<_> = all.by_ref().take(used).map(badge).collect();
-    let mut rest: Vec<_> = all.map(badge).collect();
-    rest.sort_by_cached_key(|w| (w.name.to_lowercase(), w.id));
-    rest.truncate(SWITCHER_SIZE.saturating_sub(recent.len()));
-    (recent, rest)
+    let mut others: Vec<_> = all.map(badge).collect();
+    others.sort_by_cached_key(|w| (w.name.to_lowercase(), w.id));
+    let room = size.saturating_sub(recent.len());
+    let more = others.len() > room;
+    others.truncate(room);
+    Switcher { recent, others, more }
 }
 
 #[cfg(test)]

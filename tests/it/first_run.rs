@@ -13,6 +13,7 @@ use crate::{
 on_both_backends!(
     the_checklist_advances_as_the_workspace_fills,
     the_switcher_lists_recent_workspaces_first_and_sign_in_opens_the_last,
+    a_long_switcher_lists_ten_and_fetches_the_rest_when_opened,
     the_overview_counts_each_of_the_persons_workspaces_and_no_other,
     a_time_zone_is_asked_at_sign_up_and_checked,
     a_time_zone_is_asked_for_a_new_workspace_and_checked,
@@ -101,6 +102,45 @@ async fn the_switcher_lists_recent_workspaces_first_and_sign_in_opens_the_last(b
     ada.get("/login").await;
     ada.post("/login", &[("email", "ada@example.com"), ("password", "correct horse battery")]).await;
     assert_eq!(ada.get("/").await.text(".switcher-name"), "Client 5");
+}
+
+async fn a_long_switcher_lists_ten_and_fetches_the_rest_when_opened(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let bea = app.signed_up("Bea", "bea@example.com").await;
+    bea.get("/workspaces").await;
+    bea.post("/workspaces", &[("name", "Bea's other client")]).await.assert_redirect("/");
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    for n in 1..=13 {
+        ada.get("/workspaces").await;
+        ada.post("/workspaces", &[("name", &format!("Client {n:02}"))]).await.assert_redirect("/");
+    }
+    let home = ada.get("/images?q=bird&tag=ink").await;
+    let listed = home.attrs(".switcher [data-switcher-item]", "data-switcher-item");
+    assert_eq!(listed.len(), 10, "ten of Ada's 13 other workspaces on the page: {listed:?}");
+    let recent = home.attrs(".switcher > .menu > [data-switcher-item]", "data-switcher-item");
+    let menu = home.attrs(".switcher", "hx-get").pop().expect("the menu fetches the rest");
+    assert_eq!(menu, "/workspaces/menu?back=/images%3Fq%3Dbird%26tag%3Dink");
+    assert_eq!(home.attrs(".switcher [data-switcher-find] input", "type"), ["search"]);
+
+    // Opened, the menu lists every other one by name after the recent ones.
+    let rest = ada.get(&menu).await;
+    rest.assert_status(200);
+    let mut expected: Vec<String> = (1..=13).map(|n| format!("client {n:02}")).chain(["ada's studio".into()]).collect();
+    expected.retain(|name| !recent.contains(name) && name != "client 13");
+    expected.sort();
+    assert_eq!(rest.attrs("[data-switcher-item]", "data-switcher-item"), expected);
+    assert!(!rest.body.contains("Bea"), "only Ada's own workspaces");
+    assert_eq!(rest.attrs("input[name=back]", "value").first().map(String::as_str), Some("/images?q=bird&tag=ink"));
+    let token = rest.attrs("input[name=csrf_token]", "value");
+    assert!(!token.is_empty() && token.iter().all(|t| *t == home.attrs("input[name=csrf_token]", "value")[0]));
+    // Not a way off the site: a foreign page to come back to becomes home.
+    let off_site = ada.get("/workspaces/menu?back=https%3A%2F%2Fevil.example%2F").await;
+    assert_eq!(off_site.attrs("input[name=back]", "value").first().map(String::as_str), Some("/"));
+
+    // Bea, in two workspaces, has everything on the page and nothing to fetch.
+    let bea_home = bea.get("/").await;
+    assert_eq!(bea_home.attrs(".switcher [data-switcher-item]", "data-switcher-item"), ["bea's studio"]);
+    assert!(bea_home.attrs(".switcher", "hx-get").is_empty());
 }
 
 async fn the_overview_counts_each_of_the_persons_workspaces_and_no_other(backend: Backend) {

@@ -377,7 +377,7 @@ function easelGuards() {
 })();
 
 // The workspace switcher's search box: filters the listed workspaces as one
-// types (without script, the full list shows and the box stays hidden).
+// types (without script, the listed ones show and the box stays hidden).
 (function () {
   "use strict";
   var find = document.querySelector("[data-switcher-find]");
@@ -386,7 +386,7 @@ function easelGuards() {
   var none = find.querySelector("[data-switcher-none]");
   var menu = find.parentNode;
   find.hidden = false;
-  input.addEventListener("input", function () {
+  function filter() {
     var q = input.value.trim().toLowerCase();
     var shown = 0;
     menu.querySelectorAll("[data-switcher-item]").forEach(function (item) {
@@ -396,7 +396,10 @@ function easelGuards() {
     });
     menu.querySelectorAll("[data-switcher-group]").forEach(function (label) { label.hidden = !!q; });
     none.hidden = shown > 0;
-  });
+  }
+  input.addEventListener("input", filter);
+  // The rest of a long list arrives when the menu opens: filter it too.
+  menu.addEventListener("htmx:afterSwap", filter);
   var details = find.closest("details");
   if (details) details.addEventListener("toggle", function () { if (details.open) input.focus(); });
 })();

@@ -133,7 +133,7 @@ pub async fn delete(tx: &mut WorkspaceTx, comment: Uuid) -> sqlx::Result<()> {
 }
 
 /// One line of a post's history (`post_history`).
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct HistoryRow {
     pub id: Uuid,
     pub kind: String,
@@ -145,14 +145,62 @@ pub struct HistoryRow {
     pub created_at: OffsetDateTime,
 }
 
-pub async fn history(tx: &mut WorkspaceTx, post: Uuid) -> sqlx::Result<Vec<HistoryRow>> {
+/// A post's comments (only the client ones when `client_only`) and its
+/// history, in no particular order, in one statement: the editor reads
+/// both for every post it opens.
+pub async fn thread_and_history(
+    tx: &mut WorkspaceTx,
+    post: Uuid,
+    client_only: bool,
+) -> sqlx::Result<(Vec<Comment>, Vec<HistoryRow>)> {
     let ws = tx.workspace_id();
-    fetch_all!(
-        tx,
-        HistoryRow,
-        "SELECT id, kind, from_state, to_state, actor_name, via, detail, created_at FROM post_history \
-         WHERE workspace_id = $1 AND event_id = $2 ORDER BY created_at, id",
-        ws,
-        post
-    )
+    let sql = match client_only {
+        true => &THREAD_AND_HISTORY[1],
+        false => &THREAD_AND_HISTORY[0],
+    };
+    let rows = fetch_all!(tx, TimelineRow, sql.as_str(), ws, post)?;
+    let (comments, history): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.is_comment);
+    Ok((
+        comments.into_iter().map(TimelineRow::comment).collect(),
+        history.into_iter().map(TimelineRow::history).collect(),
+    ))
+}
+
+/// For members, then for the client.
+static THREAD_AND_HISTORY: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
+    let sql = |only: &str| {
+        format!(
+            "SELECT TRUE AS is_comment, {COLUMNS}, '' AS kind, '' AS from_state, '' AS to_state, '' AS via, \
+               '' AS detail FROM post_comments WHERE workspace_id = $1 AND event_id = $2 {only} \
+             UNION ALL \
+             SELECT FALSE, id, '', NULL, NULL, actor_name, '', created_at, NULL, kind, from_state, to_state, via, \
+               detail FROM post_history WHERE workspace_id = $1 AND event_id = $2"
+        )
+    };
+    [sql(""), sql("AND visibility = 'client'")]
+});
+
+/// A comment or a history line: `COLUMNS`, then `HistoryRow`'s own.
+#[derive(sqlx::FromRow)]
+struct TimelineRow {
+    is_comment: bool,
+    #[sqlx(flatten)]
+    comment: Comment,
+    kind: String,
+    from_state: String,
+    to_state: String,
+    via: String,
+    detail: String,
+}
+
+impl TimelineRow {
+    fn comment(self) -> Comment {
+        self.comment
+    }
+
+    fn history(self) -> HistoryRow {
+        let Comment { id, author_name: actor_name, created_at, .. } = self.comment;
+        let Self { kind, from_state, to_state, via, detail, .. } = self;
+        HistoryRow { id, kind, from_state, to_state, actor_name, via, detail, created_at }
+    }
 }

@@ -82,8 +82,7 @@ pub async fn load(tx: &mut WorkspaceTx, post: Uuid, layout: &Layout, time_zone: 
     let role = layout.active.as_ref().map(|w| w.role);
     let client_side = role == Some(Role::Viewer);
     let can_comment = role.is_some_and(|r| r.can(Permission::Comment)) && !layout.suspended && !layout.moving;
-    let comments = queries::thread(tx, post, client_side).await?;
-    let history = queries::history(tx, post).await?;
+    let (comments, history) = queries::thread_and_history(tx, post, client_side).await?;
     // The members' names mark mentions in comments: none to mark, none read.
     let people = match comments.is_empty() {
         true => Vec::new(),

@@ -49,10 +49,22 @@ async fn clock(tx: &mut WorkspaceTx) -> AppResult<(Clock, settings::queries::Set
     Ok((Clock::new(&settings.time_zone), settings))
 }
 
+/// What the editor works with from the workspace's settings.
+struct Desk {
+    clock: Clock,
+    settings: settings::queries::Settings,
+    sets: Vec<settings::queries::HashtagSet>,
+}
+
+async fn desk(tx: &mut WorkspaceTx) -> AppResult<Desk> {
+    let (settings, sets) = settings::queries::with_hashtag_sets(tx).await?;
+    Ok(Desk { clock: Clock::new(&settings.time_zone), settings, sets })
+}
+
 /// Everything the editor shows besides the form itself.
 async fn editor(
     tx: &mut WorkspaceTx,
-    time_zone: String,
+    desk: Desk,
     layout: Layout,
     calendar: Calendar,
     post: Option<&Post>,
@@ -64,7 +76,7 @@ async fn editor(
         Some(id) => queries::images_and_sold(tx, id).await?,
         None => (Vec::new(), Vec::new()),
     };
-    let hashtag_sets = settings::queries::hashtag_sets(tx).await?;
+    let Desk { settings: settings::queries::Settings { time_zone, .. }, sets: hashtag_sets, .. } = desk;
     let publer = match post_id {
         Some(id) => crate::publer::queries::send(tx, id).await?,
         None => None,
@@ -119,19 +131,19 @@ pub async fn view_new_post(
     let fields = FormFields::parse(raw.as_deref().unwrap_or("").as_bytes());
     let mut tx = ws.read().await?;
     let calendar = calendar(&mut tx, &id).await?;
-    let (clock, settings) = clock(&mut tx).await?;
+    let desk = desk(&mut tx).await?;
     let typed = unsaved::post_form(&fields)?;
-    let date = parse_date(&typed.date).unwrap_or_else(|| clock.today());
+    let date = parse_date(&typed.date).unwrap_or_else(|| desk.clock.today());
     let or = |typed: String, default: &str| if typed.is_empty() { default.to_owned() } else { typed };
     let form = PostForm {
         date: date.to_string(),
-        time: or(typed.time, settings.posting_times.split(',').next().unwrap_or("09:00")),
+        time: or(typed.time, desk.settings.posting_times.split(',').next().unwrap_or("09:00")),
         platform: or(typed.platform, &calendar.default_platform),
         status: or(typed.status, "draft"),
         ..typed
     };
     let chosen = unsaved::chosen(&mut tx, &fields).await?;
-    let mut view = editor(&mut tx, settings.time_zone, layout, calendar, None, form, PostErrors::default()).await?;
+    let mut view = editor(&mut tx, desk, layout, calendar, None, form, PostErrors::default()).await?;
     view.images = chosen;
     tx.commit().await?;
     page(view)
@@ -220,12 +232,11 @@ pub async fn create_post(
     let calendar = calendar(&mut tx, &id).await?;
     // Artwork chosen before the first save: another workspace's piece is a 404.
     let chosen = unsaved::chosen(&mut tx, &fields).await?;
-    let (clock, settings) = clock(&mut tx).await?;
-    let sets = settings::queries::hashtag_sets(&mut tx).await?;
-    let checked = match check(&mut form, &sets, &clock) {
+    let desk = desk(&mut tx).await?;
+    let checked = match check(&mut form, &desk.sets, &desk.clock) {
         Ok(checked) => checked,
         Err(errors) => {
-            let mut view = editor(&mut tx, settings.time_zone, layout, calendar, None, form, errors).await?;
+            let mut view = editor(&mut tx, desk, layout, calendar, None, form, errors).await?;
             view.images = chosen;
             return invalid_form(view);
         }
@@ -256,8 +267,8 @@ pub async fn view_post(
 
 /// The editor showing the post as it is stored.
 async fn saved_editor(tx: &mut WorkspaceTx, layout: Layout, post: Post, calendar: Calendar) -> AppResult<PostView> {
-    let (clock, settings) = clock(tx).await?;
-    let (date, time) = clock.local(post.starts_at);
+    let desk = desk(tx).await?;
+    let (date, time) = desk.clock.local(post.starts_at);
     let form = PostForm {
         date: date.to_string(),
         time: hhmm(time),
@@ -268,7 +279,7 @@ async fn saved_editor(tx: &mut WorkspaceTx, layout: Layout, post: Post, calendar
         status: post.status.clone(),
         add_hashtag_set: String::new(),
     };
-    editor(tx, settings.time_zone, layout, calendar, Some(&post), form, PostErrors::default()).await
+    editor(tx, desk, layout, calendar, Some(&post), form, PostErrors::default()).await
 }
 
 /// The editor of a saved post showing unsaved edits (such as a caption
@@ -280,8 +291,8 @@ pub(crate) async fn unsaved_editor(
     form: PostForm,
 ) -> AppResult<PostView> {
     let calendar = calendars::get(tx, post.calendar_id).await?.ok_or(AppError::NotFound)?;
-    let (_, settings) = clock(tx).await?;
-    editor(tx, settings.time_zone, layout, calendar, Some(post), form, PostErrors::default()).await
+    let desk = desk(tx).await?;
+    editor(tx, desk, layout, calendar, Some(post), form, PostErrors::default()).await
 }
 
 pub async fn save_post(
@@ -295,14 +306,11 @@ pub async fn save_post(
     let mut tx = ws.write().await?;
     let post = post(&mut tx, &id).await?;
     let calendar = calendars::get(&mut tx, post.calendar_id).await?.ok_or(AppError::NotFound)?;
-    let (clock, settings) = clock(&mut tx).await?;
-    let sets = settings::queries::hashtag_sets(&mut tx).await?;
-    let fields = match check(&mut form, &sets, &clock) {
+    let desk = desk(&mut tx).await?;
+    let fields = match check(&mut form, &desk.sets, &desk.clock) {
         Ok(fields) => fields,
         Err(errors) => {
-            return invalid_form(
-                editor(&mut tx, settings.time_zone, layout, calendar, Some(&post), form, errors).await?,
-            );
+            return invalid_form(editor(&mut tx, desk, layout, calendar, Some(&post), form, errors).await?);
         }
     };
     queries::update(&mut tx, post.id, &fields.fields()).await?;

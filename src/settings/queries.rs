@@ -53,6 +53,39 @@ pub async fn get(tx: &mut WorkspaceTx) -> sqlx::Result<Settings> {
     )
 }
 
+/// The settings and the hashtag sets (by name) in one statement: the post
+/// editor needs both for every post it opens.
+pub async fn with_hashtag_sets(tx: &mut WorkspaceTx) -> sqlx::Result<(Settings, Vec<HashtagSet>)> {
+    let id = tx.workspace_id();
+    let rows = fetch_all!(
+        tx,
+        SettingsWithSet,
+        "SELECT s.display_name, s.time_zone, s.company_name, s.branded_hashtag, s.content_tone, s.shop_url, \
+           s.instagram_hashtag_count, s.pinterest_hashtag_count, s.posting_times, \
+           h.id AS set_id, h.name AS set_name, h.hashtags AS set_hashtags \
+         FROM workspace_settings s LEFT JOIN hashtag_sets h ON h.workspace_id = s.workspace_id \
+         WHERE s.workspace_id = $1 ORDER BY LOWER(h.name), h.id",
+        id
+    )?;
+    let settings = rows.first().map(|r| r.settings.clone()).ok_or(sqlx::Error::RowNotFound)?;
+    let sets = rows
+        .into_iter()
+        .filter_map(|r| Some(HashtagSet { id: r.set_id?, name: r.set_name?, hashtags: r.set_hashtags? }))
+        .collect();
+    Ok((settings, sets))
+}
+
+/// The settings, repeated on each of the workspace's hashtag sets (or on
+/// one row without a set).
+#[derive(sqlx::FromRow)]
+struct SettingsWithSet {
+    #[sqlx(flatten)]
+    settings: Settings,
+    set_id: Option<Uuid>,
+    set_name: Option<String>,
+    set_hashtags: Option<String>,
+}
+
 pub async fn update(tx: &mut WorkspaceTx, s: &Settings) -> sqlx::Result<()> {
     let id = tx.workspace_id();
     execute!(

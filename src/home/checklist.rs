@@ -3,7 +3,10 @@
 
 use time::OffsetDateTime;
 
-use crate::db::{WorkspaceTx, query::fetch_one};
+use crate::{
+    db::{WorkspaceTx, query::fetch_one},
+    settings::queries::Settings,
+};
 
 /// Everything the home page counts, gathered in one round trip (the home
 /// page is benchmarked). Nothing here reads the rows of a big table:
@@ -19,7 +22,8 @@ pub struct Counts {
     pub posts: i64,
     pub drafts: i64,
     pub upcoming: i64,
-    /// Posts before the end of the home page's list of the next days.
+    /// Posts from now to a moment just past the end of the home page's list
+    /// of the next days (whether to read that list at all).
     pub soon: i64,
     /// Publer has a key and at least one calendar mapped to an account
     /// (`publer_routes` is 1 or 0).
@@ -31,12 +35,20 @@ pub struct Counts {
     pub exports: i64,
 }
 
-pub async fn counts(tx: &mut WorkspaceTx, now: OffsetDateTime, soon: OffsetDateTime) -> sqlx::Result<Counts> {
+/// The counts, and the workspace's settings the page shows them with, in
+/// one row. `soon` counts the posts from `now` to `within`.
+pub async fn counts_and_settings(
+    tx: &mut WorkspaceTx,
+    now: OffsetDateTime,
+    within: OffsetDateTime,
+) -> sqlx::Result<(Counts, Settings)> {
     let ws = tx.workspace_id();
-    fetch_one!(
+    let head = fetch_one!(
         tx,
-        Counts,
-        "SELECT COALESCE((SELECT image_count FROM workspace_usage WHERE workspace_id = $1), 0) AS images, \
+        Head,
+        "SELECT s.display_name, s.time_zone, s.company_name, s.branded_hashtag, s.content_tone, s.shop_url, \
+                s.instagram_hashtag_count, s.pinterest_hashtag_count, s.posting_times, \
+                COALESCE((SELECT image_count FROM workspace_usage WHERE workspace_id = $1), 0) AS images, \
                 (SELECT COUNT(*) FROM collections WHERE workspace_id = $1) AS collections, \
                 (SELECT COUNT(*) FROM calendars WHERE workspace_id = $1) AS calendars, \
                 (SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE workspace_id = $1 LIMIT 1) p) AS posts, \
@@ -48,14 +60,24 @@ pub async fn counts(tx: &mut WorkspaceTx, now: OffsetDateTime, soon: OffsetDateT
                 (SELECT COUNT(*) FROM (SELECT 1 FROM publer_routes WHERE workspace_id = $1 LIMIT 1) r) \
                   AS publer_routes, \
                 (SELECT COUNT(*) FROM workspace_secrets WHERE workspace_id = $1 AND field = $3) AS publer_key, \
-                (SELECT COUNT(*) FROM (SELECT 1 FROM publer_sends WHERE workspace_id = $1 LIMIT 1) s) AS sends, \
+                (SELECT COUNT(*) FROM (SELECT 1 FROM publer_sends WHERE workspace_id = $1 LIMIT 1) ps) AS sends, \
                 (SELECT COUNT(*) FROM (SELECT 1 FROM workspace_exports \
-                   WHERE workspace_id = $1 AND state = 'ready' LIMIT 1) x) AS exports",
+                   WHERE workspace_id = $1 AND state = 'ready' LIMIT 1) x) AS exports \
+         FROM workspace_settings s WHERE s.workspace_id = $1",
         ws,
         now,
         crate::integrations::PUBLER_KEY,
-        soon
-    )
+        within
+    )?;
+    Ok((head.counts, head.settings))
+}
+
+#[derive(sqlx::FromRow)]
+struct Head {
+    #[sqlx(flatten)]
+    settings: Settings,
+    #[sqlx(flatten)]
+    counts: Counts,
 }
 
 impl Counts {

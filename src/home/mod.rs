@@ -13,7 +13,7 @@ use crate::{
     error::AppResult,
     images::queries::{self as images, Filter, ImageCard},
     posts::{platforms, queries as posts},
-    settings::{self, queries::Settings},
+    settings::queries::Settings,
     tenancy::{Permission, Workspace},
     web::{Layout, PageRead, dates, page},
 };
@@ -59,13 +59,15 @@ struct HomePost {
 
 pub async fn view_home(ws: Workspace, PageRead { layout, mut tx }: PageRead) -> AppResult<Response> {
     ws.require(Permission::ViewContent)?;
-    let settings = settings::queries::get(&mut tx).await?;
+    let now = OffsetDateTime::now_utc();
+    // The list ends where the 15th local day starts, at most 14 days (and a
+    // daylight-saving hour) after now: posts within 15 days tell whether to
+    // read it, in the statement that reads the time zone.
+    let (counts, settings) = checklist::counts_and_settings(&mut tx, now, now + time::Duration::days(15)).await?;
     let clock = Clock::new(&settings.time_zone);
     let today = clock.today();
     let end = today.checked_add(14.days()).unwrap_or(today);
-    let now = OffsetDateTime::now_utc();
     let soon = clock.start_of(end);
-    let counts = checklist::counts(&mut tx, now, soon).await?;
     // A new workspace has no posts or artwork, and a quiet one nothing in
     // the next days: skip the queries that would find none.
     let coming = match counts.soon {

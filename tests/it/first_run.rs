@@ -14,6 +14,7 @@ on_both_backends!(
     the_checklist_advances_as_the_workspace_fills,
     the_switcher_lists_recent_workspaces_first_and_sign_in_opens_the_last,
     a_long_switcher_lists_ten_and_fetches_the_rest_when_opened,
+    home_lists_the_next_fourteen_days_of_the_workspaces_own_time_zone,
     the_overview_counts_each_of_the_persons_workspaces_and_no_other,
     a_time_zone_is_asked_at_sign_up_and_checked,
     a_time_zone_is_asked_for_a_new_workspace_and_checked,
@@ -141,6 +142,23 @@ async fn a_long_switcher_lists_ten_and_fetches_the_rest_when_opened(backend: Bac
     let bea_home = bea.get("/").await;
     assert_eq!(bea_home.attrs(".switcher [data-switcher-item]", "data-switcher-item"), ["bea's studio"]);
     assert!(bea_home.attrs(".switcher", "hx-get").is_empty());
+}
+
+async fn home_lists_the_next_fourteen_days_of_the_workspaces_own_time_zone(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    ada.get("/workspaces").await;
+    // UTC+14 all year: its days start 14 hours before UTC's.
+    let made = ada.post("/workspaces", &[("name", "Line Islands"), ("time_zone", "Pacific/Kiritimati")]).await;
+    made.assert_redirect("/");
+    let calendar = new_calendar(&ada, "Main").await;
+    let today = (time::OffsetDateTime::now_utc() + time::Duration::hours(14)).date();
+    let day = |n: i64| (today + time::Duration::days(n)).to_string();
+    let last_day = new_post(&ada, &calendar, &day(13), "23:30").await;
+    new_post(&ada, &calendar, &day(14), "00:30").await;
+    let home = ada.get("/").await;
+    assert_eq!(home.attrs("#upcoming .home-post a", "href"), vec![format!("/events/{last_day}")]);
+    assert_eq!(home.text("#count-scheduled"), "2");
 }
 
 async fn the_overview_counts_each_of_the_persons_workspaces_and_no_other(backend: Backend) {

@@ -385,6 +385,32 @@ mod tests {
         assert!(!is_calendar_page("/calendars/new"));
     }
 
+    fn memberships(used: usize, unused: usize) -> Vec<tenancy::queries::Membership> {
+        let one = |n: usize, used: bool| tenancy::queries::Membership {
+            workspace_id: Uuid::now_v7(),
+            name: format!("Client {n:03}"),
+            role: Role::Member,
+            brand_colour: String::new(),
+            logo: String::new(),
+            last_used_at: used.then(|| time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(1_000 - n as i64)),
+        };
+        (0..used).map(|n| one(n, true)).chain((used..used + unused).map(|n| one(n, false))).collect()
+    }
+
+    #[test]
+    fn the_switcher_says_there_are_more_only_when_some_are_left_out() {
+        let names = |list: &[WorkspaceBadge]| list.iter().map(|w| w.name.clone()).collect::<Vec<_>>();
+        let listed = switcher(memberships(7, 3), 10);
+        assert_eq!(names(&listed.recent), ["Client 000", "Client 001", "Client 002", "Client 003", "Client 004"]);
+        assert_eq!(names(&listed.others), ["Client 005", "Client 006", "Client 007", "Client 008", "Client 009"]);
+        assert!(!listed.more, "ten fit in ten");
+        let listed = switcher(memberships(7, 4), 10);
+        assert_eq!((listed.recent.len(), listed.others.len(), listed.more), (5, 5, true));
+        let listed = switcher(memberships(0, 11), 10);
+        assert_eq!((listed.recent.len(), listed.others.len(), listed.more), (0, 10, true));
+        assert_eq!(listed.others.last().map(|w| w.name.as_str()), Some("Client 009"), "the first ten by name");
+    }
+
     #[test]
     fn avatar_letters_read_on_their_fill() {
         assert_eq!(ink_on("#ffffff"), "#111111");

@@ -43,11 +43,13 @@ pub async fn counts_and_settings(
     within: OffsetDateTime,
 ) -> sqlx::Result<(Counts, Settings)> {
     let ws = tx.workspace_id();
-    let head = fetch_one!(
-        tx,
-        Head,
-        "SELECT s.display_name, s.time_zone, s.company_name, s.branded_hashtag, s.content_tone, s.shop_url, \
-                s.instagram_hashtag_count, s.pinterest_hashtag_count, s.posting_times, \
+    let head = fetch_one!(tx, Head, &HEAD, ws, now, crate::integrations::PUBLER_KEY, within)?;
+    Ok((head.counts, head.settings))
+}
+
+static HEAD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {SETTINGS}, \
                 COALESCE((SELECT image_count FROM workspace_usage WHERE workspace_id = $1), 0) AS images, \
                 (SELECT COUNT(*) FROM collections WHERE workspace_id = $1) AS collections, \
                 (SELECT COUNT(*) FROM calendars WHERE workspace_id = $1) AS calendars, \
@@ -64,13 +66,9 @@ pub async fn counts_and_settings(
                 (SELECT COUNT(*) FROM (SELECT 1 FROM workspace_exports \
                    WHERE workspace_id = $1 AND state = 'ready' LIMIT 1) x) AS exports \
          FROM workspace_settings s WHERE s.workspace_id = $1",
-        ws,
-        now,
-        crate::integrations::PUBLER_KEY,
-        within
-    )?;
-    Ok((head.counts, head.settings))
-}
+        SETTINGS = crate::settings::queries::COLUMNS
+    )
+});
 
 #[derive(sqlx::FromRow)]
 struct Head {

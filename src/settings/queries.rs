@@ -22,6 +22,10 @@ pub struct Settings {
     pub posting_times: String,
 }
 
+/// [`Settings`]' columns, of `workspace_settings` as `s`.
+pub const COLUMNS: &str = "s.display_name, s.time_zone, s.company_name, s.branded_hashtag, s.content_tone, \
+                           s.shop_url, s.instagram_hashtag_count, s.pinterest_hashtag_count, s.posting_times";
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct HashtagSet {
     pub id: Uuid,
@@ -43,14 +47,7 @@ pub async fn create_defaults(tx: &mut WorkspaceTx, display_name: &str) -> sqlx::
 
 pub async fn get(tx: &mut WorkspaceTx) -> sqlx::Result<Settings> {
     let id = tx.workspace_id();
-    fetch_one!(
-        tx,
-        Settings,
-        "SELECT display_name, time_zone, company_name, branded_hashtag, content_tone, shop_url, \
-           instagram_hashtag_count, pinterest_hashtag_count, posting_times \
-         FROM workspace_settings WHERE workspace_id = $1",
-        id
-    )
+    fetch_one!(tx, Settings, &format!("SELECT {COLUMNS} FROM workspace_settings s WHERE s.workspace_id = $1"), id)
 }
 
 /// The settings and the hashtag sets (by name) in one statement: the post
@@ -60,11 +57,11 @@ pub async fn with_hashtag_sets(tx: &mut WorkspaceTx) -> sqlx::Result<(Settings, 
     let rows = fetch_all!(
         tx,
         SettingsWithSet,
-        "SELECT s.display_name, s.time_zone, s.company_name, s.branded_hashtag, s.content_tone, s.shop_url, \
-           s.instagram_hashtag_count, s.pinterest_hashtag_count, s.posting_times, \
-           h.id AS set_id, h.name AS set_name, h.hashtags AS set_hashtags \
-         FROM workspace_settings s LEFT JOIN hashtag_sets h ON h.workspace_id = s.workspace_id \
-         WHERE s.workspace_id = $1 ORDER BY LOWER(h.name), h.id",
+        &format!(
+            "SELECT {COLUMNS}, h.id AS set_id, h.name AS set_name, h.hashtags AS set_hashtags \
+             FROM workspace_settings s LEFT JOIN hashtag_sets h ON h.workspace_id = s.workspace_id \
+             WHERE s.workspace_id = $1 ORDER BY LOWER(h.name), h.id"
+        ),
         id
     )?;
     let settings = rows.first().map(|r| r.settings.clone()).ok_or(sqlx::Error::RowNotFound)?;

@@ -56,11 +56,14 @@ impl Comment {
 
 const COLUMNS: &str = "id, visibility, author_id, review_link_id, author_name, body, created_at, edited_at";
 
+/// The condition that keeps a thread to what the client may read.
+const CLIENT_ONLY: &str = "AND visibility = 'client'";
+
 /// The post's thread, oldest first: every comment for members, only the
 /// client ones when `client_only` (viewers, review links).
 pub async fn thread(tx: &mut WorkspaceTx, post: Uuid, client_only: bool) -> sqlx::Result<Vec<Comment>> {
     let ws = tx.workspace_id();
-    let only = if client_only { "AND visibility = 'client'" } else { "" };
+    let only = if client_only { CLIENT_ONLY } else { "" };
     let sql = format!(
         "SELECT {COLUMNS} FROM post_comments WHERE workspace_id = $1 AND event_id = $2 {only} ORDER BY created_at, id"
     );
@@ -160,10 +163,7 @@ pub async fn thread_and_history(
     };
     let rows = fetch_all!(tx, TimelineRow, sql.as_str(), ws, post)?;
     let (comments, history): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.is_comment);
-    Ok((
-        comments.into_iter().map(TimelineRow::comment).collect(),
-        history.into_iter().map(TimelineRow::history).collect(),
-    ))
+    Ok((comments.into_iter().map(|r| r.comment).collect(), history.into_iter().map(TimelineRow::history).collect()))
 }
 
 /// For members, then for the client.
@@ -177,7 +177,7 @@ static THREAD_AND_HISTORY: std::sync::LazyLock<[String; 2]> = std::sync::LazyLoc
                detail FROM post_history WHERE workspace_id = $1 AND event_id = $2"
         )
     };
-    [sql(""), sql("AND visibility = 'client'")]
+    [sql(""), sql(CLIENT_ONLY)]
 });
 
 /// A comment or a history line: `COLUMNS`, then `HistoryRow`'s own.
@@ -194,10 +194,6 @@ struct TimelineRow {
 }
 
 impl TimelineRow {
-    fn comment(self) -> Comment {
-        self.comment
-    }
-
     fn history(self) -> HistoryRow {
         let Comment { id, author_name: actor_name, created_at, .. } = self.comment;
         let Self { kind, from_state, to_state, via, detail, .. } = self;

@@ -1,5 +1,7 @@
 //! SQL of `workspace_settings` (one row per workspace) and hashtag sets.
 
+use std::sync::LazyLock;
+
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -26,6 +28,18 @@ pub struct Settings {
 pub const COLUMNS: &str = "s.display_name, s.time_zone, s.company_name, s.branded_hashtag, s.content_tone, \
                            s.shop_url, s.instagram_hashtag_count, s.pinterest_hashtag_count, s.posting_times";
 
+// Built once: `get` runs on most pages.
+static GET: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {COLUMNS} FROM workspace_settings s WHERE s.workspace_id = $1"));
+
+static WITH_HASHTAG_SETS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {COLUMNS}, h.id AS set_id, h.name AS set_name, h.hashtags AS set_hashtags \
+         FROM workspace_settings s LEFT JOIN hashtag_sets h ON h.workspace_id = s.workspace_id \
+         WHERE s.workspace_id = $1 ORDER BY LOWER(h.name), h.id"
+    )
+});
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct HashtagSet {
     pub id: Uuid,
@@ -47,23 +61,14 @@ pub async fn create_defaults(tx: &mut WorkspaceTx, display_name: &str) -> sqlx::
 
 pub async fn get(tx: &mut WorkspaceTx) -> sqlx::Result<Settings> {
     let id = tx.workspace_id();
-    fetch_one!(tx, Settings, &format!("SELECT {COLUMNS} FROM workspace_settings s WHERE s.workspace_id = $1"), id)
+    fetch_one!(tx, Settings, &GET, id)
 }
 
 /// The settings and the hashtag sets (by name) in one statement: the post
 /// editor needs both for every post it opens.
 pub async fn with_hashtag_sets(tx: &mut WorkspaceTx) -> sqlx::Result<(Settings, Vec<HashtagSet>)> {
     let id = tx.workspace_id();
-    let rows = fetch_all!(
-        tx,
-        SettingsWithSet,
-        &format!(
-            "SELECT {COLUMNS}, h.id AS set_id, h.name AS set_name, h.hashtags AS set_hashtags \
-             FROM workspace_settings s LEFT JOIN hashtag_sets h ON h.workspace_id = s.workspace_id \
-             WHERE s.workspace_id = $1 ORDER BY LOWER(h.name), h.id"
-        ),
-        id
-    )?;
+    let rows = fetch_all!(tx, SettingsWithSet, &WITH_HASHTAG_SETS, id)?;
     let settings = rows.first().map(|r| r.settings.clone()).ok_or(sqlx::Error::RowNotFound)?;
     let sets = rows
         .into_iter()

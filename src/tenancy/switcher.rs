@@ -23,8 +23,8 @@ use crate::{
     },
 };
 
-/// How many the opened menu lists; past that, its link to the workspaces
-/// page (which lists them all) says how many there are.
+/// How many the opened menu lists; past that, it says the rest are on the
+/// workspaces page (which lists them all).
 const MENU_SIZE: usize = 300;
 
 #[derive(Deserialize, Default)]

@@ -5,6 +5,7 @@
 
 pub mod cluster;
 mod databases;
+pub mod direct;
 pub mod query;
 pub mod search;
 mod session_cache;

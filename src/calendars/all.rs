@@ -85,7 +85,7 @@ pub async fn view(ws: Workspace, layout: Layout, RawQuery(raw): RawQuery) -> App
     tx.commit().await?;
     cards.retain(|c| filter.keeps(c));
     grid::review_states(&mut cards, ws.approval().is_on(), "");
-    let days = grid::days(&span, kind, anchor, today, &clock, cards);
+    let days = grid::days(&span, kind, (anchor, today), &clock, cards, &Default::default());
     let query = filter.query();
     let base = if query.is_empty() { "/calendars/all?".to_owned() } else { format!("/calendars/all?{query}&") };
     page(AllView {

@@ -9,7 +9,10 @@ use super::clock::{Clock, hhmm};
 use crate::{
     approvals::panel::badge_class,
     images::presets::post_thumb_url,
-    posts::{platforms, queries::PostCard},
+    posts::{
+        platforms,
+        queries::{PostCard, PostTime},
+    },
     tenancy::approval::Review,
 };
 
@@ -232,9 +235,42 @@ struct Bucket {
     hidden: usize,
 }
 
+/// For a month: the posts that become chips (the first `CHIPS_PER_DAY` of
+/// each local date, by time) and how many more each date has. The month
+/// then reads whole only the posts it shows: about 90 of June's 620.
+pub fn chips(clock: &Clock, mut times: Vec<PostTime>) -> (Vec<Uuid>, BTreeMap<Date, usize>) {
+    times.sort_unstable_by_key(|t| (t.starts_at, t.id));
+    let (mut shown, mut more) = (Vec::new(), BTreeMap::new());
+    let mut current: Option<(Date, usize)> = None;
+    for time in times {
+        let date = clock.local(time.starts_at).0;
+        let place = match &mut current {
+            Some((day, count)) if *day == date => {
+                *count += 1;
+                *count
+            }
+            _ => current.insert((date, 1)).1,
+        };
+        if place <= CHIPS_PER_DAY {
+            shown.push(time.id);
+        } else {
+            *more.entry(date).or_insert(0) += 1;
+        }
+    }
+    (shown, more)
+}
+
 /// Lays the posts on the days of the span, in local time. A month cell
-/// makes chips of its first `CHIPS_PER_DAY` posts only and counts the rest.
-pub fn days(span: &Span, kind: ViewKind, anchor: Date, today: Date, clock: &Clock, posts: Vec<PostCard>) -> Vec<Day> {
+/// makes chips of its first `CHIPS_PER_DAY` posts only and counts the rest,
+/// with `more` posts per date that were counted and never read (`chips`).
+pub fn days(
+    span: &Span,
+    kind: ViewKind,
+    (anchor, today): (Date, Date),
+    clock: &Clock,
+    posts: Vec<PostCard>,
+    more: &BTreeMap<Date, usize>,
+) -> Vec<Day> {
     let mut by_date: BTreeMap<Date, Bucket> = BTreeMap::new();
     for post in posts {
         let (date, time) = clock.local(post.starts_at);
@@ -254,6 +290,7 @@ pub fn days(span: &Span, kind: ViewKind, anchor: Date, today: Date, clock: &Cloc
     while date <= span.last {
         let in_range = kind != ViewKind::Month || (date.year() == anchor.year() && date.month() == anchor.month());
         let (posts, hidden) = by_date.remove(&date).map_or((Vec::new(), 0), |b| (b.posts, b.hidden));
+        let hidden = hidden + more.get(&date).copied().unwrap_or(0);
         out.push(Day {
             date: date.to_string(),
             number: date.day(),
@@ -274,6 +311,23 @@ pub fn days(span: &Span, kind: ViewKind, anchor: Date, today: Date, clock: &Cloc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_month_reads_the_first_three_posts_of_each_local_day_and_counts_the_rest() {
+        let clock = Clock::new("Pacific/Kiritimati"); // UTC+14
+        let utc = |hour: i64| time::macros::datetime!(2030-06-01 00:00 UTC) + time::Duration::minutes(hour * 60 + 30);
+        // 09:30 UTC is 23:30 on 1 June there; 10:30 UTC onwards is 2 June.
+        let times: Vec<PostTime> = [13, 9, 11, 10, 12, 10, 14]
+            .into_iter()
+            .map(|hour| PostTime { id: Uuid::now_v7(), starts_at: utc(hour) })
+            .collect();
+        let ids: Vec<Uuid> = times.iter().map(|t| t.id).collect();
+        let (shown, more) = chips(&clock, times);
+        // By time, then id for the two at 10:30.
+        assert_eq!(shown, vec![ids[1], ids[3], ids[5], ids[2]]);
+        let june = |day| jiff::civil::date(2030, 6, day);
+        assert_eq!(more.into_iter().collect::<Vec<_>>(), vec![(june(2), 3)]);
+    }
 
     #[test]
     fn a_month_view_covers_whole_weeks() {

@@ -1,5 +1,7 @@
 //! The calendar list and a calendar's views.
 
+use std::collections::BTreeMap;
+
 use axum::{
     Form,
     extract::{Path, Query},
@@ -121,11 +123,17 @@ async fn render(
     let kind = ViewKind::parse(&q.view);
     let span = grid::span(kind, anchor);
     let after_last = span.last.tomorrow().unwrap_or(span.last);
-    let mut cards =
-        posts::cards_between(tx, Some(calendar.id), clock.start_of(span.first), clock.start_of(after_last)).await?;
+    let (from, to) = (clock.start_of(span.first), clock.start_of(after_last));
+    let (mut cards, more) = match kind {
+        ViewKind::Month => {
+            let (shown, more) = grid::chips(&clock, posts::times_between(tx, calendar.id, from, to).await?);
+            (posts::cards_of(tx, &shown).await?, more)
+        }
+        _ => (posts::cards_between(tx, Some(calendar.id), from, to).await?, BTreeMap::new()),
+    };
     let only = if kind == ViewKind::List { q.review.as_str() } else { "" };
     grid::review_states(&mut cards, ws.approval().is_on(), only);
-    let days = grid::days(&span, kind, anchor, today, &clock, cards);
+    let days = grid::days(&span, kind, (anchor, today), &clock, cards, &more);
     let feeds = queries::feeds(tx, calendar.id).await?;
     let has_own_feed = feeds.iter().any(|f| f.created_by == Some(ws.user().id));
     let feeds = feeds.into_iter().map(feed_line).collect();

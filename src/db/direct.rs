@@ -11,53 +11,65 @@
 //!
 //! Values are bound and read as sqlx would: a UUID is a 16-byte blob, a time
 //! is RFC 3339 text, a bool an integer. PostgreSQL keeps sqlx's path
-//! (`fetch_all_direct!`).
+//! (`fetch_all_on`).
 
 use std::ffi::{CStr, c_char, c_int};
 use std::ptr::{self, NonNull};
 
 use libsqlite3_sys as ffi;
-use sqlx::SqliteConnection;
+use sqlx::{
+    FromRow, Postgres, SqliteConnection,
+    postgres::{PgArguments, PgRow},
+    query::QueryAs,
+};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-/// A value bound to `$n`.
+use super::Target;
+
+/// A value bound to `$n`, typed even when NULL (PostgreSQL needs the type).
+#[derive(Clone, Copy)]
 pub enum Arg<'a> {
-    Null,
-    Int(i64),
-    Text(&'a str),
-    Uuid(Uuid),
-    Time(OffsetDateTime),
+    Int(Option<i64>),
+    Text(Option<&'a str>),
+    Uuid(Option<Uuid>),
+    Time(Option<OffsetDateTime>),
 }
 
 impl From<Uuid> for Arg<'_> {
     fn from(id: Uuid) -> Self {
+        Self::Uuid(Some(id))
+    }
+}
+
+impl From<Option<Uuid>> for Arg<'_> {
+    fn from(id: Option<Uuid>) -> Self {
         Self::Uuid(id)
     }
 }
 
 impl From<OffsetDateTime> for Arg<'_> {
     fn from(at: OffsetDateTime) -> Self {
-        Self::Time(at)
+        Self::Time(Some(at))
     }
 }
 
 impl From<i64> for Arg<'_> {
     fn from(n: i64) -> Self {
-        Self::Int(n)
+        Self::Int(Some(n))
     }
 }
 
 impl<'a> From<&'a str> for Arg<'a> {
     fn from(text: &'a str) -> Self {
-        Self::Text(text)
+        Self::Text(Some(text))
     }
 }
 
-impl<'a, T: Into<Arg<'a>>> From<Option<T>> for Arg<'a> {
-    fn from(value: Option<T>) -> Self {
-        value.map_or(Self::Null, Into::into)
+impl<'a> From<Option<&'a str>> for Arg<'a> {
+    fn from(text: Option<&'a str>) -> Self {
+        Self::Text(text)
     }
 }
 
@@ -69,8 +81,34 @@ pub trait Direct: Sized {
     fn read(row: &Row<'_>) -> sqlx::Result<Self>;
 }
 
+/// Every row of `sql` with `$n` bound to `args[n - 1]`: read directly on
+/// SQLite, through sqlx's `FromRow` on PostgreSQL.
+pub async fn fetch_all_on<T>(target: Target<'_>, sql: &str, args: &[Arg<'_>]) -> sqlx::Result<Vec<T>>
+where
+    T: Direct + for<'r> FromRow<'r, PgRow> + Send + Unpin,
+{
+    match target {
+        Target::Sqlite(conn) => fetch_all(conn, sql, args).await,
+        Target::SqlitePool(pool) => fetch_all(&mut *pool.acquire().await?, sql, args).await,
+        Target::Postgres(conn) => postgres_query(sql, args).fetch_all(conn).await,
+        Target::PostgresPool(pool) => postgres_query(sql, args).fetch_all(pool).await,
+    }
+}
+
+fn postgres_query<'q, T>(sql: &'q str, args: &[Arg<'q>]) -> QueryAs<'q, Postgres, T, PgArguments>
+where
+    T: for<'r> FromRow<'r, PgRow>,
+{
+    args.iter().fold(sqlx::query_as(sql), |query, arg| match *arg {
+        Arg::Int(n) => query.bind(n),
+        Arg::Text(text) => query.bind(text),
+        Arg::Uuid(id) => query.bind(id),
+        Arg::Time(at) => query.bind(at),
+    })
+}
+
 /// Every row of `sql`, on the connection's lock.
-pub async fn fetch_all<T: Direct>(conn: &mut SqliteConnection, sql: &str, args: &[Arg<'_>]) -> sqlx::Result<Vec<T>> {
+async fn fetch_all<T: Direct>(conn: &mut SqliteConnection, sql: &str, args: &[Arg<'_>]) -> sqlx::Result<Vec<T>> {
     let mut handle = conn.lock_handle().await?;
     let db = handle.as_raw_handle();
     // Declared after `handle`, so finalized before the lock is given back.
@@ -137,15 +175,17 @@ impl Statement {
         // SAFETY: `raw` is live; SQLITE_TRANSIENT makes SQLite copy the bytes
         // before the call returns.
         let code = unsafe {
-            match arg {
-                Arg::Null => ffi::sqlite3_bind_null(raw, index),
-                Arg::Int(n) => ffi::sqlite3_bind_int64(raw, index, *n),
-                Arg::Text(text) => bind_text(raw, index, text)?,
-                Arg::Uuid(id) => {
+            match *arg {
+                Arg::Int(None) | Arg::Text(None) | Arg::Uuid(None) | Arg::Time(None) => {
+                    ffi::sqlite3_bind_null(raw, index)
+                }
+                Arg::Int(Some(n)) => ffi::sqlite3_bind_int64(raw, index, n),
+                Arg::Text(Some(text)) => bind_text(raw, index, text)?,
+                Arg::Uuid(Some(id)) => {
                     let bytes = id.as_bytes();
                     ffi::sqlite3_bind_blob(raw, index, bytes.as_ptr().cast(), 16, ffi::SQLITE_TRANSIENT())
                 }
-                Arg::Time(at) => {
+                Arg::Time(Some(at)) => {
                     let text = at.format(&Rfc3339).map_err(|err| protocol(&err.to_string()))?;
                     bind_text(raw, index, &text)?
                 }
@@ -304,28 +344,6 @@ fn failure(db: NonNull<ffi::sqlite3>, code: c_int) -> sqlx::Error {
 fn protocol(message: &str) -> sqlx::Error {
     sqlx::Error::Protocol(message.to_owned())
 }
-
-/// Every row, read directly on SQLite (see the module) and through sqlx's
-/// `FromRow` on PostgreSQL. `$row` implements both.
-macro_rules! fetch_all_direct {
-    ($exec:expr, $row:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
-        match $exec.target() {
-            $crate::db::Target::Sqlite(c) => {
-                $crate::db::direct::fetch_all::<$row>(c, $sql, &[$($crate::db::direct::Arg::from($arg)),*]).await
-            }
-            $crate::db::Target::SqlitePool(pool) => match pool.acquire().await {
-                Ok(mut c) => {
-                    $crate::db::direct::fetch_all::<$row>(&mut c, $sql, &[$($crate::db::direct::Arg::from($arg)),*]).await
-                }
-                Err(err) => Err(err),
-            },
-            $crate::db::Target::Postgres(c) => ::sqlx::query_as::<_, $row>($sql)$(.bind($arg))*.fetch_all(c).await,
-            $crate::db::Target::PostgresPool(c) => ::sqlx::query_as::<_, $row>($sql)$(.bind($arg))*.fetch_all(c).await,
-        }
-    };
-}
-
-pub(crate) use fetch_all_direct;
 
 #[cfg(test)]
 mod tests {

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::db::{
     WorkspaceTx,
-    direct::{Direct, Row, fetch_all_direct},
+    direct::{Arg, Direct, Row, fetch_all_on},
     query::fetch_all,
 };
 
@@ -182,8 +182,53 @@ pub async fn cards_between(
         None => "e.starts_at >= $3 AND e.starts_at < $4",
     };
     let sql = card_sql(filter, "");
-    let rows = fetch_all_direct!(tx, CardRow, &sql, ws, calendar, from, to)?;
+    let rows = fetch_all_on(tx.target(), &sql, &[ws.into(), calendar.into(), from.into(), to.into()]).await?;
     Ok(fold(rows))
+}
+
+/// When a post starts: what a month grid needs of every post to choose
+/// the few it shows as chips.
+#[derive(sqlx::FromRow)]
+pub struct PostTime {
+    pub id: Uuid,
+    pub starts_at: OffsetDateTime,
+}
+
+impl Direct for PostTime {
+    const COLUMNS: &'static [&'static str] = &["id", "starts_at"];
+
+    fn read(row: &Row<'_>) -> sqlx::Result<Self> {
+        Ok(Self { id: row.get(0)?, starts_at: row.get(1)? })
+    }
+}
+
+/// The start of each of a calendar's posts in `[from, to)`, from its time
+/// index alone (`0031_post_order`).
+pub async fn times_between(
+    tx: &mut WorkspaceTx,
+    calendar: Uuid,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+) -> sqlx::Result<Vec<PostTime>> {
+    let ws = tx.workspace_id();
+    let sql = "SELECT id, starts_at FROM events \
+               WHERE workspace_id = $1 AND calendar_id = $2 AND starts_at >= $3 AND starts_at < $4";
+    fetch_all_on(tx.target(), sql, &[ws.into(), calendar.into(), from.into(), to.into()]).await
+}
+
+/// The cards of the posts `ids` (any that are gone are left out), in date
+/// order. The ids are bound one by one: the list is padded by repeating its
+/// last id to a power of two, so PostgreSQL prepares a handful of statements
+/// for every length (a month shows at most 126 chips).
+pub async fn cards_of(tx: &mut WorkspaceTx, ids: &[Uuid]) -> sqlx::Result<Vec<PostCard>> {
+    let Some(&last) = ids.last() else { return Ok(Vec::new()) };
+    let ws = tx.workspace_id();
+    let slots = ids.len().next_power_of_two().max(8);
+    let places: Vec<String> = (2..slots + 2).map(|n| format!("${n}")).collect();
+    let sql = card_sql(&format!("e.id IN ({})", places.join(", ")), "");
+    let mut args = vec![Arg::from(ws)];
+    args.extend(ids.iter().chain(std::iter::repeat(&last)).take(slots).map(|&id| Arg::from(id)));
+    Ok(fold(fetch_all_on(tx.target(), &sql, &args).await?))
 }
 
 /// Drafts that still lack a caption or artwork, soonest first.

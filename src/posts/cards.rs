@@ -166,9 +166,10 @@ fn add_piece(card: &mut PostCard, image: Option<Uuid>, sold: Option<bool>) {
     }
 }
 
-/// Posts starting in `[from, to)`, of one calendar or of all. A month's
-/// ~700 rows are read on SQLite directly (`db::direct`); drafts, at most a
-/// few, go through sqlx, whose cached statement beats a fresh prepare there.
+/// Posts starting in `[from, to)`, of one calendar or of all. A list's or
+/// a week's hundreds of rows are read on SQLite directly (`db::direct`);
+/// drafts, at most a few, go through sqlx, whose cached statement beats a
+/// fresh prepare there.
 pub async fn cards_between(
     tx: &mut WorkspaceTx,
     calendar: Option<Uuid>,

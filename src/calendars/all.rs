@@ -1,6 +1,8 @@
 //! "All calendars": every calendar's posts together, coloured by calendar,
 //! filtered by calendar, platform and status (a plain GET form).
 
+use std::collections::BTreeMap;
+
 use axum::{extract::RawQuery, response::Response};
 use url::form_urlencoded;
 use uuid::Uuid;
@@ -62,6 +64,14 @@ impl AllFilter {
         q.finish()
     }
 
+    /// The same filter, for the month's statement that counts posts.
+    fn posts(&self) -> posts::PostFilter<'_> {
+        fn set(value: &str) -> Option<&str> {
+            (!value.is_empty()).then_some(value)
+        }
+        posts::PostFilter { calendars: &self.calendars, platform: set(&self.platform), status: set(&self.status) }
+    }
+
     fn keeps(&self, card: &posts::PostCard) -> bool {
         (self.calendars.is_empty() || self.calendars.contains(&card.calendar_id))
             && (self.platform.is_empty() || self.platform == card.platform)
@@ -81,11 +91,18 @@ pub async fn view(ws: Workspace, layout: Layout, RawQuery(raw): RawQuery) -> App
     let kind = ViewKind::parse(&filter.view);
     let span = grid::span(kind, anchor);
     let after_last = span.last.tomorrow().unwrap_or(span.last);
-    let mut cards = posts::cards_between(&mut tx, None, clock.start_of(span.first), clock.start_of(after_last)).await?;
+    let (from, to) = (clock.start_of(span.first), clock.start_of(after_last));
+    let (mut cards, more) = match kind {
+        ViewKind::Month => {
+            let (shown, more) = grid::chips(&clock, posts::times_between(&mut tx, filter.posts(), from, to).await?);
+            (posts::cards_of(&mut tx, &shown).await?, more)
+        }
+        _ => (posts::cards_between(&mut tx, None, from, to).await?, BTreeMap::new()),
+    };
     tx.commit().await?;
     cards.retain(|c| filter.keeps(c));
     grid::review_states(&mut cards, ws.approval().is_on(), "");
-    let days = grid::days(&span, kind, (anchor, today), &clock, cards, &Default::default());
+    let days = grid::days(&span, kind, (anchor, today), &clock, cards, &more);
     let query = filter.query();
     let base = if query.is_empty() { "/calendars/all?".to_owned() } else { format!("/calendars/all?{query}&") };
     page(AllView {

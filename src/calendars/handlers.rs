@@ -126,7 +126,8 @@ async fn render(
     let (from, to) = (clock.start_of(span.first), clock.start_of(after_last));
     let (mut cards, more) = match kind {
         ViewKind::Month => {
-            let (shown, more) = grid::chips(&clock, posts::times_between(tx, calendar.id, from, to).await?);
+            let only = posts::PostFilter { calendars: &[calendar.id], ..Default::default() };
+            let (shown, more) = grid::chips(&clock, posts::times_between(tx, only, from, to).await?);
             (posts::cards_of(tx, &shown).await?, more)
         }
         _ => (posts::cards_between(tx, Some(calendar.id), from, to).await?, BTreeMap::new()),

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::db::{
     WorkspaceTx,
     direct::{Arg, Direct, Row, fetch_all_on},
-    query::fetch_all,
+    query::{and_each, fetch_all},
 };
 
 /// What a calendar day or the home page shows of a post.
@@ -203,33 +203,69 @@ impl Direct for PostTime {
     }
 }
 
-/// The start of each of a calendar's posts in `[from, to)`, from its time
-/// index alone (`0031_post_order`).
+/// Which posts a month grid counts: of some calendars (none named: all),
+/// and of one platform and one status when those are set.
+#[derive(Clone, Copy, Default)]
+pub struct PostFilter<'a> {
+    pub calendars: &'a [Uuid],
+    pub platform: Option<&'a str>,
+    pub status: Option<&'a str>,
+}
+
+/// The start of each post in `[from, to)` that `filter` keeps; for one
+/// calendar, from its time index alone (`0031_post_order`).
 pub async fn times_between(
     tx: &mut WorkspaceTx,
-    calendar: Uuid,
+    filter: PostFilter<'_>,
     from: OffsetDateTime,
     to: OffsetDateTime,
 ) -> sqlx::Result<Vec<PostTime>> {
     let ws = tx.workspace_id();
-    let sql = "SELECT id, starts_at FROM events \
-               WHERE workspace_id = $1 AND calendar_id = $2 AND starts_at >= $3 AND starts_at < $4";
-    fetch_all_on(tx.target(), sql, &[ws.into(), calendar.into(), from.into(), to.into()]).await
+    let mut sql =
+        "SELECT id, starts_at FROM events WHERE workspace_id = $1 AND starts_at >= $2 AND starts_at < $3".to_owned();
+    let (calendars, slots) = places(6, filter.calendars.len());
+    let in_calendars = format!("calendar_id {calendars}");
+    and_each(
+        &mut sql,
+        &[
+            (filter.platform.is_some(), "platform = $4"),
+            (filter.status.is_some(), "status = $5"),
+            (slots > 0, &in_calendars),
+        ],
+    );
+    let mut args = vec![ws.into(), from.into(), to.into(), filter.platform.into(), filter.status.into()];
+    args.extend(padded(filter.calendars, slots));
+    fetch_all_on(tx.target(), &sql, &args).await
 }
 
 /// The cards of the posts `ids` (any that are gone are left out), in date
-/// order. The ids are bound one by one: the list is padded by repeating its
-/// last id to a power of two, so PostgreSQL prepares a handful of statements
-/// for every length (a month shows at most 126 chips).
+/// order.
 pub async fn cards_of(tx: &mut WorkspaceTx, ids: &[Uuid]) -> sqlx::Result<Vec<PostCard>> {
-    let Some(&last) = ids.last() else { return Ok(Vec::new()) };
-    let ws = tx.workspace_id();
-    let slots = ids.len().next_power_of_two().max(8);
-    let places: Vec<String> = (2..slots + 2).map(|n| format!("${n}")).collect();
-    let sql = card_sql(&format!("e.id IN ({})", places.join(", ")), "");
-    let mut args = vec![Arg::from(ws)];
-    args.extend(ids.iter().chain(std::iter::repeat(&last)).take(slots).map(|&id| Arg::from(id)));
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (list, slots) = places(2, ids.len());
+    let sql = card_sql(&format!("e.id {list}"), "");
+    let mut args = vec![Arg::from(tx.workspace_id())];
+    args.extend(padded(ids, slots));
     Ok(fold(fetch_all_on(tx.target(), &sql, &args).await?))
+}
+
+/// `IN ($first, …)` with room for `count` values, and how many places that
+/// is. Values are bound one by one, and the list is padded to a power of two
+/// (`padded`), so PostgreSQL prepares a handful of statements for every
+/// length (a month shows at most 126 chips).
+fn places(first: usize, count: usize) -> (String, usize) {
+    let slots = if count == 0 { 0 } else { count.next_power_of_two() };
+    let list: Vec<String> = (first..first + slots).map(|n| format!("${n}")).collect();
+    (format!("IN ({})", list.join(", ")), slots)
+}
+
+/// `ids` filling `slots` places, the last repeated (an `IN` list minds no
+/// repeats).
+fn padded<'a>(ids: &'a [Uuid], slots: usize) -> impl Iterator<Item = Arg<'a>> + 'a {
+    let last = ids.last().copied();
+    ids.iter().copied().chain(std::iter::repeat_n(last.unwrap_or_default(), slots)).take(slots).map(Arg::from)
 }
 
 /// Drafts that still lack a caption or artwork, soonest first.

@@ -14,7 +14,7 @@ use crate::{
     images::queries::ImageCard,
 };
 
-pub use super::cards::{PostCard, PostTime, cards_between, cards_of, drafts_needing_work, times_between};
+pub use super::cards::{PostCard, PostFilter, PostTime, cards_between, cards_of, drafts_needing_work, times_between};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Post {

@@ -11,6 +11,7 @@ use crate::{
 on_both_backends!(
     month_chips_show_the_artwork_and_more_opens_the_day,
     the_all_view_mixes_calendars_and_filters_them,
+    the_all_month_counts_only_what_its_filters_keep,
     dropping_a_piece_on_a_day_plans_a_draft_at_the_next_posting_time,
     planning_is_refused_to_viewers_and_with_other_workspaces_ids,
     the_tray_lists_and_searches_the_library,
@@ -126,6 +127,58 @@ async fn the_all_view_mixes_calendars_and_filters_them(backend: Backend) {
         bea.get("/calendars/all?view=list&date=2030-05-01").await.attrs("[data-post]", "data-post"),
         vec![her_post]
     );
+}
+
+/// The month reads its chips and counts the rest in the database: the
+/// filters must keep there what the list keeps.
+async fn the_all_month_counts_only_what_its_filters_keep(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.signed_up("Ada", "ada@example.com").await;
+    let main = new_calendar(&ada, "Main").await;
+    ada.get("/calendars").await;
+    let pins = ada
+        .post("/calendars", &[("name", "Pins"), ("colour", "#0e7490"), ("default_platform", "pinterest")])
+        .await
+        .location()
+        .expect("calendar")
+        .trim_start_matches("/calendars/")
+        .to_owned();
+    let mut on_main = Vec::new();
+    for time in ["08:00", "09:00", "10:00", "11:00"] {
+        on_main.push(new_post(&ada, &main, "2030-05-10", time).await);
+    }
+    ada.get(&format!("/calendars/{pins}/posts/new?date=2030-05-10")).await;
+    let form = [("date", "2030-05-10"), ("time", "08:30"), ("platform", "pinterest"), ("status", "ready")];
+    let created = ada.post(&format!("/calendars/{pins}/posts"), &form).await;
+    let on_pins = created.location().expect("post").trim_start_matches("/events/").to_owned();
+    let bea = app.signed_up("Bea", "bea@example.com").await;
+    let hers = new_calendar(&bea, "Bea's").await;
+    new_post(&bea, &hers, "2030-05-10", "07:00").await;
+    let day = "[data-date=\"2030-05-10\"]";
+    let month = |query: &str| {
+        let ada = &ada;
+        let url = format!("/calendars/all?date=2030-05-01{query}");
+        async move { ada.get(&url).await }
+    };
+    let all = month("").await;
+    let expected = vec![on_main[0].clone(), on_pins.clone(), on_main[1].clone()];
+    assert_eq!(all.attrs(&format!("{day} [data-post]"), "data-post"), expected);
+    assert_eq!(all.text(&format!("{day} .more-link")), "+2 more");
+    let only_main = month(&format!("&calendar={main}")).await;
+    assert_eq!(only_main.attrs(&format!("{day} [data-post]"), "data-post"), on_main[..3].to_vec());
+    assert_eq!(only_main.text(&format!("{day} .more-link")), "+1 more");
+    let both = month(&format!("&calendar={main}&calendar={pins}")).await;
+    assert_eq!(both.text(&format!("{day} .more-link")), "+2 more");
+    let pinterest = month("&platform=pinterest").await;
+    assert_eq!(pinterest.attrs(&format!("{day} [data-post]"), "data-post"), vec![on_pins.clone()]);
+    assert!(pinterest.texts(&format!("{day} .more-link")).is_empty());
+    let ready = month("&status=ready").await;
+    assert_eq!(ready.attrs("[data-post]", "data-post"), vec![on_pins.clone()]);
+    assert!(ready.texts(".more-link").is_empty(), "the others are not counted either");
+    let drafts = month(&format!("&status=draft&platform=instagram&calendar={pins}")).await;
+    assert!(drafts.attrs("[data-post]", "data-post").is_empty() && drafts.texts(".more-link").is_empty());
+    let forged = bea.get(&format!("/calendars/all?date=2030-05-01&calendar={main}")).await;
+    assert!(forged.attrs("[data-post]", "data-post").is_empty() && forged.texts(".more-link").is_empty());
 }
 
 async fn dropping_a_piece_on_a_day_plans_a_draft_at_the_next_posting_time(backend: Backend) {

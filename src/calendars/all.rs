@@ -1,8 +1,6 @@
 //! "All calendars": every calendar's posts together, coloured by calendar,
 //! filtered by calendar, platform and status (a plain GET form).
 
-use std::collections::BTreeMap;
-
 use axum::{extract::RawQuery, response::Response};
 use url::form_urlencoded;
 use uuid::Uuid;
@@ -64,7 +62,7 @@ impl AllFilter {
         q.finish()
     }
 
-    /// The same filter, for the month's statement that counts posts.
+    /// The same filter, for the statements that read posts.
     fn posts(&self) -> posts::PostFilter<'_> {
         fn set(value: &str) -> Option<&str> {
             (!value.is_empty()).then_some(value)
@@ -90,15 +88,7 @@ pub async fn view(ws: Workspace, layout: Layout, RawQuery(raw): RawQuery) -> App
     let anchor = parse_date(&filter.date).unwrap_or(today);
     let kind = ViewKind::parse(&filter.view);
     let span = grid::span(kind, anchor);
-    let after_last = span.last.tomorrow().unwrap_or(span.last);
-    let (from, to) = (clock.start_of(span.first), clock.start_of(after_last));
-    let (mut cards, more) = match kind {
-        ViewKind::Month => {
-            let (shown, more) = grid::chips(&clock, posts::times_between(&mut tx, filter.posts(), from, to).await?);
-            (posts::cards_of(&mut tx, &shown).await?, more)
-        }
-        _ => (posts::cards_between(&mut tx, None, from, to).await?, BTreeMap::new()),
-    };
+    let (mut cards, more) = grid::posts_for(&mut tx, (kind, &span), &clock, filter.posts()).await?;
     tx.commit().await?;
     cards.retain(|c| filter.keeps(c));
     grid::review_states(&mut cards, ws.approval().is_on(), "");

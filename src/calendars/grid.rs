@@ -8,10 +8,11 @@ use uuid::Uuid;
 use super::clock::{Clock, hhmm};
 use crate::{
     approvals::panel::badge_class,
+    db::WorkspaceTx,
     images::presets::post_thumb_url,
     posts::{
         platforms,
-        queries::{PostCard, PostTime},
+        queries::{self as posts, PostCard, PostFilter, PostTime},
     },
     tenancy::approval::Review,
 };
@@ -233,6 +234,28 @@ struct Bucket {
     short: String,
     posts: Vec<DayPost>,
     hidden: usize,
+}
+
+/// The posts a view of `span` shows, read as its kind needs: a month reads
+/// every post's start, then whole only its chips (`chips`), with how many
+/// more each date has; the other views read every card.
+pub async fn posts_for(
+    tx: &mut WorkspaceTx,
+    (kind, span): (ViewKind, &Span),
+    clock: &Clock,
+    filter: PostFilter<'_>,
+) -> sqlx::Result<(Vec<PostCard>, BTreeMap<Date, usize>)> {
+    let after_last = span.last.tomorrow().unwrap_or(span.last);
+    let (from, to) = (clock.start_of(span.first), clock.start_of(after_last));
+    if kind == ViewKind::Month {
+        let (shown, more) = chips(clock, posts::times_between(tx, filter, from, to).await?);
+        return Ok((posts::cards_of(tx, &shown).await?, more));
+    }
+    let calendar = match filter.calendars {
+        [one] => Some(*one),
+        _ => None,
+    };
+    Ok((posts::cards_between(tx, calendar, from, to).await?, BTreeMap::new()))
 }
 
 /// For a month: the posts that become chips (the first `CHIPS_PER_DAY` of

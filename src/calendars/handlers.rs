@@ -1,7 +1,5 @@
 //! The calendar list and a calendar's views.
 
-use std::collections::BTreeMap;
-
 use axum::{
     Form,
     extract::{Path, Query},
@@ -122,16 +120,8 @@ async fn render(
     let anchor = parse_date(&q.date).unwrap_or(today);
     let kind = ViewKind::parse(&q.view);
     let span = grid::span(kind, anchor);
-    let after_last = span.last.tomorrow().unwrap_or(span.last);
-    let (from, to) = (clock.start_of(span.first), clock.start_of(after_last));
-    let (mut cards, more) = match kind {
-        ViewKind::Month => {
-            let only = posts::PostFilter { calendars: &[calendar.id], ..Default::default() };
-            let (shown, more) = grid::chips(&clock, posts::times_between(tx, only, from, to).await?);
-            (posts::cards_of(tx, &shown).await?, more)
-        }
-        _ => (posts::cards_between(tx, Some(calendar.id), from, to).await?, BTreeMap::new()),
-    };
+    let only = posts::PostFilter { calendars: &[calendar.id], ..Default::default() };
+    let (mut cards, more) = grid::posts_for(tx, (kind, &span), &clock, only).await?;
     let only = if kind == ViewKind::List { q.review.as_str() } else { "" };
     grid::review_states(&mut cards, ws.approval().is_on(), only);
     let days = grid::days(&span, kind, (anchor, today), &clock, cards, &more);

@@ -27,6 +27,14 @@ async fn paris_with_two_times(client: &Client) {
     client.post("/settings", &form).await.assert_redirect("/settings");
 }
 
+/// A second calendar, "Pins", whose posts go to Pinterest; its id.
+async fn new_pins_calendar(client: &Client) -> String {
+    client.get("/calendars").await;
+    let created =
+        client.post("/calendars", &[("name", "Pins"), ("colour", "#0e7490"), ("default_platform", "pinterest")]).await;
+    created.location().expect("calendar").trim_start_matches("/calendars/").to_owned()
+}
+
 /// Plans a post from `image` on `date` (blank time: the next posting time) and returns its id.
 async fn plan(client: &Client, calendar: &str, image: &str, date: &str, time: &str) -> String {
     client.get(&format!("/calendars/{calendar}")).await;
@@ -82,14 +90,7 @@ async fn the_all_view_mixes_calendars_and_filters_them(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let ada = app.signed_up("Ada", "ada@example.com").await;
     let main = new_calendar(&ada, "Main").await;
-    ada.get("/calendars").await;
-    let pins = ada
-        .post("/calendars", &[("name", "Pins"), ("colour", "#0e7490"), ("default_platform", "pinterest")])
-        .await
-        .location()
-        .expect("calendar")
-        .trim_start_matches("/calendars/")
-        .to_owned();
+    let pins = new_pins_calendar(&ada).await;
     let on_main = new_post(&ada, &main, "2030-05-03", "09:00").await;
     let image = upload(&ada, "pin.png", 2).await;
     let on_pins = plan(&ada, &pins, &image, "2030-05-04", "10:00").await;
@@ -135,14 +136,7 @@ async fn the_all_month_counts_only_what_its_filters_keep(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let ada = app.signed_up("Ada", "ada@example.com").await;
     let main = new_calendar(&ada, "Main").await;
-    ada.get("/calendars").await;
-    let pins = ada
-        .post("/calendars", &[("name", "Pins"), ("colour", "#0e7490"), ("default_platform", "pinterest")])
-        .await
-        .location()
-        .expect("calendar")
-        .trim_start_matches("/calendars/")
-        .to_owned();
+    let pins = new_pins_calendar(&ada).await;
     let mut on_main = Vec::new();
     for time in ["08:00", "09:00", "10:00", "11:00"] {
         on_main.push(new_post(&ada, &main, "2030-05-10", time).await);
